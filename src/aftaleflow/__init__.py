@@ -1,0 +1,3 @@
+"""aftaleflow: sagsgang for samarbejdsaftaler mellem kommuner og region."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,36 @@
+"""Settings read from the environment, in one place, so every adapter agrees."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+STATE_DIR = PROJECT_ROOT / "state"
+TEMPLATES_DIR = PROJECT_ROOT / "templates" / "letters"
+TIMEZONE = ZoneInfo("Europe/Copenhagen")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    state_dir: Path
+    today_override: date | None
+
+    def today(self) -> date:
+        return self.today_override or datetime.now(TIMEZONE).date()
+
+
+def get_settings() -> Settings:
+    """Read settings now (not at import), so tests can change the environment."""
+    state_dir = Path(os.environ.get("AFTALEFLOW_STATE_DIR", STATE_DIR))
+    url = os.environ.get("AFTALEFLOW_DATABASE_URL") or f"sqlite:///{state_dir / 'aftaleflow.db'}"
+    raw_today = os.environ.get("AFTALEFLOW_TODAY")
+    return Settings(
+        database_url=url,
+        state_dir=state_dir,
+        today_override=date.fromisoformat(raw_today) if raw_today else None,
+    )
