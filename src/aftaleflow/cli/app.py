@@ -1,0 +1,276 @@
+"""The `aftaleflow` command: a thin skin over `aftaleflow.services`.
+
+Each command parses its input, calls one service and prints the result in Danish. Services
+are imported inside the commands so that `aftaleflow --help` stays fast.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from aftaleflow.cli.common import context, fail, print_json, user_errors
+
+app = typer.Typer(
+    help="aftaleflow: sagsgang for samarbejdsaftaler mellem kommuner og region.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+agreement_app = typer.Typer(help="Samarbejdsaftaler: opret, vis og før dem videre.",
+                            no_args_is_help=True)
+approval_app = typer.Typer(help="Parternes godkendelser.", no_args_is_help=True)
+implementation_app = typer.Typer(help="Klyngernes implementering.", no_args_is_help=True)
+audit_app = typer.Typer(help="Revisionssporet (hash-kæde).", no_args_is_help=True)
+app.add_typer(agreement_app, name="agreement")
+app.add_typer(approval_app, name="approval")
+app.add_typer(implementation_app, name="implementation")
+app.add_typer(audit_app, name="audit")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv JSON i stedet for tekst.")]
+
+
+def _date(value: str | None, field: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"Ugyldig dato for {field}: '{value[:20]}'. Brug ÅÅÅÅ-MM-DD.", 2) from None
+
+
+@app.command()
+@user_errors
+def init(
+    masterdata: Annotated[Path | None, typer.Option(
+        help="Mappe med egne stamdatafiler (standard: dem, der følger med).")] = None,
+) -> None:
+    """Opret databasen og indlæs stamdata (regioner, kommuner, klynger, organer).
+
+    Kan køres igen: uændrede stamdata ændrer intet. Eksempel: aftaleflow init
+    """
+    from aftaleflow.services.masterdata import load_master_data
+
+    report = load_master_data(context(), masterdata)
+    if report.changed:
+        typer.echo(f"Stamdata indlæst: {report.created} oprettet, {report.updated} ændret, "
+                   f"{report.removed} fjernet.")
+    else:
+        typer.echo("Stamdata er allerede opdateret; intet ændret.")
+
+
+@app.command()
+@user_errors
+def demo() -> None:
+    """Kør et realistisk forløb i state/aftaleflow.db og vis statusmatricen.
+
+    Eksempel: aftaleflow demo
+    """
+    from aftaleflow.demo import run_demo
+
+    run_demo()
+
+
+@app.command()
+@user_errors
+def status(
+    region: Annotated[str | None, typer.Option(help="Kun én region, fx midtjylland.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Statusmatrix: samarbejdsaftaler × parter med hver parts tilstand.
+
+    Eksempel: aftaleflow status --json
+    """
+    from aftaleflow.cli import output
+    from aftaleflow.services.agreements import list_agreements
+
+    agreements = list_agreements(context(), region=region)
+    if as_json:
+        print_json({"agreements": agreements})
+    else:
+        output.status_matrix(agreements)
+
+
+@agreement_app.command("create")
+@user_errors
+def agreement_create(
+    title: Annotated[str, typer.Option(help="Aftalens titel.")],
+    region: Annotated[str, typer.Option(help="Region, fx midtjylland eller syddanmark.")],
+    kle: Annotated[str, typer.Option(help="KLE-sagsnummer, fx 29.30.08-P27-1-21.")],
+    case_handler: Annotated[str, typer.Option(help="Sagsbehandlerens navn.")],
+    kind: Annotated[str, typer.Option(
+        help="regional_samarbejdsaftale | lokal_aftale | klyngemidler_beslutning")
+    ] = "regional_samarbejdsaftale",
+    origin: Annotated[str, typer.Option(help="proevehandling | ssu_bestilling")
+                      ] = "ssu_bestilling",
+    cluster: Annotated[str | None, typer.Option(
+        help="Klyngen (nøgle eller navn) for en prøvehandling eller lokal aftale.")] = None,
+    description: Annotated[str, typer.Option(help="Kort beskrivelse.")] = "",
+    approval_deadline: Annotated[str | None, typer.Option(
+        help="Frist for godkendelse, ÅÅÅÅ-MM-DD.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Opret en samarbejdsaftale.
+
+    Eksempel: aftaleflow agreement create --title "Udgående teams" --region midtjylland
+    --kle 29.30.08-P27-1-26 --case-handler "Ane Holm" --origin proevehandling
+    --cluster goedstrupklyngen-vest
+    """
+    from aftaleflow.cli import output
+    from aftaleflow.services.agreements import NewAgreement, create_agreement
+
+    view = create_agreement(context(), NewAgreement(
+        title=title, kind=kind, origin=origin, region=region, kle_number=kle,
+        case_handler=case_handler, origin_cluster=cluster, description=description,
+        approval_deadline=_date(approval_deadline, "godkendelsesfrist"),
+    ))
+    if as_json:
+        print_json(view)
+    else:
+        typer.echo(f"Oprettet samarbejdsaftale #{view.id} i tilstanden '{view.state_label}'.")
+        output.agreement_detail(view)
+
+
+@agreement_app.command("list")
+@user_errors
+def agreement_list(
+    region: Annotated[str | None, typer.Option(help="Filtrér på region.")] = None,
+    state: Annotated[str | None, typer.Option(help="Filtrér på tilstand, fx i_godkendelse.")
+                     ] = None,
+    kind: Annotated[str | None, typer.Option(help="Filtrér på type.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Vis samarbejdsaftaler. Eksempel: aftaleflow agreement list --state i_godkendelse"""
+    from aftaleflow.cli import output
+    from aftaleflow.services.agreements import list_agreements
+
+    agreements = list_agreements(context(), region=region, state=state, kind=kind)
+    if as_json:
+        print_json(agreements)
+        return
+    if not agreements:
+        typer.echo("Ingen samarbejdsaftaler matcher.")
+    for a in agreements:
+        typer.echo(output.agreement_line(a))
+
+
+@agreement_app.command("show")
+@user_errors
+def agreement_show(agreement_id: int, as_json: JsonOpt = False) -> None:
+    """Vis én samarbejdsaftale med parter og klynger. Eksempel: aftaleflow agreement show 1"""
+    from aftaleflow.cli import output
+    from aftaleflow.services.agreements import get_agreement
+
+    view = get_agreement(context(), agreement_id)
+    if as_json:
+        print_json(view)
+    else:
+        output.agreement_detail(view)
+
+
+@agreement_app.command("history")
+@user_errors
+def agreement_history(agreement_id: int, as_json: JsonOpt = False) -> None:
+    """Vis aftalens forløb fra revisionssporet. Eksempel: aftaleflow agreement history 1"""
+    from aftaleflow.cli import output
+    from aftaleflow.services.agreements import history
+
+    events = history(context(), agreement_id)
+    if as_json:
+        print_json(events)
+    else:
+        output.history(events)
+
+
+@agreement_app.command("advance")
+@user_errors
+def agreement_advance(
+    agreement_id: int,
+    trigger: Annotated[str, typer.Argument(help="Handling, fx send_til_ssu.")],
+    comment: Annotated[str | None, typer.Option(help="Kommentar til revisionssporet.")] = None,
+    expected_version: Annotated[int | None, typer.Option(
+        "--version", help="Afvis, hvis sagen er ændret siden denne version.")] = None,
+) -> None:
+    """Før aftalen videre med en handling.
+
+    Eksempel: aftaleflow agreement advance 1 send_til_ssu --comment "Klar til SSU"
+    """
+    from aftaleflow.services.agreements import advance_agreement
+
+    view = advance_agreement(context(), agreement_id, trigger, comment=comment,
+                             expected_version=expected_version)
+    typer.echo(f"Samarbejdsaftale #{view.id} er nu '{view.state_label}'.")
+    if view.approvals_total:
+        typer.echo(f"Godkendelsesrunde {view.round_no}: {view.progress}.")
+    typer.echo(f"Mulige handlinger nu: {', '.join(view.allowed_triggers) or 'ingen'}.")
+
+
+@approval_app.command("record")
+@user_errors
+def approval_record(
+    agreement_id: int,
+    party: Annotated[str, typer.Argument(help="Part: kommunenavn, kommunekode, "
+                                              "'regionsrådet' eller organets nøgle.")],
+    decision: Annotated[str, typer.Argument(
+        help="dagsorden | godkendt | afvist | udsat | genoptaget")],
+    meeting_date: Annotated[str | None, typer.Option(help="Mødedato, ÅÅÅÅ-MM-DD.")] = None,
+    decided_on: Annotated[str | None, typer.Option(help="Beslutningsdato, ÅÅÅÅ-MM-DD.")
+                          ] = None,
+    protocol: Annotated[str | None, typer.Option(help="Henvisning til protokol/referat.")
+                        ] = None,
+    comment: Annotated[str | None, typer.Option(help="Kommentar.")] = None,
+) -> None:
+    """Registrér en parts beslutning.
+
+    Eksempel: aftaleflow approval record 1 Herning godkendt --meeting-date 2026-06-16
+    """
+    from aftaleflow.services.approvals import Decision, record_decision
+
+    view = record_decision(context(), agreement_id, Decision(
+        party=party, decision=decision, meeting_date=_date(meeting_date, "mødedato"),
+        decided_on=_date(decided_on, "beslutningsdato"), protocol_ref=protocol,
+        comment=comment,
+    ))
+    typer.echo(f"Registreret. Samarbejdsaftale #{view.id} er '{view.state_label}'; "
+               f"{view.progress}.")
+
+
+@implementation_app.command("record")
+@user_errors
+def implementation_record(
+    agreement_id: int,
+    cluster: Annotated[str, typer.Argument(help="Klyngens nøgle eller navn.")],
+    step: Annotated[str, typer.Argument(help="i_gang | implementeret")],
+    on: Annotated[str | None, typer.Option("--date", help="Dato, ÅÅÅÅ-MM-DD.")] = None,
+    comment: Annotated[str | None, typer.Option(help="Kommentar.")] = None,
+) -> None:
+    """Registrér en klynges implementering. Eksempel: aftaleflow implementation record 1
+    horsensklyngen i_gang"""
+    from aftaleflow.services.implementations import record_implementation
+
+    view = record_implementation(context(), agreement_id, cluster, step,
+                                 on=_date(on, "dato"), comment=comment)
+    done = sum(1 for i in view.implementations if i.state == "implementeret")
+    typer.echo(f"Registreret. Samarbejdsaftale #{view.id} er '{view.state_label}'; "
+               f"{done} af {len(view.implementations)} klynger har implementeret.")
+
+
+@audit_app.command("verify")
+@user_errors
+def audit_verify() -> None:
+    """Kontrollér revisionssporets hash-kæde. Eksempel: aftaleflow audit verify"""
+    from aftaleflow.services.auditing import verify_chain
+
+    report = verify_chain(context())
+    if report.ok:
+        typer.echo(f"Revisionssporet er intakt: {report.events} hændelser kontrolleret.")
+        return
+    raise fail(f"Revisionssporet er brudt ved hændelse #{report.broken_event_id}: "
+               f"{report.reason}.", 8)
+
+
+def main() -> None:
+    app()

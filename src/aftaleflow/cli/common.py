@@ -1,0 +1,60 @@
+"""What every command shares: the service context, error mapping and JSON output.
+
+Heavy libraries (SQLAlchemy, the services) are imported inside the commands, so
+`aftaleflow --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+import typer
+
+from aftaleflow.domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from aftaleflow.services.uow import ServiceContext
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def context() -> ServiceContext:
+    from aftaleflow.services.uow import ServiceContext
+
+    return ServiceContext()
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.secho(f"Fejl: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def user_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn domain and database errors into a Danish message and an exit code, no traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except DomainError as exc:
+            raise fail(exc.message, exc.exit_code) from None
+        except Exception as exc:
+            if type(exc).__module__.startswith("sqlalchemy"):
+                from aftaleflow.services.uow import _db_message
+
+                raise fail(_db_message(exc), 7) from None
+            raise
+
+    return wrapper
+
+
+def print_json(data: Any) -> None:
+    from aftaleflow.services.views import to_jsonable
+
+    json.dump(to_jsonable(data), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")

@@ -1,0 +1,90 @@
+"""Danish text output: agreement details, history and the status matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import typer
+
+from aftaleflow.services.views import AgreementView, AuditView
+
+SHORT = {
+    "afventer": "afventer",
+    "sat_paa_dagsorden": "dagsorden",
+    "godkendt": "GODKENDT",
+    "afvist": "AFVIST",
+    "udsat": "udsat",
+}
+
+
+def _d(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else "-"
+
+
+def agreement_line(a: AgreementView) -> str:
+    progress = f" [{a.progress}]" if a.approvals_total else ""
+    return f"#{a.id:<4} {a.state_label:<22} {a.region:<19} {a.title}{progress}"
+
+
+def agreement_detail(a: AgreementView) -> None:
+    echo = typer.echo
+    echo(f"Samarbejdsaftale #{a.id}: {a.title}")
+    echo(f"  Type:           {a.kind_label}")
+    origin = a.origin_label + (f" ({a.origin_cluster})" if a.origin_cluster else "")
+    echo(f"  Oprindelse:     {origin}")
+    echo(f"  Region:         {a.region}")
+    echo(f"  Sagsnr. (KLE):  {a.kle_number}")
+    echo(f"  Sagsbehandler:  {a.case_handler}")
+    echo(f"  Tilstand:       {a.state_label} ({a.state})")
+    echo(f"  Runde/version:  runde {a.round_no}, tekstversion {a.text_version}; "
+         f"sagsversion {a.version}")
+    if a.approvals_total:
+        echo(f"  Godkendelser:   {a.progress}")
+    echo(f"  Mulige handlinger: {', '.join(a.allowed_triggers) or 'ingen'}")
+    if a.approvals:
+        echo("  Parter i godkendelsesrunden:")
+        for p in a.approvals:
+            extra = f" møde {_d(p.meeting_date)}" if p.meeting_date else ""
+            done = f" besluttet {_d(p.decided_on)}" if p.decided_on else ""
+            echo(f"    {p.body:<52} {p.state_label:<17}{extra}{done}")
+    if a.implementations:
+        echo("  Implementering i klynger:")
+        for i in a.implementations:
+            echo(f"    {i.cluster:<52} {i.state_label}")
+
+
+def history(events: Iterable[AuditView]) -> None:
+    for e in events:
+        move = f"{e.from_state or '-'} -> {e.to_state or '-'}"
+        note = f"  ({e.comment})" if e.comment else ""
+        typer.echo(f"{e.at}  {e.actor:<14} {e.entity:<14} {e.trigger:<24} {move}{note}")
+
+
+def status_matrix(agreements: list[AgreementView]) -> None:
+    """Per region: parties as rows, agreements as columns, each cell the party's state."""
+    regions: dict[str, list[AgreementView]] = {}
+    for a in agreements:
+        regions.setdefault(a.region, []).append(a)
+    if not agreements:
+        typer.echo("Ingen samarbejdsaftaler endnu.")
+    for region, items in regions.items():
+        typer.echo(f"\n{region}")
+        for a in items:
+            typer.echo(f"  #{a.id}: {a.title} — {a.state_label}"
+                       + (f", runde {a.round_no}: {a.progress}" if a.approvals_total else ""))
+        parties: dict[str, str] = {}
+        for a in items:
+            for p in a.approvals:
+                parties.setdefault(p.body_key, p.body)
+        if not parties:
+            continue
+        width = max(len(n) for n in parties.values())
+        header = " ".join(f"{'#' + str(a.id):>10}" for a in items)
+        typer.echo(f"  {'Part':<{width}} {header}")
+        for key, name in parties.items():
+            cells = []
+            for a in items:
+                state = next((p.state for p in a.approvals if p.body_key == key), None)
+                cells.append(f"{SHORT.get(state, '-') if state else '-':>10}")
+            typer.echo(f"  {name:<{width}} {' '.join(cells)}")

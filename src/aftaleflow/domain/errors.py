@@ -1,0 +1,88 @@
+"""Domain errors with Danish messages a user can act on.
+
+Each adapter maps them once: the CLI to an exit code, the API to problem+json.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aftaleflow.domain.machines import MachineSpec
+
+
+class DomainError(Exception):
+    """Base: `message` is Danish and meant for the user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    exit_code = 3
+
+
+class ValidationFailed(DomainError):
+    exit_code = 2
+
+
+class Conflict(DomainError):
+    """Someone else changed the row first; nothing was written."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, current_state: str | None = None,
+                 current_version: int | None = None) -> None:
+        super().__init__(message)
+        self.current_state = current_state
+        self.current_version = current_version
+
+
+class TransitionNotAllowed(DomainError):
+    """The trigger does not exist or is not allowed in the current state."""
+
+    exit_code = 5
+
+    def __init__(self, spec: MachineSpec, state: str, trigger: str) -> None:
+        self.machine = spec.name
+        self.state = state
+        self.trigger = trigger
+        self.allowed = spec.allowed_triggers(state)
+        allowed = ", ".join(self.allowed) if self.allowed else "ingen (sluttilstand)"
+        known = trigger in spec.triggers
+        what = (
+            f"Handlingen '{trigger}' er ikke tilladt"
+            if known
+            else f"Handlingen '{trigger}' findes ikke for {spec.label.lower()}"
+        )
+        if known and spec.is_automatic(trigger):
+            what = f"Handlingen '{trigger}' udføres automatisk af systemet og kan ikke vælges"
+        super().__init__(
+            f"{what}. {spec.label} er i tilstanden '{spec.label_of(state)}' ({state}). "
+            f"Tilladte handlinger: {allowed}."
+        )
+
+
+class GuardFailed(DomainError):
+    """The trigger is allowed in this state, but a condition is not met."""
+
+    exit_code = 5
+
+    def __init__(self, spec: MachineSpec, state: str, trigger: str, failed: list[str]) -> None:
+        self.machine = spec.name
+        self.state = state
+        self.trigger = trigger
+        self.allowed = spec.allowed_triggers(state)
+        self.failed = failed
+        super().__init__(
+            f"Handlingen '{trigger}' kan ikke udføres i tilstanden '{spec.label_of(state)}': "
+            f"betingelsen er ikke opfyldt: {'; '.join(failed)}. "
+            f"Tilladte handlinger: {', '.join(self.allowed) or 'ingen'}."
+        )
+
+
+class PermissionDenied(DomainError):
+    exit_code = 6

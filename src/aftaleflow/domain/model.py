@@ -1,0 +1,213 @@
+"""Tables: governance master data (effective-dated) and the agreement aggregate.
+
+States are stored as plain strings; which ones exist and how they change is declared once in
+`domain.machines`. Rows that several people change at once carry a `version` column that
+SQLAlchemy checks on every UPDATE (optimistic concurrency).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import Column, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class AgreementKind(StrEnum):
+    REGIONAL = "regional_samarbejdsaftale"
+    LOCAL = "lokal_aftale"
+    CLUSTER_FUNDS = "klyngemidler_beslutning"
+
+
+class AgreementOrigin(StrEnum):
+    TRIAL = "proevehandling"
+    SSU_COMMISSION = "ssu_bestilling"
+
+
+KIND_LABELS: dict[str, str] = {
+    AgreementKind.REGIONAL: "Regional samarbejdsaftale",
+    AgreementKind.LOCAL: "Lokal aftale",
+    AgreementKind.CLUSTER_FUNDS: "Klyngemidler-beslutning",
+}
+ORIGIN_LABELS: dict[str, str] = {
+    AgreementOrigin.TRIAL: "Prøvehandling i klynge",
+    AgreementOrigin.SSU_COMMISSION: "Bestilling fra SSU",
+}
+
+
+def _version_column() -> Column[int]:
+    return Column("version", Integer, nullable=False)
+
+
+_agreement_version = _version_column()
+_approval_version = _version_column()
+_implementation_version = _version_column()
+
+
+class Region(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)
+    name: str
+    code: str | None = None
+    valid_from: date
+    valid_to: date | None = None
+    note: str | None = None
+
+
+class Municipality(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, description="Kommunekode, 3 cifre")
+    name: str = Field(index=True)
+
+
+class RegionMembership(SQLModel, table=True):
+    __tablename__ = "region_membership"
+    __table_args__ = (UniqueConstraint("municipality_id", "region_id", "valid_from"),)
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    region_id: int = Field(foreign_key="region.id", index=True)
+    valid_from: date
+    valid_to: date | None = None
+
+
+class Cluster(SQLModel, table=True):
+    """A sundhedsklynge (2022-2026) or a sundhedsråd's area (from 2027)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)
+    name: str
+    kind: str = Field(description="sundhedsklynge | sundhedsraad")
+    region_id: int = Field(foreign_key="region.id", index=True)
+    acute_hospital: str | None = None
+    valid_from: date
+    valid_to: date | None = None
+
+
+class ClusterMembership(SQLModel, table=True):
+    __tablename__ = "cluster_membership"
+    __table_args__ = (UniqueConstraint("cluster_id", "municipality_id", "valid_from"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cluster_id: int = Field(foreign_key="cluster.id", index=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    valid_from: date
+    valid_to: date | None = None
+    confidence: str = Field(description="confirmed | probable | disputed")
+    source: str
+
+
+class Body(SQLModel, table=True):
+    """A political body that meets and decides: council, committee, SSU, cluster level."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)
+    name: str
+    kind: str = Field(index=True)
+    region_id: int | None = Field(default=None, foreign_key="region.id")
+    municipality_id: int | None = Field(default=None, foreign_key="municipality.id")
+    cluster_id: int | None = Field(default=None, foreign_key="cluster.id")
+    email: str | None = None
+    valid_from: date
+    valid_to: date | None = None
+
+
+class ApprovalRule(SQLModel, table=True):
+    __tablename__ = "approval_rule"
+    __table_args__ = (UniqueConstraint("kind", "valid_from"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    valid_from: date
+    valid_to: date | None = None
+    approvers: str = Field(description="comma-separated selectors")
+    implementers: str
+    area_kind: str
+    confirmed: bool
+    source: str
+
+
+class MasterDataLoad(SQLModel, table=True):
+    __tablename__ = "masterdata_load"
+    id: int | None = Field(default=None, primary_key=True)
+    digest: str = Field(unique=True)
+    loaded_at: datetime
+
+
+class Agreement(SQLModel, table=True):
+    """A samarbejdsaftale (or local agreement / klyngemidler decision) and its case."""
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _agreement_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(index=True)
+    description: str = ""
+    kind: str = Field(index=True)
+    origin: str
+    origin_cluster_id: int | None = Field(default=None, foreign_key="cluster.id")
+    kle_number: str
+    case_handler: str
+    region_id: int = Field(foreign_key="region.id", index=True)
+    state: str = Field(index=True)
+    round_no: int = 0
+    text_version: int = 1
+    approval_deadline: date | None = None
+    implementation_deadline: date | None = None
+    created_at: datetime
+    updated_at: datetime
+    version: int | None = Field(default=None, sa_column=_agreement_version)
+
+
+class Approval(SQLModel, table=True):
+    """One party's decision in one approval round of an agreement."""
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _approval_version}
+    __table_args__ = (UniqueConstraint("agreement_id", "round_no", "body_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True)
+    round_no: int
+    text_version: int
+    body_id: int = Field(foreign_key="body.id", index=True)
+    state: str = Field(index=True)
+    deadline: date | None = None
+    meeting_date: date | None = None
+    decided_on: date | None = None
+    protocol_ref: str | None = None
+    comment: str | None = None
+    updated_at: datetime
+    version: int | None = Field(default=None, sa_column=_approval_version)
+
+
+class Implementation(SQLModel, table=True):
+    """One cluster's implementation of an approved agreement."""
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _implementation_version}
+    __table_args__ = (UniqueConstraint("agreement_id", "cluster_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True)
+    cluster_id: int = Field(foreign_key="cluster.id", index=True)
+    state: str = Field(index=True)
+    started_on: date | None = None
+    completed_on: date | None = None
+    comment: str | None = None
+    updated_at: datetime
+    version: int | None = Field(default=None, sa_column=_implementation_version)
+
+
+class AuditEvent(SQLModel, table=True):
+    """One link of the tamper-evident chain: each row hashes its content and the previous hash."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: str = Field(description="ISO 8601 time with offset")
+    actor: str
+    entity: str
+    entity_id: int | None = None
+    agreement_id: int | None = Field(default=None, index=True)
+    trigger: str
+    from_state: str | None = None
+    to_state: str | None = None
+    comment: str | None = None
+    prev_hash: str
+    hash: str = Field(unique=True)

@@ -1,0 +1,71 @@
+"""Who must approve an agreement and who implements it, derived from master data on a date.
+
+Pure functions over a `GovernanceSnapshot`; the rule (which selectors apply to which kind of
+agreement) is itself data (`masterdata/approval_rules.yaml`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from aftaleflow.domain.errors import ValidationFailed
+
+
+@dataclass(frozen=True)
+class RoundRule:
+    kind: str
+    approvers: tuple[str, ...]
+    implementers: str
+    area_kind: str
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class GovernanceSnapshot:
+    on: date
+    region_municipalities: dict[str, list[int]]
+    area_municipalities: dict[str, list[int]]
+    areas_by_region: dict[str, list[tuple[str, str]]]
+    council_of_municipality: dict[int, int]
+    regional_council: dict[str, int]
+    rules: dict[str, RoundRule]
+
+    def rule(self, kind: str) -> RoundRule:
+        try:
+            return self.rules[kind]
+        except KeyError:
+            raise ValidationFailed(
+                f"Stamdata har ingen godkendelsesregel for '{kind}' gældende {self.on}."
+            ) from None
+
+
+def approving_bodies(snap: GovernanceSnapshot, kind: str, region: str,
+                     area: str | None) -> list[int]:
+    """Body ids that must approve, each once (København sits in two clusters, approves once)."""
+    rule = snap.rule(kind)
+    bodies: list[int] = []
+    for selector in rule.approvers:
+        if selector == "municipal_councils_of_region":
+            munis = snap.region_municipalities.get(region, [])
+        elif selector == "municipal_councils_of_area":
+            munis = snap.area_municipalities.get(area or "", [])
+        elif selector == "regional_council":
+            munis = []
+            if region in snap.regional_council:
+                bodies.append(snap.regional_council[region])
+        else:
+            raise ValidationFailed(f"Ukendt vælger i godkendelsesregel: {selector}")
+        bodies.extend(snap.council_of_municipality[m] for m in munis
+                      if m in snap.council_of_municipality)
+    return list(dict.fromkeys(bodies))
+
+
+def implementing_areas(snap: GovernanceSnapshot, kind: str, region: str,
+                       area: str | None) -> list[str]:
+    rule = snap.rule(kind)
+    if rule.implementers == "origin_area":
+        return [area] if area else []
+    if rule.implementers == "areas_of_region":
+        return [key for key, k in snap.areas_by_region.get(region, []) if k == rule.area_kind]
+    raise ValidationFailed(f"Ukendt vælger for implementering: {rule.implementers}")

@@ -1,0 +1,213 @@
+"""Agreement services: create, advance, read. Each public function is one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, or_, select
+
+from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
+from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION, initial_agreement_state
+from aftaleflow.domain.model import (
+    KIND_LABELS,
+    ORIGIN_LABELS,
+    Agreement,
+    AgreementKind,
+    AgreementOrigin,
+    AuditEvent,
+    Body,
+    Cluster,
+    Region,
+)
+from aftaleflow.domain.validation import MAX_TITLE, clean_text, validate_kle
+from aftaleflow.services import lifecycle
+from aftaleflow.services.views import AgreementView, ApprovalView, AuditView, ImplementationView
+from aftaleflow.services.uow import ServiceContext, UnitOfWork
+
+
+@dataclass(frozen=True)
+class NewAgreement:
+    title: str
+    kind: str
+    origin: str
+    region: str
+    kle_number: str
+    case_handler: str
+    origin_cluster: str | None = None
+    description: str = ""
+    approval_deadline: date | None = None
+    implementation_deadline: date | None = None
+
+
+def _choice(value: str, allowed: type[AgreementKind] | type[AgreementOrigin], field: str) -> str:
+    options = [m.value for m in allowed]
+    if value not in options:
+        raise ValidationFailed(
+            f"Ugyldig værdi for '{field}': '{value[:40]}'. Mulige: {', '.join(options)}."
+        )
+    return value
+
+
+def _find_region(session: Session, ref: str) -> Region:
+    region = session.exec(select(Region).where(
+        or_(Region.key == ref.lower(), col(Region.name).ilike(ref), Region.code == ref)
+    )).first()
+    if region is None:
+        keys = ", ".join(r.key for r in session.exec(select(Region)))
+        raise NotFound(f"Ukendt region '{ref[:40]}'. Kendte regioner: {keys}.")
+    return region
+
+
+def _find_cluster(session: Session, ref: str, region: Region, on: date) -> Cluster:
+    cluster = session.exec(select(Cluster).where(
+        or_(Cluster.key == ref.lower(), col(Cluster.name).ilike(ref))
+    )).first()
+    if cluster is None:
+        raise NotFound(f"Ukendt klynge '{ref[:60]}'.")
+    if cluster.region_id != region.id:
+        raise ValidationFailed(f"{cluster.name} hører ikke til {region.name}.")
+    if cluster.valid_from > on or (cluster.valid_to and cluster.valid_to < on):
+        raise ValidationFailed(f"{cluster.name} er ikke gældende {on.isoformat()}.")
+    return cluster
+
+
+def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
+    title = clean_text(new.title, "titel", max_len=MAX_TITLE, required=True, single_line=True)
+    description = clean_text(new.description, "beskrivelse")
+    case_handler = clean_text(new.case_handler, "sagsbehandler", max_len=200, required=True,
+                              single_line=True)
+    kind = _choice(new.kind, AgreementKind, "type")
+    origin = _choice(new.origin, AgreementOrigin, "oprindelse")
+    kle = validate_kle(new.kle_number)
+    with UnitOfWork(ctx) as uow:
+        today = uow.now.date()
+        region = _find_region(uow.session, new.region)
+        cluster = None
+        if new.origin_cluster:
+            cluster = _find_cluster(uow.session, new.origin_cluster, region, today)
+        needs_cluster = origin == AgreementOrigin.TRIAL or kind != AgreementKind.REGIONAL
+        if needs_cluster and cluster is None:
+            raise ValidationFailed(
+                "En prøvehandling, en lokal aftale og en klyngemidler-beslutning skal have en "
+                "klynge (--klynge)."
+            )
+        agreement = Agreement(
+            title=title, description=description, kind=kind, origin=origin,
+            origin_cluster_id=cluster.id if cluster else None, kle_number=kle,
+            case_handler=case_handler, region_id=region.id, state=initial_agreement_state(origin),
+            approval_deadline=new.approval_deadline,
+            implementation_deadline=new.implementation_deadline,
+            created_at=uow.now, updated_at=uow.now,
+        )
+        uow.session.add(agreement)
+        uow.session.flush()
+        uow.record(entity="agreement", entity_id=agreement.id, agreement_id=agreement.id,
+                   trigger="opret", from_state=None, to_state=agreement.state,
+                   comment=f"{KIND_LABELS[kind]}: {title}")
+        uow.commit()
+        return _view(uow.session, agreement, detail=True)
+
+
+def _load(session: Session, agreement_id: int, expected_version: int | None) -> Agreement:
+    agreement = session.get(Agreement, agreement_id)
+    if agreement is None:
+        raise NotFound(f"Samarbejdsaftale {agreement_id} findes ikke.")
+    if expected_version is not None and agreement.version != expected_version:
+        raise Conflict(
+            f"Samarbejdsaftale {agreement_id} er ændret af en anden (version "
+            f"{agreement.version}, du havde {expected_version}); den er nu i tilstanden "
+            f"'{AGREEMENT.label_of(agreement.state)}'. Intet er gemt.",
+            current_state=agreement.state, current_version=agreement.version,
+        )
+    return agreement
+
+
+def advance_agreement(ctx: ServiceContext, agreement_id: int, trigger: str, *,
+                      comment: str | None = None,
+                      expected_version: int | None = None) -> AgreementView:
+    """Fire a user trigger on the agreement (e.g. send_til_ssu) in one transaction."""
+    note = clean_text(comment, "kommentar", max_len=5000) if comment else None
+    with UnitOfWork(ctx) as uow:
+        agreement = _load(uow.session, agreement_id, expected_version)
+        lifecycle.fire_agreement(uow, agreement, trigger, comment=note)
+        uow.commit()
+        return _view(uow.session, agreement, detail=True)
+
+
+def get_agreement(ctx: ServiceContext, agreement_id: int) -> AgreementView:
+    with UnitOfWork(ctx, read_only=True) as uow:
+        return _view(uow.session, _load(uow.session, agreement_id, None), detail=True)
+
+
+def list_agreements(ctx: ServiceContext, *, region: str | None = None,
+                    state: str | None = None, kind: str | None = None) -> list[AgreementView]:
+    with UnitOfWork(ctx, read_only=True) as uow:
+        query = select(Agreement).order_by(col(Agreement.id))
+        if region:
+            query = query.where(Agreement.region_id == _find_region(uow.session, region).id)
+        if state:
+            if state not in [s.name for s in AGREEMENT.states]:
+                raise ValidationFailed(f"Ukendt tilstand '{state[:40]}'.")
+            query = query.where(Agreement.state == state)
+        if kind:
+            query = query.where(Agreement.kind == _choice(kind, AgreementKind, "type"))
+        return [_view(uow.session, a, detail=True) for a in uow.session.exec(query)]
+
+
+def history(ctx: ServiceContext, agreement_id: int) -> list[AuditView]:
+    with UnitOfWork(ctx, read_only=True) as uow:
+        _load(uow.session, agreement_id, None)
+        events = uow.session.exec(select(AuditEvent).where(
+            AuditEvent.agreement_id == agreement_id).order_by(col(AuditEvent.id)))
+        return [AuditView(id=e.id or 0, at=e.at, actor=e.actor, entity=e.entity,
+                          entity_id=e.entity_id, trigger=e.trigger, from_state=e.from_state,
+                          to_state=e.to_state, comment=e.comment, hash=e.hash)
+                for e in events]
+
+
+def _view(session: Session, a: Agreement, *, detail: bool) -> AgreementView:
+    region = session.get(Region, a.region_id)
+    cluster = session.get(Cluster, a.origin_cluster_id) if a.origin_cluster_id else None
+    assert region is not None and a.id is not None and a.version is not None
+    approvals: list[ApprovalView] = []
+    impls: list[ImplementationView] = []
+    if detail:
+        rows = lifecycle.current_approvals(session, a)
+        bodies = {b.id: b for b in session.exec(
+            select(Body).where(col(Body.id).in_([r.body_id for r in rows])))}
+        approvals = sorted(
+            (ApprovalView(
+                id=r.id or 0, body_key=bodies[r.body_id].key, body=bodies[r.body_id].name,
+                body_kind=bodies[r.body_id].kind, state=r.state,
+                state_label=APPROVAL.label_of(r.state), round_no=r.round_no,
+                text_version=r.text_version, deadline=r.deadline, meeting_date=r.meeting_date,
+                decided_on=r.decided_on, protocol_ref=r.protocol_ref, comment=r.comment,
+                version=r.version or 0)
+             for r in rows),
+            key=lambda v: (v.body_kind != "regionsraad", v.body),
+        )
+        impl_rows = lifecycle.implementations(session, a)
+        clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(
+            [i.cluster_id for i in impl_rows])))}
+        impls = [ImplementationView(
+            id=i.id or 0, cluster_key=clusters[i.cluster_id].key,
+            cluster=clusters[i.cluster_id].name, state=i.state,
+            state_label=IMPLEMENTATION.label_of(i.state), started_on=i.started_on,
+            completed_on=i.completed_on, comment=i.comment, version=i.version or 0)
+            for i in impl_rows]
+    return AgreementView(
+        id=a.id, title=a.title, description=a.description, kind=a.kind,
+        kind_label=KIND_LABELS.get(a.kind, a.kind), origin=a.origin,
+        origin_label=ORIGIN_LABELS.get(a.origin, a.origin),
+        origin_cluster=cluster.name if cluster else None, kle_number=a.kle_number,
+        case_handler=a.case_handler, region_key=region.key, region=region.name, state=a.state,
+        state_label=AGREEMENT.label_of(a.state), round_no=a.round_no,
+        text_version=a.text_version, approval_deadline=a.approval_deadline,
+        implementation_deadline=a.implementation_deadline, created_at=a.created_at,
+        updated_at=a.updated_at, version=a.version,
+        allowed_triggers=AGREEMENT.allowed_triggers(a.state),
+        approvals_total=len(approvals),
+        approvals_approved=sum(1 for v in approvals if v.state == "godkendt"),
+        approvals=approvals, implementations=impls,
+    )

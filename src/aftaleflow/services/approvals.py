@@ -1,0 +1,101 @@
+"""Recording a party's decision in the current approval round (one transaction each)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, or_, select
+
+from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
+from aftaleflow.domain.machines import APPROVAL, DECISIONS
+from aftaleflow.domain.model import Agreement, Approval, Body, Municipality
+from aftaleflow.domain.validation import clean_text
+from aftaleflow.services import lifecycle
+from aftaleflow.services.agreements import _load, _view
+from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.views import AgreementView
+
+
+@dataclass(frozen=True)
+class Decision:
+    party: str
+    decision: str
+    meeting_date: date | None = None
+    decided_on: date | None = None
+    protocol_ref: str | None = None
+    comment: str | None = None
+
+
+def find_party_approval(session: Session, agreement: Agreement, party: str) -> Approval:
+    """Find the current round's approval for a party given as body key, kommunekode or name."""
+    ref = party.strip()
+    approvals = lifecycle.current_approvals(session, agreement)
+    if not approvals:
+        raise NotFound(f"Samarbejdsaftale {agreement.id} har ingen godkendelsesrunde endnu.")
+    by_body = {a.body_id: a for a in approvals}
+    bodies = session.exec(select(Body).where(col(Body.id).in_(list(by_body)))).all()
+    munis = {m.id: m for m in session.exec(select(Municipality).where(
+        col(Municipality.id).in_([b.municipality_id for b in bodies if b.municipality_id])))}
+    needle = ref.lower().removesuffix(" kommune")
+    for body in bodies:
+        muni = munis.get(body.municipality_id) if body.municipality_id else None
+        names = {body.key.lower(), body.name.lower()}
+        if muni:
+            names |= {muni.code, muni.name.lower()}
+        if body.kind == "regionsraad":
+            names |= {"regionsrådet", "regionsraadet", "regionsråd", "region"}
+        if needle in names:
+            return by_body[body.id]  # type: ignore[index]
+    raise NotFound(
+        f"'{ref[:60]}' er ikke part i godkendelsesrunde {agreement.round_no} for "
+        f"samarbejdsaftale {agreement.id}."
+    )
+
+
+def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, *,
+                    expected_version: int | None = None) -> AgreementView:
+    """A council's step: put on agenda, approve, reject, postpone or resume (with new date)."""
+    trigger = DECISIONS.get(decision.decision)
+    if trigger is None:
+        raise ValidationFailed(
+            f"Ukendt beslutning '{decision.decision[:40]}'. Mulige: {', '.join(DECISIONS)}."
+        )
+    comment = clean_text(decision.comment, "kommentar", max_len=5000) if decision.comment else None
+    protocol = (clean_text(decision.protocol_ref, "protokolhenvisning", max_len=300,
+                           single_line=True) if decision.protocol_ref else None)
+    with UnitOfWork(ctx) as uow:
+        agreement = _load(uow.session, agreement_id, None)
+        approval = find_party_approval(uow.session, agreement, decision.party)
+        if expected_version is not None and approval.version != expected_version:
+            raise Conflict(
+                f"Godkendelsen er ændret af en anden (version {approval.version}); den er nu "
+                f"'{APPROVAL.label_of(approval.state)}'. Intet er gemt.",
+                current_state=approval.state, current_version=approval.version,
+            )
+        facts = {
+            "round_open": agreement.state == "i_godkendelse"
+            and approval.round_no == agreement.round_no,
+            "has_meeting_date": decision.meeting_date is not None,
+        }
+        source = approval.state
+        approval.state = APPROVAL.next_state(source, trigger, facts)
+        if decision.meeting_date is not None:
+            approval.meeting_date = decision.meeting_date
+        if APPROVAL.state(approval.state).final:
+            approval.decided_on = decision.decided_on or decision.meeting_date or uow.now.date()
+        approval.protocol_ref = protocol or approval.protocol_ref
+        approval.comment = comment or approval.comment
+        approval.updated_at = uow.now
+        uow.session.add(approval)
+        body = uow.session.get(Body, approval.body_id)
+        assert body is not None
+        uow.record(entity="approval", entity_id=approval.id, agreement_id=agreement.id,
+                   trigger=trigger, from_state=source, to_state=approval.state,
+                   comment=f"{body.name}" + (f": {comment}" if comment else ""))
+        # The round's outcome: all godkendt -> godkendt; any afvist -> genforhandling.
+        agreement.updated_at = uow.now
+        uow.session.add(agreement)
+        lifecycle.settle(uow, agreement)
+        uow.commit()
+        return _view(uow.session, agreement, detail=True)

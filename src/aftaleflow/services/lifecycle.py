@@ -1,0 +1,128 @@
+"""Firing triggers inside a unit of work: guards from the database, effects on entry, audit.
+
+The machine declarations say *what* may happen; this module computes the guard facts the
+declarations name, runs the named entry effects (`State.on_enter`), and settles automatic
+transitions (all councils approved -> godkendt) so every service gets them the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlmodel import Session, col, select
+
+from aftaleflow.domain.errors import ValidationFailed
+from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
+from aftaleflow.domain.model import Agreement, Approval, Cluster, Implementation, Region
+from aftaleflow.domain.rounds import approving_bodies, implementing_areas
+from aftaleflow.services.masterdata import snapshot
+from aftaleflow.services.uow import UnitOfWork
+
+SYSTEM_ACTOR = "system"
+
+
+def current_approvals(session: Session, agreement: Agreement) -> list[Approval]:
+    return list(session.exec(
+        select(Approval).where(Approval.agreement_id == agreement.id,
+                               Approval.round_no == agreement.round_no)
+        .order_by(col(Approval.id))
+    ).all())
+
+
+def implementations(session: Session, agreement: Agreement) -> list[Implementation]:
+    return list(session.exec(
+        select(Implementation).where(Implementation.agreement_id == agreement.id)
+        .order_by(col(Implementation.id))
+    ).all())
+
+
+def _round_plan(uow: UnitOfWork, agreement: Agreement) -> list[int]:
+    session = uow.session
+    snap = snapshot(session, uow.now.date())
+    region = session.get(Region, agreement.region_id)
+    area = session.get(Cluster, agreement.origin_cluster_id) if agreement.origin_cluster_id else None
+    assert region is not None
+    return approving_bodies(snap, agreement.kind, region.key, area.key if area else None)
+
+
+def _agreement_facts(uow: UnitOfWork, agreement: Agreement, needed: set[str]) -> dict[str, bool]:
+    facts: dict[str, bool] = {}
+    if "has_approvers" in needed:
+        facts["has_approvers"] = bool(_round_plan(uow, agreement))
+    if needed & {"all_approved", "any_rejected"}:
+        states = [a.state for a in current_approvals(uow.session, agreement)]
+        facts["all_approved"] = bool(states) and all(s == "godkendt" for s in states)
+        facts["any_rejected"] = any(s == "afvist" for s in states)
+    if "all_implemented" in needed:
+        states = [i.state for i in implementations(uow.session, agreement)]
+        facts["all_implemented"] = bool(states) and all(s == "implementeret" for s in states)
+    return facts
+
+
+def fire_agreement(uow: UnitOfWork, agreement: Agreement, trigger: str, *,
+                   comment: str | None = None, automatic: bool = False) -> None:
+    """Move the agreement by `trigger`, run the entry effect, audit, then settle."""
+    facts = _agreement_facts(uow, agreement, AGREEMENT.guards_of(trigger))
+    source = agreement.state
+    dest = AGREEMENT.next_state(source, trigger, facts, allow_automatic=automatic)
+    agreement.state = dest
+    agreement.updated_at = uow.now
+    effect = AGREEMENT.state(dest).on_enter
+    if effect:
+        _EFFECTS[effect](uow, agreement)
+    uow.session.add(agreement)
+    uow.record(entity="agreement", entity_id=agreement.id, agreement_id=agreement.id,
+               trigger=trigger, from_state=source, to_state=dest, comment=comment,
+               actor=SYSTEM_ACTOR if automatic else None)
+    settle(uow, agreement)
+
+
+def settle(uow: UnitOfWork, agreement: Agreement) -> None:
+    """Fire the first automatic transition whose guards hold, until none does."""
+    for transition in AGREEMENT.automatic_transitions_from(agreement.state):
+        facts = _agreement_facts(uow, agreement, set(transition.guards))
+        if all(facts.get(g) for g in transition.guards):
+            fire_agreement(uow, agreement, transition.trigger, automatic=True)
+            return
+
+
+def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> None:
+    """A new round: a new version of the text after a renegotiation; old rounds are kept."""
+    bodies = _round_plan(uow, agreement)
+    if agreement.round_no > 0:
+        agreement.text_version += 1
+    agreement.round_no += 1
+    for body_id in bodies:
+        uow.session.add(Approval(
+            agreement_id=agreement.id, round_no=agreement.round_no,
+            text_version=agreement.text_version, body_id=body_id, state=APPROVAL.states[0].name,
+            deadline=agreement.approval_deadline, updated_at=uow.now,
+        ))
+    uow.session.flush()
+
+
+def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> None:
+    session = uow.session
+    existing = {i.cluster_id for i in implementations(session, agreement)}
+    snap = snapshot(session, uow.now.date())
+    region = session.get(Region, agreement.region_id)
+    area = session.get(Cluster, agreement.origin_cluster_id) if agreement.origin_cluster_id else None
+    assert region is not None
+    keys = implementing_areas(snap, agreement.kind, region.key, area.key if area else None)
+    if not keys:
+        raise ValidationFailed(
+            f"Stamdata har ingen klynger at implementere i for {region.name} på "
+            f"{uow.now.date()}."
+        )
+    clusters = session.exec(select(Cluster).where(col(Cluster.key).in_(keys))).all()
+    for cluster in sorted(clusters, key=lambda c: keys.index(c.key)):
+        if cluster.id not in existing:
+            session.add(Implementation(agreement_id=agreement.id, cluster_id=cluster.id,
+                                       state=IMPLEMENTATION.states[0].name, updated_at=uow.now))
+    session.flush()
+
+
+_EFFECTS: dict[str, Callable[[UnitOfWork, Agreement], None]] = {
+    "start_approval_round": _start_approval_round,
+    "create_implementations": _create_implementations,
+}

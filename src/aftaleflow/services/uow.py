@@ -1,0 +1,130 @@
+"""Unit of work: one transaction per service call, with the audit append built in.
+
+A service opens it, loads, asks the machine, changes rows, records audit events and commits.
+Leaving the block without `commit()` rolls everything back, so nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from aftaleflow import audit
+from aftaleflow.config import TIMEZONE
+from aftaleflow.db import READ_ONLY, get_engine
+from aftaleflow.domain.errors import Conflict, DomainError
+from aftaleflow.domain.model import AuditEvent
+
+
+def _system_clock() -> datetime:
+    return datetime.now(TIMEZONE).replace(microsecond=0)
+
+
+def default_actor() -> str:
+    return os.environ.get("AFTALEFLOW_ACTOR") or getpass.getuser()
+
+
+@dataclass
+class ServiceContext:
+    """Who acts, when, and against which database: passed to every service."""
+
+    engine: Engine = field(default_factory=get_engine)
+    actor: str = field(default_factory=default_actor)
+    clock: Callable[[], datetime] = _system_clock
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+class UnitOfWork:
+    def __init__(self, ctx: ServiceContext, *, read_only: bool = False) -> None:
+        self.ctx = ctx
+        self.now = ctx.now()
+        self._read_only = read_only
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        bind = self.ctx.engine.execution_options(**READ_ONLY) if self._read_only else self.ctx.engine
+        self.session = Session(bind, expire_on_commit=False, autoflush=True)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self._committed:
+            self.session.rollback()
+        self.session.close()
+        if isinstance(exc, StaleDataError):
+            raise Conflict(
+                "Sagen er ændret af en anden i mellemtiden; intet er gemt. Hent den igen og "
+                "prøv påny."
+            ) from exc
+        if isinstance(exc, OperationalError) and not isinstance(exc, DomainError):
+            raise DatabaseUnavailable(_db_message(exc)) from exc
+
+    def record(
+        self,
+        *,
+        entity: str,
+        entity_id: int | None,
+        trigger: str,
+        from_state: str | None,
+        to_state: str | None,
+        agreement_id: int | None = None,
+        comment: str | None = None,
+        actor: str | None = None,
+    ) -> AuditEvent:
+        event = AuditEvent(
+            at=self.now.isoformat(),
+            actor=actor or self.ctx.actor,
+            entity=entity,
+            entity_id=entity_id,
+            agreement_id=agreement_id,
+            trigger=trigger,
+            from_state=from_state,
+            to_state=to_state,
+            comment=comment,
+            prev_hash="",
+            hash="",
+        )
+        return audit.append(self.session, event)
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except StaleDataError as exc:
+            self.session.rollback()
+            raise Conflict(
+                "Sagen er ændret af en anden i mellemtiden; intet er gemt. Hent den igen og "
+                "prøv påny."
+            ) from exc
+        self._committed = True
+
+
+class DatabaseUnavailable(DomainError):
+    exit_code = 7
+
+
+def _db_message(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    if "no such table" in text:
+        return "Databasen er ikke oprettet endnu: kør 'aftaleflow init' først."
+    if "readonly" in text or "read-only" in text:
+        return "Databasen er skrivebeskyttet; intet er gemt."
+    if "disk" in text and "full" in text:
+        return "Disken er fuld; intet er gemt."
+    if "locked" in text:
+        return "Databasen er optaget af en anden proces; prøv igen om lidt. Intet er gemt."
+    return f"Databasefejl: {text}. Intet er gemt."

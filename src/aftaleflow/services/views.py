@@ -1,0 +1,99 @@
+"""Read models returned by services: plain data, safe to print, serialise or template."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    id: int
+    body_key: str
+    body: str
+    body_kind: str
+    state: str
+    state_label: str
+    round_no: int
+    text_version: int
+    deadline: date | None
+    meeting_date: date | None
+    decided_on: date | None
+    protocol_ref: str | None
+    comment: str | None
+    version: int
+
+
+@dataclass(frozen=True)
+class ImplementationView:
+    id: int
+    cluster_key: str
+    cluster: str
+    state: str
+    state_label: str
+    started_on: date | None
+    completed_on: date | None
+    comment: str | None
+    version: int
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    id: int
+    title: str
+    description: str
+    kind: str
+    kind_label: str
+    origin: str
+    origin_label: str
+    origin_cluster: str | None
+    kle_number: str
+    case_handler: str
+    region_key: str
+    region: str
+    state: str
+    state_label: str
+    round_no: int
+    text_version: int
+    approval_deadline: date | None
+    implementation_deadline: date | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    allowed_triggers: list[str]
+    approvals_total: int = 0
+    approvals_approved: int = 0
+    approvals: list[ApprovalView] = field(default_factory=list)
+    implementations: list[ImplementationView] = field(default_factory=list)
+
+    @property
+    def progress(self) -> str:
+        return f"{self.approvals_approved} af {self.approvals_total} godkendt"
+
+
+@dataclass(frozen=True)
+class AuditView:
+    id: int
+    at: str
+    actor: str
+    entity: str
+    entity_id: int | None
+    trigger: str
+    from_state: str | None
+    to_state: str | None
+    comment: str | None
+    hash: str
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, dates and lists as JSON-ready structures."""
+    if hasattr(value, "__dataclass_fields__"):
+        value = asdict(value)
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
