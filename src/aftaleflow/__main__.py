@@ -1,0 +1,3 @@
+from aftaleflow.cli.app import main
+
+main()

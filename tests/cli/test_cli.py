@@ -1,0 +1,123 @@
+"""The `aftaleflow` command as users run it: real processes, real exit codes, Danish output."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PARTIES_MIDT = 20
+PARTIES_SYD = 23
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "aftaleflow", *args], env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    state = tmp_path_factory.mktemp("state")
+    env = dict(os.environ, AFTALEFLOW_STATE_DIR=str(state), AFTALEFLOW_ACTOR="cli-test")
+    env.pop("AFTALEFLOW_DATABASE_URL", None)
+    result = run(["demo"], env)
+    assert result.returncode == 0, result.stderr
+    assert (state / "aftaleflow.db").exists()
+    assert "Statusmatrix" in result.stdout and "Revisionsspor" in result.stdout
+    return env
+
+
+def test_demo_database_passes_audit_verify(demo_env) -> None:
+    result = run(["audit", "verify"], demo_env)
+    assert result.returncode == 0, result.stderr
+    assert "intakt" in result.stdout
+
+
+def test_status_json_shows_both_agreements_with_every_party(demo_env) -> None:
+    result = run(["status", "--json"], demo_env)
+    assert result.returncode == 0, result.stderr
+    agreements = json.loads(result.stdout)["agreements"]
+    by_region = {a["region_key"]: a for a in agreements}
+    midt, syd = by_region["midtjylland"], by_region["syddanmark"]
+    assert len(midt["approvals"]) == PARTIES_MIDT and len(syd["approvals"]) == PARTIES_SYD
+    assert {p["state"] for p in midt["approvals"]} == {"godkendt"}
+    assert midt["state"] == "implementeret"
+    assert syd["state"] == "genforhandling"
+    assert {"godkendt", "afvist", "afventer"} == {p["state"] for p in syd["approvals"]}
+    assert all(p["body"] and p["state_label"] for p in syd["approvals"])
+
+
+def test_edited_audit_row_fails_verify_naming_the_event(demo_env, tmp_path) -> None:
+    source = Path(demo_env["AFTALEFLOW_STATE_DIR"]) / "aftaleflow.db"
+    copy = tmp_path / "tampered.db"
+    with sqlite3.connect(source) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("UPDATE audit_event SET to_state = 'godkendt' WHERE id = 42")
+    env = dict(demo_env, AFTALEFLOW_DATABASE_URL=f"sqlite:///{copy}")
+    result = run(["audit", "verify"], env)
+    assert result.returncode != 0
+    assert "hændelse #42" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_wrong_trigger_names_state_and_allowed_triggers_without_traceback(demo_env) -> None:
+    result = run(["agreement", "advance", "2", "start_implementering"], demo_env)
+    assert result.returncode == 5
+    assert "Genforhandling" in result.stderr
+    assert "send_til_ssu, tilbagetraek" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("args", "code", "text"), [
+    (["agreement", "show", "999"], 3, "findes ikke"),
+    (["approval", "record", "2", "Herning", "godkendt"], 3, "ikke part"),
+    (["approval", "record", "2", "Vejle", "måske"], 2, "Ukendt beslutning"),
+    (["approval", "record", "2", "Vejle", "dagsorden", "--meeting-date", "2026-02-30"], 2,
+     "Ugyldig dato"),
+    (["agreement", "create", "--title", "X", "--region", "midtjylland", "--kle", "1.2.3",
+      "--case-handler", "A"], 2, "KLE"),
+])
+def test_user_errors_exit_non_zero_with_a_danish_message(demo_env, args, code, text) -> None:
+    result = run(args, demo_env)
+    assert result.returncode == code, result.stderr
+    assert text in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_walks_an_agreement_from_creation_to_approval_round(tmp_path) -> None:
+    env = dict(os.environ, AFTALEFLOW_STATE_DIR=str(tmp_path), AFTALEFLOW_ACTOR="ane")
+    env.pop("AFTALEFLOW_DATABASE_URL", None)
+    assert run(["init"], env).returncode == 0
+    again = run(["init"], env)
+    assert "intet ændret" in again.stdout
+    created = run(["agreement", "create", "--title", "Børn og unge i mistrivsel",
+                   "--region", "syddanmark", "--kind", "lokal_aftale",
+                   "--cluster", "Sundhedsklynge Lillebælt", "--kle", "29.30.08-P27-4-26",
+                   "--case-handler", "Ane Holm", "--json"], env)
+    assert created.returncode == 0, created.stderr
+    view = json.loads(created.stdout)
+    assert view["state"] == "under_udarbejdelse"
+    assert run(["agreement", "advance", str(view["id"]), "send_til_ssu"], env).returncode == 0
+    stale = run(["agreement", "advance", str(view["id"]), "indstil_til_godkendelse",
+                 "--version", str(view["version"])], env)
+    assert stale.returncode == 4 and "ændret af en anden" in stale.stderr
+    moved = run(["agreement", "advance", str(view["id"]), "indstil_til_godkendelse"], env)
+    assert "0 af 7 godkendt" in moved.stdout
+    decided = run(["approval", "record", str(view["id"]), "Kolding", "godkendt",
+                   "--meeting-date", "2026-05-20", "--comment", "Enstemmigt"], env)
+    assert "1 af 7 godkendt" in decided.stdout
+    shown = run(["agreement", "history", str(view["id"])], env)
+    assert "ane" in shown.stdout and "Enstemmigt" in shown.stdout
+
+
+def test_command_before_init_tells_the_user_to_run_init(tmp_path) -> None:
+    env = dict(os.environ, AFTALEFLOW_STATE_DIR=str(tmp_path))
+    env.pop("AFTALEFLOW_DATABASE_URL", None)
+    result = run(["agreement", "list"], env)
+    assert result.returncode != 0
+    assert "aftaleflow init" in result.stderr and "Traceback" not in result.stderr
