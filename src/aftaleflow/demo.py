@@ -109,7 +109,7 @@ def run_demo() -> None:
           "(19 kommunalbestyrelser + regionsrådet)")
 
     meeting = date(2026, 4, 20)
-    for i, council in enumerate(MIDT_COUNCILS + ["regionsrådet"]):
+    for i, council in enumerate([*MIDT_COUNCILS, "regionsrådet"]):
         day = meeting + timedelta(days=2 * i)
         clock.at(day - timedelta(days=10))
         record_decision(ctx, a.id, Decision(party=council, decision="dagsorden",

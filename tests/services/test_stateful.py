@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from datetime import date, timedelta
@@ -114,11 +115,9 @@ class AgreementLifecycle(RuleBasedStateMachine):
         for party in view.approvals:
             if view.state != "i_godkendelse":
                 break
-            try:
+            with contextlib.suppress(TransitionNotAllowed, GuardFailed):
                 view = record_decision(self.ctx, agreement,
                                        Decision(party=party.body_key, decision="godkendt"))
-            except (TransitionNotAllowed, GuardFailed):
-                pass
 
     @invariant()
     def approved_if_and_only_if_all_parties_approved(self) -> None:

@@ -226,7 +226,7 @@ AGREEMENT = MachineSpec(
         Transition("afslut_implementering", ("under_implementering",), "implementeret",
                    "Alle klynger har implementeret", guards=("all_implemented",),
                    automatic=True),
-        Transition("tilbagetraek", _ACTIVE + ("godkendt",), "tilbagetrukket",
+        Transition("tilbagetraek", (*_ACTIVE, "godkendt"), "tilbagetrukket",
                    "Træk aftalen tilbage"),
         Transition("marker_udloebet", _APPROVED, "udloebet", "Markér aftalen som udløbet"),
         Transition("marker_erstattet", _APPROVED, "erstattet",

@@ -22,8 +22,8 @@ from aftaleflow.domain.model import (
 )
 from aftaleflow.domain.validation import MAX_TITLE, clean_text, validate_kle
 from aftaleflow.services import lifecycle
-from aftaleflow.services.views import AgreementView, ApprovalView, AuditView, ImplementationView
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.views import AgreementView, ApprovalView, AuditView, ImplementationView
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,7 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
     with UnitOfWork(ctx) as uow:
         today = uow.now.date()
         region = _find_region(uow.session, new.region)
+        assert region.id is not None
         cluster = None
         if new.origin_cluster:
             cluster = _find_cluster(uow.session, new.origin_cluster, region, today)

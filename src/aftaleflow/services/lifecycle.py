@@ -36,13 +36,19 @@ def implementations(session: Session, agreement: Agreement) -> list[Implementati
     ).all())
 
 
-def _round_plan(uow: UnitOfWork, agreement: Agreement) -> list[int]:
-    session = uow.session
-    snap = snapshot(session, uow.now.date())
+def _region_and_area(session: Session, agreement: Agreement) -> tuple[Region, str | None]:
     region = session.get(Region, agreement.region_id)
-    area = session.get(Cluster, agreement.origin_cluster_id) if agreement.origin_cluster_id else None
     assert region is not None
-    return approving_bodies(snap, agreement.kind, region.key, area.key if area else None)
+    if agreement.origin_cluster_id is None:
+        return region, None
+    area = session.get(Cluster, agreement.origin_cluster_id)
+    return region, area.key if area else None
+
+
+def _round_plan(uow: UnitOfWork, agreement: Agreement) -> list[int]:
+    region, area = _region_and_area(uow.session, agreement)
+    return approving_bodies(snapshot(uow.session, uow.now.date()), agreement.kind,
+                            region.key, area)
 
 
 def _agreement_facts(uow: UnitOfWork, agreement: Agreement, needed: set[str]) -> dict[str, bool]:
@@ -88,6 +94,7 @@ def settle(uow: UnitOfWork, agreement: Agreement) -> None:
 
 def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> None:
     """A new round: a new version of the text after a renegotiation; old rounds are kept."""
+    assert agreement.id is not None
     bodies = _round_plan(uow, agreement)
     if agreement.round_no > 0:
         agreement.text_version += 1
@@ -103,12 +110,10 @@ def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> None:
 
 def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> None:
     session = uow.session
+    assert agreement.id is not None
     existing = {i.cluster_id for i in implementations(session, agreement)}
-    snap = snapshot(session, uow.now.date())
-    region = session.get(Region, agreement.region_id)
-    area = session.get(Cluster, agreement.origin_cluster_id) if agreement.origin_cluster_id else None
-    assert region is not None
-    keys = implementing_areas(snap, agreement.kind, region.key, area.key if area else None)
+    region, area = _region_and_area(session, agreement)
+    keys = implementing_areas(snapshot(session, uow.now.date()), agreement.kind, region.key, area)
     if not keys:
         raise ValidationFailed(
             f"Stamdata har ingen klynger at implementere i for {region.name} på "
@@ -116,7 +121,7 @@ def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> None:
         )
     clusters = session.exec(select(Cluster).where(col(Cluster.key).in_(keys))).all()
     for cluster in sorted(clusters, key=lambda c: keys.index(c.key)):
-        if cluster.id not in existing:
+        if cluster.id is not None and cluster.id not in existing:
             session.add(Implementation(agreement_id=agreement.id, cluster_id=cluster.id,
                                        state=IMPLEMENTATION.states[0].name, updated_at=uow.now))
     session.flush()

@@ -53,7 +53,8 @@ class UnitOfWork:
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
-        bind = self.ctx.engine.execution_options(**READ_ONLY) if self._read_only else self.ctx.engine
+        engine = self.ctx.engine
+        bind = engine.execution_options(**READ_ONLY) if self._read_only else engine
         self.session = Session(bind, expire_on_commit=False, autoflush=True)
         return self
 
