@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import atexit
 import shutil
 import tempfile
 from datetime import date, timedelta
@@ -40,7 +41,9 @@ MACHINE_OF = {"agreement": AGREEMENT, "approval": APPROVAL, "implementation": IM
 
 @lru_cache(maxsize=1)
 def _template() -> Path:
-    path = Path(tempfile.mkdtemp(prefix="aftaleflow-stateful-")) / "template.db"
+    folder = tempfile.mkdtemp(prefix="aftaleflow-stateful-")
+    atexit.register(shutil.rmtree, folder, True)
+    path = Path(folder) / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     load_master_data(ServiceContext(engine=engine, actor="test", clock=MovableClock()))
     engine.dispose()
