@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import SQLModel
 
-import aftaleflow.domain.model  # noqa: F401  (registers the tables)
 from aftaleflow.config import get_settings
+from aftaleflow.domain import meetings, model
+
+TABLE_MODULES = (model, meetings)  # imported for their tables, which register on import
 
 READ_ONLY = {"aftaleflow_read_only": True}
 

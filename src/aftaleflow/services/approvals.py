@@ -56,6 +56,17 @@ def find_party_approval(session: Session, agreement: Agreement, party: str) -> A
 def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, *,
                     expected_version: int | None = None) -> AgreementView:
     """A council's step: put on agenda, approve, reject, postpone or resume (with new date)."""
+    with UnitOfWork(ctx) as uow:
+        agreement = _load(uow.session, agreement_id, None)
+        approval = find_party_approval(uow.session, agreement, decision.party)
+        apply_decision(uow, agreement, approval, decision, expected_version=expected_version)
+        uow.commit()
+        return _view(uow.session, agreement, detail=True)
+
+
+def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,
+                   decision: Decision, *, expected_version: int | None = None) -> None:
+    """The decision inside the caller's transaction (also used by an agenda item's beslutning)."""
     trigger = DECISIONS.get(decision.decision)
     if trigger is None:
         raise ValidationFailed(
@@ -64,38 +75,33 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
     comment = clean_text(decision.comment, "kommentar", max_len=5000) if decision.comment else None
     protocol = (clean_text(decision.protocol_ref, "protokolhenvisning", max_len=300,
                            single_line=True) if decision.protocol_ref else None)
-    with UnitOfWork(ctx) as uow:
-        agreement = _load(uow.session, agreement_id, None)
-        approval = find_party_approval(uow.session, agreement, decision.party)
-        if expected_version is not None and approval.version != expected_version:
-            raise Conflict(
-                f"Godkendelsen er ændret af en anden (version {approval.version}); den er nu "
-                f"'{APPROVAL.label_of(approval.state)}'. Intet er gemt.",
-                current_state=approval.state, current_version=approval.version,
-            )
-        facts = {
-            "round_open": agreement.state == "i_godkendelse"
-            and approval.round_no == agreement.round_no,
-            "has_meeting_date": decision.meeting_date is not None,
-        }
-        source = approval.state
-        approval.state = APPROVAL.next_state(source, trigger, facts)
-        if decision.meeting_date is not None:
-            approval.meeting_date = decision.meeting_date
-        if APPROVAL.state(approval.state).final:
-            approval.decided_on = decision.decided_on or decision.meeting_date or uow.now.date()
-        approval.protocol_ref = protocol or approval.protocol_ref
-        approval.comment = comment or approval.comment
-        approval.updated_at = uow.now
-        uow.session.add(approval)
-        body = uow.session.get(Body, approval.body_id)
-        assert body is not None
-        uow.record(entity="approval", entity_id=approval.id, agreement_id=agreement.id,
-                   trigger=trigger, from_state=source, to_state=approval.state,
-                   comment=f"{body.name}" + (f": {comment}" if comment else ""))
-        # The round's outcome: all godkendt -> godkendt; any afvist -> genforhandling.
-        agreement.updated_at = uow.now
-        uow.session.add(agreement)
-        lifecycle.settle(uow, agreement)
-        uow.commit()
-        return _view(uow.session, agreement, detail=True)
+    if expected_version is not None and approval.version != expected_version:
+        raise Conflict(
+            f"Godkendelsen er ændret af en anden (version {approval.version}); den er nu "
+            f"'{APPROVAL.label_of(approval.state)}'. Intet er gemt.",
+            current_state=approval.state, current_version=approval.version,
+        )
+    facts = {
+        "round_open": agreement.state == "i_godkendelse"
+        and approval.round_no == agreement.round_no,
+        "has_meeting_date": decision.meeting_date is not None,
+    }
+    source = approval.state
+    approval.state = APPROVAL.next_state(source, trigger, facts)
+    if decision.meeting_date is not None:
+        approval.meeting_date = decision.meeting_date
+    if APPROVAL.state(approval.state).final:
+        approval.decided_on = decision.decided_on or decision.meeting_date or uow.now.date()
+    approval.protocol_ref = protocol or approval.protocol_ref
+    approval.comment = comment or approval.comment
+    approval.updated_at = uow.now
+    uow.session.add(approval)
+    body = uow.session.get(Body, approval.body_id)
+    assert body is not None
+    uow.record(entity="approval", entity_id=approval.id, agreement_id=agreement.id,
+               trigger=trigger, from_state=source, to_state=approval.state,
+               comment=f"{body.name}" + (f": {comment}" if comment else ""))
+    # The round's outcome: all godkendt -> godkendt; any afvist -> genforhandling.
+    agreement.updated_at = uow.now
+    uow.session.add(agreement)
+    lifecycle.settle(uow, agreement)

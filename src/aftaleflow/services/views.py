@@ -86,6 +86,42 @@ class AuditView:
     hash: str
 
 
+@dataclass(frozen=True)
+class AgendaItemView:
+    id: int
+    meeting_id: int
+    number: int
+    title: str
+    closed: bool
+    agreement_id: int | None
+    approval_id: int | None
+    case_number: str
+    case_handler: str
+    other_handlers: str
+    route: list[str]
+    route_current: str | None
+    summary: str
+    account: str
+    recommender: str
+    recommendations: list[str]
+    decision_text: str | None
+    decision: str | None
+    attachments: list[str]
+    late_reason: str | None
+    version: int
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    id: int
+    body_key: str
+    body: str
+    body_kind: str
+    starts_at: datetime
+    place: str
+    items: list[AgendaItemView] = field(default_factory=list)
+
+
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, dates and lists as JSON-ready structures."""
     if hasattr(value, "__dataclass_fields__"):

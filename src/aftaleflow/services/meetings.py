@@ -1,0 +1,242 @@
+"""Meetings and their agenda items: the committee clerk's side of an approval round.
+
+Putting an agreement on a meeting's agenda moves that party's approval to "sat på dagsorden";
+the beslutning recorded after a meeting of the approving body (kommunalbestyrelse, regionsråd)
+is the party's decision, recorded through the same function as `aftaleflow approval record`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, func, or_, select
+
+from aftaleflow.domain.errors import NotFound, ValidationFailed
+from aftaleflow.domain.meetings import AgendaItem, Meeting
+from aftaleflow.domain.model import Agreement, Approval, Body, Municipality
+from aftaleflow.domain.validation import MAX_TITLE, clean_text
+from aftaleflow.services.agreements import _load
+from aftaleflow.services.approvals import Decision, apply_decision, find_party_approval
+from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.views import AgendaItemView, MeetingView
+
+APPROVING_KINDS = ("kommunalbestyrelse", "regionsraad")
+# The usual route of a council case, and where a meeting of each kind of body sits on it.
+DEFAULT_ROUTES: dict[str, tuple[list[str], str]] = {
+    "kommunalbestyrelse": (["FAG", "ØKU", "KB"], "KB"),
+    "oekonomiudvalg": (["FAG", "ØKU", "KB"], "ØKU"),
+    "fagudvalg": (["FAG", "ØKU", "KB"], "FAG"),
+    "regionsraad": (["FU", "RR"], "RR"),
+    "forretningsudvalg": (["FU", "RR"], "FU"),
+    "ssu": (["SSU"], "SSU"),
+}
+ITEM_DECISIONS = ("godkendt", "afvist", "udsat")
+
+
+@dataclass(frozen=True)
+class NewItem:
+    title: str = ""
+    agreement_id: int | None = None
+    closed: bool = False
+    case_number: str = ""
+    case_handler: str = ""
+    other_handlers: str = ""
+    route: list[str] = field(default_factory=list)
+    route_current: str | None = None
+    summary: str = ""
+    account: str = ""
+    recommender: str = ""
+    recommendations: list[str] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)
+    late_reason: str | None = None
+
+
+def find_body(session: Session, ref: str) -> Body:
+    body = session.exec(select(Body).where(
+        or_(Body.key == ref.strip().lower(), col(Body.name).ilike(ref.strip()))
+    )).first()
+    if body is None:
+        raise NotFound(f"Ukendt organ '{ref[:60]}'. Brug organets nøgle (fx kb-657) eller "
+                       "fulde navn.")
+    return body
+
+
+def create_meeting(ctx: ServiceContext, body: str, starts_at: datetime,
+                   place: str) -> MeetingView:
+    place = clean_text(place, "mødested", max_len=200, required=True, single_line=True)
+    with UnitOfWork(ctx) as uow:
+        organ = find_body(uow.session, body)
+        day = starts_at.date()
+        if organ.valid_from > day or (organ.valid_to and organ.valid_to < day):
+            raise ValidationFailed(f"{organ.name} findes ikke på mødedatoen {day}.")
+        meeting = Meeting(body_id=organ.id or 0, starts_at=starts_at, place=place,
+                          created_at=uow.now)
+        uow.session.add(meeting)
+        uow.session.flush()
+        uow.record(entity="meeting", entity_id=meeting.id, trigger="opret_moede",
+                   from_state=None, to_state=None,
+                   comment=f"{organ.name} {starts_at:%d.%m.%Y %H:%M}, {place}")
+        uow.commit()
+        return meeting_view(uow.session, meeting)
+
+
+def list_meetings(ctx: ServiceContext) -> list[MeetingView]:
+    with UnitOfWork(ctx, read_only=True) as uow:
+        meetings = uow.session.exec(select(Meeting).order_by(col(Meeting.starts_at)))
+        return [meeting_view(uow.session, m, with_items=False) for m in meetings]
+
+
+def get_meeting(ctx: ServiceContext, meeting_id: int) -> MeetingView:
+    with UnitOfWork(ctx, read_only=True) as uow:
+        return meeting_view(uow.session, _meeting(uow.session, meeting_id))
+
+
+def _meeting(session: Session, meeting_id: int) -> Meeting:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(f"Mødet {meeting_id} findes ikke.")
+    return meeting
+
+
+def _party_ref(session: Session, body: Body) -> str | None:
+    """Which party of an approval round a meeting of `body` acts for."""
+    if body.municipality_id is not None:
+        muni = session.get(Municipality, body.municipality_id)
+        return muni.code if muni else None
+    if body.kind in ("regionsraad", "forretningsudvalg"):
+        return "regionsrådet"
+    return None
+
+
+def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemView:
+    """Add a dagsordenpunkt; for an agreement, drafted from the agreement itself."""
+    with UnitOfWork(ctx) as uow:
+        session = uow.session
+        meeting = _meeting(session, meeting_id)
+        body = session.get(Body, meeting.body_id)
+        assert body is not None and meeting.id is not None
+        agreement: Agreement | None = None
+        approval: Approval | None = None
+        if new.agreement_id is not None:
+            agreement = _load(session, new.agreement_id, None)
+            ref = _party_ref(session, body)
+            if ref is not None:
+                approval = find_party_approval(session, agreement, ref)
+        route, current = DEFAULT_ROUTES.get(body.kind, ([], ""))
+        number = (session.exec(select(func.max(AgendaItem.number))
+                               .where(AgendaItem.meeting_id == meeting.id)).one() or 0) + 1
+        item = AgendaItem(
+            meeting_id=meeting.id, number=number,
+            title=_text(new.title or (agreement.title if agreement else ""), "titel",
+                        MAX_TITLE, required=True, single_line=True),
+            closed=new.closed,
+            agreement_id=agreement.id if agreement else None,
+            approval_id=approval.id if approval else None,
+            case_number=_text(new.case_number or (agreement.kle_number if agreement else ""),
+                              "sagsnr.", 60, single_line=True),
+            case_handler=_text(new.case_handler or (agreement.case_handler if agreement
+                                                    else ""), "sagsbehandler", 200,
+                               single_line=True),
+            other_handlers=_text(new.other_handlers, "øvrige sagsbehandlere", 500,
+                                 single_line=True),
+            route=[_text(r, "rute", 20, required=True, single_line=True)
+                   for r in (new.route or route)],
+            route_current=new.route_current or current or None,
+            summary=_text(new.summary or (agreement.description if agreement else ""),
+                          "sagsresume"),
+            account=_text(new.account, "sagsfremstilling"),
+            recommender=_text(new.recommender, "indstiller", 300, single_line=True),
+            recommendations=[_text(r, "indstilling", 2000, required=True)
+                             for r in (new.recommendations or
+                                       (["at samarbejdsaftalen godkendes."] if agreement
+                                        else []))],
+            attachments=[_text(a, "bilag", 300, required=True, single_line=True)
+                         for a in new.attachments],
+            late_reason=_text(new.late_reason, "begrundelse for sen udsendelse", 2000)
+            if new.late_reason else None,
+            created_at=uow.now, updated_at=uow.now,
+        )
+        if item.route_current and item.route_current not in item.route:
+            raise ValidationFailed(
+                f"Det aktuelle trin '{item.route_current}' er ikke på ruten "
+                f"{' '.join(item.route)}.")
+        session.add(item)
+        session.flush()
+        uow.record(entity="agenda_item", entity_id=item.id,
+                   agreement_id=agreement.id if agreement else None, trigger="tilfoej_punkt",
+                   from_state=None, to_state=None,
+                   comment=f"Punkt {item.number} på møde {meeting.id}: {item.title}")
+        if agreement and approval and approval.state in ("afventer", "udsat"):
+            apply_decision(uow, agreement, approval, Decision(
+                party=body.name, decision="dagsorden", meeting_date=meeting.starts_at.date()))
+        uow.commit()
+        return item_view(item)
+
+
+def decide_item(ctx: ServiceContext, item_id: int, decision_text: str,
+                decision: str | None = None) -> AgendaItemView:
+    """Write the beslutning; at the approving body's meeting it is the party's decision."""
+    text = clean_text(decision_text, "beslutning", required=True)
+    if decision is not None and decision not in ITEM_DECISIONS:
+        raise ValidationFailed(f"Ukendt beslutning '{decision[:40]}'. Mulige: "
+                               f"{', '.join(ITEM_DECISIONS)}.")
+    with UnitOfWork(ctx) as uow:
+        session = uow.session
+        item = session.get(AgendaItem, item_id)
+        if item is None:
+            raise NotFound(f"Dagsordenpunkt {item_id} findes ikke.")
+        meeting = _meeting(session, item.meeting_id)
+        body = session.get(Body, meeting.body_id)
+        assert body is not None
+        item.decision_text = text
+        item.decision = decision
+        item.updated_at = uow.now
+        session.add(item)
+        uow.record(entity="agenda_item", entity_id=item.id, agreement_id=item.agreement_id,
+                   trigger="beslutning", from_state=None, to_state=decision, comment=text)
+        if (decision and item.approval_id and item.agreement_id
+                and body.kind in APPROVING_KINDS):
+            agreement = _load(session, item.agreement_id, None)
+            approval = session.get(Approval, item.approval_id)
+            assert approval is not None
+            apply_decision(uow, agreement, approval, Decision(
+                party=body.name, decision=decision, meeting_date=meeting.starts_at.date(),
+                protocol_ref=f"{body.name}, {meeting.starts_at:%d.%m.%Y}, pkt. {item.number}",
+            ))
+        uow.commit()
+        return item_view(item)
+
+
+def _text(value: str | None, name: str, max_len: int = 100_000, *, required: bool = False,
+          single_line: bool = False) -> str:
+    return clean_text(value or "", name, max_len=max_len, required=required,
+                      single_line=single_line)
+
+
+def item_view(item: AgendaItem) -> AgendaItemView:
+    assert item.id is not None
+    return AgendaItemView(
+        id=item.id, meeting_id=item.meeting_id, number=item.number, title=item.title,
+        closed=item.closed, agreement_id=item.agreement_id, approval_id=item.approval_id,
+        case_number=item.case_number, case_handler=item.case_handler,
+        other_handlers=item.other_handlers, route=list(item.route),
+        route_current=item.route_current, summary=item.summary, account=item.account,
+        recommender=item.recommender, recommendations=list(item.recommendations),
+        decision_text=item.decision_text, decision=item.decision,
+        attachments=list(item.attachments), late_reason=item.late_reason,
+        version=item.version or 0,
+    )
+
+
+def meeting_view(session: Session, meeting: Meeting, *, with_items: bool = True
+                 ) -> MeetingView:
+    body = session.get(Body, meeting.body_id)
+    assert body is not None and meeting.id is not None
+    items = []
+    if with_items:
+        items = [item_view(i) for i in session.exec(
+            select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
+            .order_by(col(AgendaItem.number)))]
+    return MeetingView(id=meeting.id, body_key=body.key, body=body.name, body_kind=body.kind,
+                       starts_at=meeting.starts_at, place=meeting.place, items=items)
