@@ -91,6 +91,9 @@ class MachineSpec:
     def guards_of(self, trigger: str) -> set[str]:
         return {g for t in self.transitions if t.trigger == trigger for g in t.guards}
 
+    def roles_for(self, trigger: str) -> set[str]:
+        return {r for t in self.transitions if t.trigger == trigger for r in t.roles}
+
     def trigger_label(self, trigger: str) -> str:
         return next(t.label for t in self.transitions if t.trigger == trigger)
 

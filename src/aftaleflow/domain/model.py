@@ -211,3 +211,17 @@ class AuditEvent(SQLModel, table=True):
     comment: str | None = None
     prev_hash: str
     hash: str = Field(unique=True)
+
+
+class User(SQLModel, table=True):
+    """A person with an API token; only the token's SHA-256 is stored."""
+
+    __tablename__ = "app_user"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    role: str
+    body_id: int | None = Field(default=None, foreign_key="body.id")
+    token_hash: str = Field(unique=True, index=True)
+    token_hint: str
+    active: bool = True
+    created_at: datetime

@@ -7,7 +7,8 @@ from datetime import date
 
 from sqlmodel import Session, col, or_, select
 
-from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
+from aftaleflow.domain.access import Principal, Role
+from aftaleflow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION, initial_agreement_state
 from aftaleflow.domain.model import (
     KIND_LABELS,
@@ -15,10 +16,13 @@ from aftaleflow.domain.model import (
     Agreement,
     AgreementKind,
     AgreementOrigin,
+    Approval,
     AuditEvent,
     Body,
     Cluster,
+    ClusterMembership,
     Region,
+    RegionMembership,
 )
 from aftaleflow.domain.validation import MAX_TITLE, clean_text, validate_kle
 from aftaleflow.services import lifecycle
@@ -73,6 +77,7 @@ def _find_cluster(session: Session, ref: str, region: Region, on: date) -> Clust
 
 
 def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
+    ctx.authorize("agreement.create")
     title = clean_text(new.title, "titel", max_len=MAX_TITLE, required=True, single_line=True)
     description = clean_text(new.description, "beskrivelse")
     case_handler = clean_text(new.case_handler, "sagsbehandler", max_len=200, required=True,
@@ -128,6 +133,9 @@ def advance_agreement(ctx: ServiceContext, agreement_id: int, trigger: str, *,
                       comment: str | None = None,
                       expected_version: int | None = None) -> AgreementView:
     """Fire a user trigger on the agreement (e.g. send_til_ssu) in one transaction."""
+    ctx.authorize("agreement.advance")
+    if trigger in AGREEMENT.triggers and ctx.principal.role not in AGREEMENT.roles_for(trigger):
+        raise PermissionDenied(f"Rollen '{ctx.principal.role}' må ikke udføre '{trigger}'.")
     note = clean_text(comment, "kommentar", max_len=5000) if comment else None
     with UnitOfWork(ctx) as uow:
         agreement = _load(uow.session, agreement_id, expected_version)
@@ -137,12 +145,46 @@ def advance_agreement(ctx: ServiceContext, agreement_id: int, trigger: str, *,
 
 
 def get_agreement(ctx: ServiceContext, agreement_id: int) -> AgreementView:
+    ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
-        return _view(uow.session, _load(uow.session, agreement_id, None), detail=True)
+        return _view(uow.session, load_visible(uow.session, ctx.principal, agreement_id),
+                     detail=True)
+
+
+def load_visible(session: Session, principal: Principal, agreement_id: int,
+                 expected_version: int | None = None) -> Agreement:
+    """Load an agreement the principal may see; others do not exist for them."""
+    agreement = _load(session, agreement_id, None)
+    if not concerns(session, principal, agreement):
+        raise NotFound(f"Samarbejdsaftale {agreement_id} findes ikke.")
+    return _load(session, agreement_id, expected_version)
+
+
+def concerns(session: Session, principal: Principal, agreement: Agreement) -> bool:
+    """Whether a `part` principal's body takes part in (or is affected by) the agreement."""
+    if principal.role != Role.PARTY:
+        return True
+    body = session.get(Body, principal.body_id) if principal.body_id else None
+    if body is None:
+        return False
+    asked = session.exec(select(Approval.id).where(
+        Approval.agreement_id == agreement.id, Approval.body_id == body.id)).first()
+    if asked is not None:
+        return True
+    if body.municipality_id is None:
+        return body.region_id == agreement.region_id
+    if agreement.kind == AgreementKind.REGIONAL:
+        return session.exec(select(RegionMembership.id).where(
+            RegionMembership.municipality_id == body.municipality_id,
+            RegionMembership.region_id == agreement.region_id)).first() is not None
+    return session.exec(select(ClusterMembership.id).where(
+        ClusterMembership.municipality_id == body.municipality_id,
+        ClusterMembership.cluster_id == agreement.origin_cluster_id)).first() is not None
 
 
 def list_agreements(ctx: ServiceContext, *, region: str | None = None,
                     state: str | None = None, kind: str | None = None) -> list[AgreementView]:
+    ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
         query = select(Agreement).order_by(col(Agreement.id))
         if region:
@@ -153,12 +195,14 @@ def list_agreements(ctx: ServiceContext, *, region: str | None = None,
             query = query.where(Agreement.state == state)
         if kind:
             query = query.where(Agreement.kind == _choice(kind, AgreementKind, "type"))
-        return [_view(uow.session, a, detail=True) for a in uow.session.exec(query)]
+        return [_view(uow.session, a, detail=True) for a in uow.session.exec(query)
+                if concerns(uow.session, ctx.principal, a)]
 
 
 def history(ctx: ServiceContext, agreement_id: int) -> list[AuditView]:
+    ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
-        _load(uow.session, agreement_id, None)
+        load_visible(uow.session, ctx.principal, agreement_id)
         events = uow.session.exec(select(AuditEvent).where(
             AuditEvent.agreement_id == agreement_id).order_by(col(AuditEvent.id)))
         return [AuditView(id=e.id or 0, at=e.at, actor=e.actor, entity=e.entity,

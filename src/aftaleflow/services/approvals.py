@@ -7,12 +7,13 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
+from aftaleflow.domain.access import Role
+from aftaleflow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from aftaleflow.domain.machines import APPROVAL, DECISIONS
 from aftaleflow.domain.model import Agreement, Approval, Body, Municipality
 from aftaleflow.domain.validation import clean_text
 from aftaleflow.services import lifecycle
-from aftaleflow.services.agreements import _load, _view
+from aftaleflow.services.agreements import _view, load_visible
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView
 
@@ -56,9 +57,14 @@ def find_party_approval(session: Session, agreement: Agreement, party: str) -> A
 def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, *,
                     expected_version: int | None = None) -> AgreementView:
     """A council's step: put on agenda, approve, reject, postpone or resume (with new date)."""
+    ctx.authorize("approval.record")
     with UnitOfWork(ctx) as uow:
-        agreement = _load(uow.session, agreement_id, None)
+        agreement = load_visible(uow.session, ctx.principal, agreement_id)
         approval = find_party_approval(uow.session, agreement, decision.party)
+        principal = ctx.principal
+        if principal.role == Role.PARTY and approval.body_id != principal.body_id:
+            raise PermissionDenied(
+                "Du kan kun registrere beslutninger for dit eget organ.")
         apply_decision(uow, agreement, approval, decision, expected_version=expected_version)
         uow.commit()
         return _view(uow.session, agreement, detail=True)

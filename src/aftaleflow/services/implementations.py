@@ -24,6 +24,7 @@ def record_implementation(ctx: ServiceContext, agreement_id: int, cluster: str, 
         raise ValidationFailed(
             f"Ukendt status '{step[:40]}'. Mulige: {', '.join(IMPLEMENTATION_STEPS)}."
         )
+    ctx.authorize("implementation.record")
     note = clean_text(comment, "kommentar", max_len=5000) if comment else None
     with UnitOfWork(ctx) as uow:
         agreement = _load(uow.session, agreement_id, expected_version)

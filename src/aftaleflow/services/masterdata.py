@@ -79,6 +79,7 @@ class _Sync:
 
 def load_master_data(ctx: ServiceContext, directory: Path | None = None) -> LoadReport:
     """Create the schema and bring master data in line with the files; twice changes nothing."""
+    ctx.authorize("masterdata.admin")
     create_schema(ctx.engine)
     data = files.read(directory or files.PACKAGE_DIR)
     with UnitOfWork(ctx) as uow:

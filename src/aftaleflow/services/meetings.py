@@ -64,6 +64,7 @@ def find_body(session: Session, ref: str) -> Body:
 
 def create_meeting(ctx: ServiceContext, body: str, starts_at: datetime,
                    place: str) -> MeetingView:
+    ctx.authorize("meeting.write")
     place = clean_text(place, "mødested", max_len=200, required=True, single_line=True)
     with UnitOfWork(ctx) as uow:
         organ = find_body(uow.session, body)
@@ -82,12 +83,14 @@ def create_meeting(ctx: ServiceContext, body: str, starts_at: datetime,
 
 
 def list_meetings(ctx: ServiceContext) -> list[MeetingView]:
+    ctx.authorize("meeting.read")
     with UnitOfWork(ctx, read_only=True) as uow:
         meetings = uow.session.exec(select(Meeting).order_by(col(Meeting.starts_at)))
         return [meeting_view(uow.session, m, with_items=False) for m in meetings]
 
 
 def get_meeting(ctx: ServiceContext, meeting_id: int) -> MeetingView:
+    ctx.authorize("meeting.read")
     with UnitOfWork(ctx, read_only=True) as uow:
         return meeting_view(uow.session, _meeting(uow.session, meeting_id))
 
@@ -111,6 +114,7 @@ def _party_ref(session: Session, body: Body) -> str | None:
 
 def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemView:
     """Add a dagsordenpunkt; for an agreement, drafted from the agreement itself."""
+    ctx.authorize("meeting.write")
     with UnitOfWork(ctx) as uow:
         session = uow.session
         meeting = _meeting(session, meeting_id)
@@ -177,6 +181,7 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
 def decide_item(ctx: ServiceContext, item_id: int, decision_text: str,
                 decision: str | None = None) -> AgendaItemView:
     """Write the beslutning; at the approving body's meeting it is the party's decision."""
+    ctx.authorize("meeting.write")
     text = clean_text(decision_text, "beslutning", required=True)
     if decision is not None and decision not in ITEM_DECISIONS:
         raise ValidationFailed(f"Ukendt beslutning '{decision[:40]}'. Mulige: "

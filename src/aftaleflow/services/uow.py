@@ -21,7 +21,8 @@ from sqlmodel import Session
 from aftaleflow import audit
 from aftaleflow.config import TIMEZONE
 from aftaleflow.db import READ_ONLY, get_engine
-from aftaleflow.domain.errors import Conflict, DomainError
+from aftaleflow.domain.access import ACTION_LABELS, LOCAL_OPERATOR, ROLE_LABELS, Principal
+from aftaleflow.domain.errors import Conflict, DomainError, PermissionDenied
 from aftaleflow.domain.model import AuditEvent
 
 
@@ -40,9 +41,18 @@ class ServiceContext:
     engine: Engine = field(default_factory=get_engine)
     actor: str = field(default_factory=default_actor)
     clock: Callable[[], datetime] = _system_clock
+    principal: Principal = LOCAL_OPERATOR
 
     def now(self) -> datetime:
         return self.clock()
+
+    def authorize(self, action: str) -> None:
+        """Refuse an action the principal's role does not allow (same for CLI and API)."""
+        if not self.principal.may(action):
+            raise PermissionDenied(
+                f"Rollen '{ROLE_LABELS[self.principal.role]}' må ikke "
+                f"{ACTION_LABELS[action]}."
+            )
 
 
 class UnitOfWork:
