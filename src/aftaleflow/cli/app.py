@@ -12,7 +12,9 @@ from typing import Annotated
 
 import typer
 
+from aftaleflow.cli.admin import serve_api, user_app
 from aftaleflow.cli.common import context, fail, print_json, user_errors
+from aftaleflow.cli.meetings import meeting_app
 
 app = typer.Typer(
     help="aftaleflow: sagsgang for samarbejdsaftaler mellem kommuner og region.",
@@ -29,6 +31,9 @@ app.add_typer(agreement_app, name="agreement")
 app.add_typer(approval_app, name="approval")
 app.add_typer(implementation_app, name="implementation")
 app.add_typer(audit_app, name="audit")
+app.add_typer(user_app, name="user")
+app.add_typer(meeting_app, name="meeting")
+app.command("api")(serve_api)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv JSON i stedet for tekst.")]
 

@@ -183,20 +183,46 @@ def concerns(session: Session, principal: Principal, agreement: Agreement) -> bo
 
 
 def list_agreements(ctx: ServiceContext, *, region: str | None = None,
-                    state: str | None = None, kind: str | None = None) -> list[AgreementView]:
+                    state: str | None = None, kind: str | None = None,
+                    cluster: str | None = None, overdue: bool | None = None,
+                    text: str | None = None) -> list[AgreementView]:
+    """Agreements the principal may see, filtered; `overdue` = a party past its deadline."""
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
+        today = uow.now.date()
         query = select(Agreement).order_by(col(Agreement.id))
         if region:
             query = query.where(Agreement.region_id == _find_region(uow.session, region).id)
+        if cluster:
+            area = uow.session.exec(select(Cluster).where(
+                or_(Cluster.key == cluster.lower(), col(Cluster.name).ilike(cluster)))).first()
+            if area is None:
+                raise NotFound(f"Ukendt klynge '{cluster[:60]}'.")
+            query = query.where(or_(
+                Agreement.origin_cluster_id == area.id,
+                (Agreement.kind == AgreementKind.REGIONAL)
+                & (Agreement.region_id == area.region_id)))
+        if text:
+            needle = f"%{clean_text(text, 'søgetekst', max_len=200, single_line=True)}%"
+            query = query.where(or_(col(Agreement.title).ilike(needle),
+                                    col(Agreement.description).ilike(needle)))
         if state:
             if state not in [s.name for s in AGREEMENT.states]:
                 raise ValidationFailed(f"Ukendt tilstand '{state[:40]}'.")
             query = query.where(Agreement.state == state)
         if kind:
             query = query.where(Agreement.kind == _choice(kind, AgreementKind, "type"))
-        return [_view(uow.session, a, detail=True) for a in uow.session.exec(query)
-                if concerns(uow.session, ctx.principal, a)]
+        views = [_view(uow.session, a, detail=True) for a in uow.session.exec(query)
+                 if concerns(uow.session, ctx.principal, a)]
+    if overdue is not None:
+        views = [v for v in views if is_overdue(v, today) == overdue]
+    return views
+
+
+def is_overdue(view: AgreementView, today: date) -> bool:
+    return view.state == "i_godkendelse" and any(
+        a.deadline is not None and a.deadline < today and a.state not in ("godkendt", "afvist")
+        for a in view.approvals)
 
 
 def history(ctx: ServiceContext, agreement_id: int) -> list[AuditView]:

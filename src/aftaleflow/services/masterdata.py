@@ -133,26 +133,26 @@ def load_master_data(ctx: ServiceContext, directory: Path | None = None) -> Load
     return report
 
 
-def _valid(model: Any, on: date) -> Any:
+def valid_on(model: Any, on: date) -> Any:
     return (col(model.valid_from) <= on) & or_(col(model.valid_to).is_(None),
                                                col(model.valid_to) >= on)
 
 
 def snapshot(session: Session, on: date) -> GovernanceSnapshot:
     """The governance structure valid on one day, as plain data for `domain.rounds`."""
-    regions = {r.id: r.key for r in session.exec(select(Region).where(_valid(Region, on)))}
+    regions = {r.id: r.key for r in session.exec(select(Region).where(valid_on(Region, on)))}
     region_members: dict[str, list[int]] = {}
-    for rm in session.exec(select(RegionMembership).where(_valid(RegionMembership, on))):
+    for rm in session.exec(select(RegionMembership).where(valid_on(RegionMembership, on))):
         if rm.region_id in regions:
             region_members.setdefault(regions[rm.region_id], []).append(rm.municipality_id)
-    areas = {a.id: a for a in session.exec(select(Cluster).where(_valid(Cluster, on)))}
+    areas = {a.id: a for a in session.exec(select(Cluster).where(valid_on(Cluster, on)))}
     area_members: dict[str, list[int]] = {}
-    for cm in session.exec(select(ClusterMembership).where(_valid(ClusterMembership, on))):
+    for cm in session.exec(select(ClusterMembership).where(valid_on(ClusterMembership, on))):
         if cm.cluster_id in areas:
             area_members.setdefault(areas[cm.cluster_id].key, []).append(cm.municipality_id)
     councils: dict[int, int] = {}
     regional_councils: dict[str, int] = {}
-    for b in session.exec(select(Body).where(_valid(Body, on),
+    for b in session.exec(select(Body).where(valid_on(Body, on),
                                              col(Body.kind).in_(["kommunalbestyrelse",
                                                                  "regionsraad"]))):
         assert b.id is not None
@@ -163,7 +163,7 @@ def snapshot(session: Session, on: date) -> GovernanceSnapshot:
     rules = {r.kind: RoundRule(kind=r.kind, approvers=tuple(r.approvers.split(",")),
                                implementers=r.implementers, area_kind=r.area_kind,
                                confirmed=r.confirmed)
-             for r in session.exec(select(ApprovalRule).where(_valid(ApprovalRule, on)))}
+             for r in session.exec(select(ApprovalRule).where(valid_on(ApprovalRule, on)))}
     return GovernanceSnapshot(
         on=on,
         region_municipalities=region_members,

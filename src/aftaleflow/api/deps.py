@@ -1,0 +1,52 @@
+"""Dependencies declared once: the service context for the caller, and If-Match."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+
+from aftaleflow.services.uow import ServiceContext
+from aftaleflow.services.users import authenticate
+
+_ETAG = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')
+
+
+def service_context(
+    request: Request,
+    authorization: Annotated[str | None, Header(
+        description="Bearer-token fra `aftaleflow user create`.")] = None,
+) -> ServiceContext:
+    """The caller as a principal; 401 without a valid token (never logged)."""
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise HTTPException(401, "Angiv et API-token: Authorization: Bearer <token>.")
+    engine = request.app.state.engine
+    principal = authenticate(engine, authorization[7:].strip())
+    if principal is None:
+        raise HTTPException(401, "Ugyldigt eller inaktivt API-token.")
+    return ServiceContext(engine=engine, actor=principal.name, principal=principal,
+                          clock=request.app.state.clock)
+
+
+Ctx = Annotated[ServiceContext, Depends(service_context)]
+
+
+def required_version(
+    if_match: Annotated[str | None, Header(
+        description='Aftalens version fra ETag, fx "3". Påkrævet.')] = None,
+) -> int:
+    if if_match is None:
+        raise HTTPException(428, "Angiv If-Match med aftalens version (ETag) for at undgå at "
+                                 "overskrive andres ændringer.")
+    match = _ETAG.match(if_match.strip())
+    if not match:
+        raise HTTPException(422, "If-Match skal være en version som \"3\".")
+    return int(match.group(1))
+
+
+Version = Annotated[int, Depends(required_version)]
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'

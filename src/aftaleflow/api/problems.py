@@ -1,0 +1,121 @@
+"""Errors as RFC 9457 problem+json with a Danish `detail`, mapped once for every route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from aftaleflow.domain.errors import (
+    Conflict,
+    DomainError,
+    GuardFailed,
+    NotFound,
+    PermissionDenied,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
+from aftaleflow.services.uow import DatabaseUnavailable
+
+MEDIA_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Ugyldig forespørgsel",
+    401: "Ikke logget ind",
+    403: "Ingen adgang",
+    404: "Findes ikke",
+    405: "Metoden er ikke tilladt",
+    409: "Konflikt",
+    413: "For stor forespørgsel",
+    415: "Forkert indholdstype",
+    422: "Ugyldige data",
+    428: "If-Match mangler",
+    503: "Databasen er ikke tilgængelig",
+}
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = Field(default="about:blank", examples=["about:blank"])
+    title: str = Field(examples=["Konflikt"])
+    status: int = Field(examples=[409])
+    detail: str = Field(examples=["Handlingen 'godkend' er ikke tilladt ..."])
+    instance: str | None = None
+    current_state: str | None = None
+    current_version: int | None = None
+    allowed_triggers: list[str] | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+def problem(status: int, detail: str, request: Request | None = None,
+            **extra: Any) -> JSONResponse:
+    body = Problem(title=TITLES.get(status, "Fejl"), status=status, detail=detail,
+                   instance=str(request.url.path) if request else None, **extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status,
+                        media_type=MEDIA_TYPE, headers=headers)
+
+
+def _status(exc: DomainError) -> int:
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, PermissionDenied):
+        return 403
+    if isinstance(exc, Conflict | TransitionNotAllowed | GuardFailed):
+        return 409
+    if isinstance(exc, ValidationFailed):
+        return 422
+    if isinstance(exc, DatabaseUnavailable):
+        return 503
+    return 400
+
+
+def _field_errors(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    errors = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        errors.append({"felt": where, "fejl": str(err.get("msg", ""))[:300]})
+    names = ", ".join(e["felt"] or "forespørgslen" for e in errors[:5])
+    return f"Ugyldige data i: {names}.", errors[:20]
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        extra: dict[str, Any] = {}
+        if isinstance(exc, TransitionNotAllowed | GuardFailed):
+            extra = {"current_state": exc.state, "allowed_triggers": exc.allowed}
+        if isinstance(exc, Conflict):
+            extra = {"current_state": exc.current_state, "current_version": exc.current_version}
+        return problem(_status(exc), exc.message, request, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        detail, errors = _field_errors(exc)
+        return problem(422, detail, request, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
+        messages = {404: "Adressen findes ikke.", 405: "Metoden er ikke tilladt her.",
+                    400: "Forespørgslens indhold kunne ikke læses (ugyldig eller for dybt "
+                         "indlejret JSON)."}
+        if exc.status_code in messages and not _is_danish(detail):
+            detail = messages[exc.status_code]
+        return problem(exc.status_code, detail, request)
+
+
+def _is_danish(text: str) -> bool:
+    return any(c in text for c in "æøåÆØÅ") or (text.endswith(".") and " er " in text)
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI documentation of the problem responses a route can give."""
+    return {code: {"model": Problem, "description": TITLES[code],
+                   "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            for code in codes}

@@ -1,0 +1,55 @@
+"""Status matrix, audit verification and users."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from aftaleflow.api.deps import Ctx
+from aftaleflow.api.problems import responses
+from aftaleflow.api.schemas import ChainResult, UserIn
+from aftaleflow.services.agreements import list_agreements
+from aftaleflow.services.auditing import verify_chain
+from aftaleflow.services.users import UserView, create_user, list_users
+from aftaleflow.services.views import AgreementView
+
+router = APIRouter(responses=responses(401, 403, 422))
+
+
+class StatusMatrix(BaseModel):
+    agreements: list[AgreementView]
+
+
+class CreatedUser(BaseModel):
+    user: UserView
+    token: str
+
+
+@router.get("/status", response_model=StatusMatrix, tags=["Status"],
+            summary="Statusmatrix: aftaler × parter")
+def status(ctx: Ctx, region: Annotated[str | None, Query(max_length=60)] = None
+           ) -> StatusMatrix:
+    return StatusMatrix(agreements=list_agreements(ctx, region=region))
+
+
+@router.get("/audit/verify", response_model=ChainResult, tags=["Revisionsspor"],
+            summary="Kontrollér hash-kæden")
+def audit_verify(ctx: Ctx) -> ChainResult:
+    report = verify_chain(ctx)
+    return ChainResult(ok=report.ok, events=report.events,
+                       broken_event_id=report.broken_event_id, reason=report.reason)
+
+
+@router.get("/users", response_model=list[UserView], tags=["Brugere"], summary="Brugere")
+def users(ctx: Ctx) -> list[UserView]:
+    return list_users(ctx)
+
+
+@router.post("/users", status_code=201, response_model=CreatedUser, tags=["Brugere"],
+             summary="Opret bruger; tokenet vises kun denne ene gang",
+             responses=responses(404, 409))
+def new_user(ctx: Ctx, body: UserIn) -> CreatedUser:
+    user, token = create_user(ctx, body.name, body.role, body.body)
+    return CreatedUser(user=user, token=token)

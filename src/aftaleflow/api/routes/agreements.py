@@ -1,0 +1,113 @@
+"""Agreements: list, create, show, history, transitions, decisions, implementation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from aftaleflow.api.deps import Ctx, Version, etag
+from aftaleflow.api.problems import responses
+from aftaleflow.api.schemas import (
+    Action,
+    AgreementIn,
+    DecisionIn,
+    ImplementationIn,
+    Page,
+    TransitionIn,
+)
+from aftaleflow.domain.machines import AGREEMENT
+from aftaleflow.services import agreements as service
+from aftaleflow.services.approvals import Decision, record_decision
+from aftaleflow.services.implementations import record_implementation
+from aftaleflow.services.views import AgreementView, AuditView
+
+router = APIRouter(prefix="/agreements", tags=["Samarbejdsaftaler"],
+                   responses=responses(401, 403, 422))
+Id = Annotated[int, "agreement id"]
+
+
+@router.get("", response_model=Page[AgreementView], summary="Søg i samarbejdsaftaler")
+def list_agreements(
+    ctx: Ctx,
+    region: Annotated[str | None, Query(max_length=60, examples=["midtjylland"])] = None,
+    cluster: Annotated[str | None, Query(max_length=120)] = None,
+    kind: Annotated[str | None, Query(max_length=60)] = None,
+    state: Annotated[str | None, Query(max_length=60, examples=["i_godkendelse"])] = None,
+    overdue: bool | None = None,
+    text: Annotated[str | None, Query(max_length=200, examples=["udskrivelse"])] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> Page[AgreementView]:
+    """Filtrér på region, klynge, type, tilstand, overskredne frister og tekst.
+    Eksempel: `GET /agreements?region=midtjylland&state=i_godkendelse`."""
+    items = service.list_agreements(ctx, region=region, state=state, kind=kind,
+                                    cluster=cluster, overdue=overdue, text=text)
+    return Page(items=items[offset:offset + limit], total=len(items), limit=limit,
+                offset=offset)
+
+
+@router.post("", status_code=201, response_model=AgreementView,
+             summary="Opret en samarbejdsaftale", responses=responses(404))
+def create_agreement(ctx: Ctx, body: AgreementIn, response: Response) -> AgreementView:
+    """Eksempel: en prøvehandling i Gødstrupklyngen, region midtjylland."""
+    view = service.create_agreement(ctx, service.NewAgreement(**body.model_dump()))
+    response.headers["ETag"] = etag(view.version)
+    return view
+
+
+@router.get("/{agreement_id}", response_model=AgreementView, summary="Vis en samarbejdsaftale",
+            responses=responses(404))
+def get_agreement(ctx: Ctx, agreement_id: Id, response: Response) -> AgreementView:
+    """Med parter, klynger og mulige handlinger. Versionen står i ETag."""
+    view = service.get_agreement(ctx, agreement_id)
+    response.headers["ETag"] = etag(view.version)
+    return view
+
+
+@router.get("/{agreement_id}/history", response_model=list[AuditView],
+            summary="Aftalens revisionsspor", responses=responses(404))
+def get_history(ctx: Ctx, agreement_id: Id) -> list[AuditView]:
+    return service.history(ctx, agreement_id)
+
+
+@router.get("/{agreement_id}/actions", response_model=list[Action],
+            summary="Handlinger, den aktuelle bruger kan udføre nu", responses=responses(404))
+def get_actions(ctx: Ctx, agreement_id: Id) -> list[Action]:
+    view = service.get_agreement(ctx, agreement_id)
+    role = ctx.principal.role
+    return [Action(trigger=t, label=AGREEMENT.trigger_label(t))
+            for t in view.allowed_triggers if role in AGREEMENT.roles_for(t)]
+
+
+@router.post("/{agreement_id}/transitions", response_model=AgreementView,
+             summary="Før aftalen videre", responses=responses(404, 409, 428))
+def transition(ctx: Ctx, agreement_id: Id, body: TransitionIn, version: Version,
+               response: Response) -> AgreementView:
+    """Kræver `If-Match` med aftalens version. En forkert handling giver 409 med de
+    tilladte handlinger; en forældet version giver 409 med den aktuelle tilstand."""
+    view = service.advance_agreement(ctx, agreement_id, body.trigger, comment=body.comment,
+                                     expected_version=version)
+    response.headers["ETag"] = etag(view.version)
+    return view
+
+
+@router.post("/{agreement_id}/approvals/{party}", response_model=AgreementView,
+             summary="Registrér en parts beslutning", responses=responses(404, 409))
+def decide(ctx: Ctx, agreement_id: Id, party: Annotated[str, "party"], body: DecisionIn,
+           response: Response) -> AgreementView:
+    """`party` er kommunekode, kommunenavn, `regionsraadet` eller organets nøgle (fx kb-657).
+    En part kan kun registrere sit eget organs beslutning."""
+    view = record_decision(ctx, agreement_id, Decision(party=party, **body.model_dump()))
+    response.headers["ETag"] = etag(view.version)
+    return view
+
+
+@router.post("/{agreement_id}/implementations/{cluster}", response_model=AgreementView,
+             summary="Registrér en klynges implementering", responses=responses(404, 409))
+def implement(ctx: Ctx, agreement_id: Id, cluster: Annotated[str, "cluster"],
+              body: ImplementationIn, response: Response) -> AgreementView:
+    view = record_implementation(ctx, agreement_id, cluster, body.status, on=body.on,
+                                 comment=body.comment)
+    response.headers["ETag"] = etag(view.version)
+    return view

@@ -1,0 +1,107 @@
+"""Request bodies and list pages, with examples for the OpenAPI documentation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aftaleflow.domain.access import Role
+from aftaleflow.domain.model import AgreementKind, AgreementOrigin
+
+T = TypeVar("T")
+KLE_REGEX = r"^\d{2}\.\d{2}\.\d{2}-[A-Z]\d{2}-\d{1,6}-\d{2}$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class AgreementIn(Strict):
+    title: str = Field(min_length=1, max_length=300, examples=["Udgående teams"])
+    kind: AgreementKind = Field(examples=["regional_samarbejdsaftale"])
+    origin: AgreementOrigin = Field(examples=["proevehandling"])
+    region: str = Field(min_length=1, max_length=60, examples=["midtjylland"])
+    kle_number: str = Field(pattern=KLE_REGEX, examples=["29.30.08-P27-1-21"])
+    case_handler: str = Field(min_length=1, max_length=200, examples=["Mette Kjær Andersen"])
+    origin_cluster: str | None = Field(default=None, max_length=120,
+                                       examples=["goedstrupklyngen-vest"])
+    description: str = Field(default="", max_length=100_000)
+    approval_deadline: date | None = Field(default=None, examples=["2026-06-26"])
+    implementation_deadline: date | None = None
+
+
+class TransitionIn(Strict):
+    trigger: str = Field(min_length=1, max_length=60, examples=["send_til_ssu"])
+    comment: str | None = Field(default=None, max_length=5000, examples=["Udkast klar"])
+
+
+class DecisionIn(Strict):
+    decision: Literal["dagsorden", "godkendt", "afvist", "udsat", "genoptaget"] = Field(
+        examples=["godkendt"])
+    meeting_date: date | None = Field(default=None, examples=["2026-06-16"])
+    decided_on: date | None = None
+    protocol_ref: str | None = Field(default=None, max_length=300,
+                                     examples=["Byrådet 16.06.2026, pkt. 12"])
+    comment: str | None = Field(default=None, max_length=5000)
+
+
+class ImplementationIn(Strict):
+    status: Literal["i_gang", "implementeret"] = Field(examples=["i_gang"])
+    on: date | None = Field(default=None, examples=["2026-09-01"])
+    comment: str | None = Field(default=None, max_length=5000)
+
+
+class MeetingIn(Strict):
+    body: str = Field(min_length=1, max_length=200, examples=["kb-657"])
+    starts_at: datetime = Field(examples=["2026-06-16T17:00:00+02:00"])
+    place: str = Field(min_length=1, max_length=200, examples=["Byrådssalen"])
+
+
+class AgendaItemIn(Strict):
+    title: str = Field(default="", max_length=300, examples=["Samarbejdsaftale om udgående teams"])
+    agreement_id: int | None = Field(default=None, ge=1, le=2**31, examples=[1])
+    closed: bool = False
+    case_number: str = Field(default="", max_length=60)
+    case_handler: str = Field(default="", max_length=200)
+    other_handlers: str = Field(default="", max_length=500)
+    route: list[str] = Field(default_factory=list, max_length=20, examples=[["FAG", "ØKU", "KB"]])
+    route_current: str | None = Field(default=None, max_length=20)
+    summary: str = Field(default="", max_length=100_000)
+    account: str = Field(default="", max_length=100_000)
+    recommender: str = Field(default="", max_length=300)
+    recommendations: list[str] = Field(default_factory=list, max_length=20)
+    attachments: list[str] = Field(default_factory=list, max_length=50)
+    late_reason: str | None = Field(default=None, max_length=2000)
+
+
+class ItemDecisionIn(Strict):
+    decision_text: str = Field(min_length=1, max_length=100_000,
+                               examples=["Indstillingen blev godkendt."])
+    decision: Literal["godkendt", "afvist", "udsat"] | None = None
+
+
+class UserIn(Strict):
+    name: str = Field(min_length=1, max_length=200, examples=["Ane Holm"])
+    role: Role = Field(examples=["sagsbehandler"])
+    body: str | None = Field(default=None, max_length=200, examples=["kb-657"])
+
+
+class Action(BaseModel):
+    trigger: str
+    label: str
+
+
+class ChainResult(BaseModel):
+    ok: bool
+    events: int
+    broken_event_id: int | None = None
+    reason: str | None = None

@@ -1,0 +1,83 @@
+"""An app on a fresh database with demo-like data and one user per role."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from aftaleflow.api.app import create_app
+from aftaleflow.db import make_engine
+from aftaleflow.domain.access import Role
+from aftaleflow.services.meetings import NewItem, add_item, create_meeting
+from aftaleflow.services.uow import ServiceContext
+from aftaleflow.services.users import create_user
+from tests.factories import TRIAL_GOEDSTRUP, MovableClock, agreement_in_state, new_agreement
+from tests.services.test_meetings import MEETING_AT
+
+
+@dataclass
+class World:
+    midt: int  # regional agreement in Midtjylland, i godkendelse (Herning, Holstebro ...)
+    syd: int  # local agreement in Lillebælt, godkendt (implementations open)
+    meeting: int
+    item: int
+    tokens: dict[str, str]
+
+
+def _seed(ctx) -> World:
+    from aftaleflow.services.agreements import advance_agreement
+
+    midt = new_agreement(ctx, TRIAL_GOEDSTRUP)
+    for trigger in ("forelaeg_ssu", "paabegynd_udarbejdelse", "send_til_ssu",
+                    "indstil_til_godkendelse"):
+        midt = advance_agreement(ctx, midt.id, trigger)
+    syd = agreement_in_state(ctx, "godkendt")
+    meeting = create_meeting(ctx, "kb-657", MEETING_AT, "Byrådssalen, Herning")
+    item = add_item(ctx, meeting.id, NewItem(title="Orientering om sundhedsklynger"))
+    tokens = {}
+    for role in Role:
+        body = "kb-657" if role == Role.PARTY else None
+        _user, token = create_user(ctx, f"Test {role.value}", role.value, body)
+        tokens[role.value] = token
+    return World(midt=midt.id, syd=syd.id, meeting=meeting.id, item=item.id, tokens=tokens)
+
+
+@pytest.fixture(scope="session")
+def seeded(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, World]:
+    """Seed once per session; every test gets its own copy of the file."""
+    path = tmp_path_factory.mktemp("api") / "seeded.db"
+    shutil.copyfile(template_db, path)
+    engine = make_engine(f"sqlite:///{path}")
+    world = _seed(ServiceContext(engine=engine, actor="seed", clock=MovableClock()))
+    engine.dispose()
+    return path, world
+
+
+@pytest.fixture
+def db_path(seeded: tuple[Path, World], tmp_path: Path) -> Path:
+    path = tmp_path / "api.db"
+    shutil.copyfile(seeded[0], path)
+    return path
+
+
+@pytest.fixture
+def world(seeded: tuple[Path, World]) -> World:
+    return seeded[1]
+
+
+@pytest.fixture
+def app(engine, clock):
+    return create_app(engine, clock)
+
+
+@pytest.fixture
+def client(app) -> TestClient:
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

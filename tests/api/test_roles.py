@@ -1,0 +1,85 @@
+"""Every route with no token, a wrong token and each role: 401/403/2xx as the role table says."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from aftaleflow.api.app import create_app
+from aftaleflow.domain.access import PERMISSIONS, Role
+from tests.api.conftest import World, auth
+
+# (method, path template, action in the role table, body or body factory, needs If-Match)
+Body = dict[str, Any] | Callable[[World], dict[str, Any]] | None
+ROUTES: list[tuple[str, str, str, Body]] = [
+    ("GET", "/regions", "masterdata.read", None),
+    ("GET", "/municipalities", "masterdata.read", None),
+    ("GET", "/clusters", "masterdata.read", None),
+    ("GET", "/bodies", "masterdata.read", None),
+    ("GET", "/agreements", "agreement.read", None),
+    ("POST", "/agreements", "agreement.create", {
+        "title": "Børn og unge i mistrivsel", "kind": "regional_samarbejdsaftale",
+        "origin": "ssu_bestilling", "region": "midtjylland",
+        "kle_number": "29.30.08-P27-9-26", "case_handler": "Ane Holm"}),
+    ("GET", "/agreements/{midt}", "agreement.read", None),
+    ("GET", "/agreements/{midt}/history", "agreement.read", None),
+    ("GET", "/agreements/{midt}/actions", "agreement.read", None),
+    ("POST", "/agreements/{midt}/transitions", "agreement.advance",
+     {"trigger": "tilbagetraek", "comment": "Test"}),
+    ("POST", "/agreements/{midt}/approvals/657", "approval.record", {"decision": "godkendt"}),
+    ("POST", "/agreements/{syd}/implementations/sundhedsklynge-lillebaelt",
+     "implementation.record", {"status": "i_gang"}),
+    ("GET", "/meetings", "meeting.read", None),
+    ("POST", "/meetings", "meeting.write", {"body": "kb-661", "place": "Rådhuset",
+                                            "starts_at": "2026-06-16T17:00:00+02:00"}),
+    ("GET", "/meetings/{meeting}", "meeting.read", None),
+    ("POST", "/meetings/{meeting}/items", "meeting.write", {"title": "Meddelelser"}),
+    ("POST", "/agenda-items/{item}/decision", "meeting.write",
+     {"decision_text": "Taget til efterretning."}),
+    ("GET", "/status", "status.read", None),
+    ("GET", "/audit/verify", "audit.verify", None),
+    ("GET", "/users", "user.admin", None),
+    ("POST", "/users", "user.admin", {"name": "Ny bruger", "role": "leder"}),
+]
+CALLERS = ["no token", "wrong token", *[r.value for r in Role]]
+
+
+def test_the_table_covers_every_route() -> None:
+    paths = create_app().openapi()["paths"]
+    documented = {(m.upper(), p) for p, ops in paths.items() for m in ops}
+    tested = {(m, p.replace("{midt}", "{agreement_id}").replace("{syd}", "{agreement_id}")
+               .replace("{meeting}", "{meeting_id}").replace("{item}", "{item_id}")
+               .replace("/657", "/{party}").replace("/sundhedsklynge-lillebaelt", "/{cluster}"))
+              for m, p, _, _ in ROUTES}
+    assert documented == tested
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize(("method", "path", "action", "body"), ROUTES,
+                         ids=[f"{m} {p}" for m, p, _, _ in ROUTES])
+def test_route_answers_as_the_role_table_says(client, world, caller, method, path, action,
+                                              body) -> None:
+    url = path.format(midt=world.midt, syd=world.syd, meeting=world.meeting, item=world.item)
+    headers = {}
+    if caller == "wrong token":
+        headers = auth("af_" + "x" * 43)
+    elif caller != "no token":
+        headers = auth(world.tokens[caller])
+    if path.endswith("/transitions"):
+        headers["If-Match"] = client.get(f"/agreements/{world.midt}",
+                                         headers=auth(world.tokens["admin"])).headers["ETag"]
+    payload = body(world) if callable(body) else body
+    response = client.request(method, url, json=payload, headers=headers)
+    if caller in ("no token", "wrong token"):
+        expected = 401
+    elif Role(caller) in PERMISSIONS[action]:
+        expected = 200
+    else:
+        expected = 403
+    got = 200 if 200 <= response.status_code < 300 else response.status_code
+    assert got == expected, response.text
+    if expected != 200:
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["status"] == expected
