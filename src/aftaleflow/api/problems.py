@@ -75,13 +75,38 @@ def _status(exc: DomainError) -> int:
     return 400
 
 
+_DANISH = {
+    "missing": "skal udfyldes",
+    "string_too_long": "er for lang",
+    "string_too_short": "er for kort",
+    "too_long": "har for mange elementer",
+    "string_pattern_mismatch": "har en ugyldig form",
+    "enum": "er ikke en tilladt værdi",
+    "literal_error": "er ikke en tilladt værdi",
+    "date_from_datetime_parsing": "er ikke en gyldig dato (ÅÅÅÅ-MM-DD)",
+    "date_parsing": "er ikke en gyldig dato (ÅÅÅÅ-MM-DD)",
+    "datetime_from_date_parsing": "er ikke et gyldigt tidspunkt",
+    "datetime_parsing": "er ikke et gyldigt tidspunkt",
+    "extra_forbidden": "er et ukendt felt",
+    "json_invalid": "er ikke gyldig JSON",
+    "int_parsing": "skal være et heltal",
+    "bool_parsing": "skal være true eller false",
+    "greater_than_equal": "er for lille",
+    "less_than_equal": "er for stor",
+    "string_type": "skal være tekst",
+    "model_attributes_type": "skal være et JSON-objekt",
+}
+
+
 def _field_errors(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
     errors = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
-        errors.append({"felt": where, "fejl": str(err.get("msg", ""))[:300]})
-    names = ", ".join(e["felt"] or "forespørgslen" for e in errors[:5])
-    return f"Ugyldige data i: {names}.", errors[:20]
+        message = _DANISH.get(str(err.get("type")), "er ugyldig")
+        errors.append({"felt": where, "fejl": message,
+                       "teknisk": str(err.get("msg", ""))[:300]})
+    names = "; ".join(f"{e['felt'] or 'forespørgslen'} {e['fejl']}" for e in errors[:5])
+    return f"Ugyldige data: {names}.", errors[:20]
 
 
 def install(app: FastAPI) -> None:

@@ -15,7 +15,7 @@ from aftaleflow.services.auditing import verify_chain
 from aftaleflow.services.users import UserView, create_user, list_users
 from aftaleflow.services.views import AgreementView
 
-router = APIRouter(responses=responses(401, 403, 422))
+router = APIRouter(responses=responses(401, 403, 404, 422, 503))
 
 
 class StatusMatrix(BaseModel):
@@ -49,7 +49,7 @@ def users(ctx: Ctx) -> list[UserView]:
 
 @router.post("/users", status_code=201, response_model=CreatedUser, tags=["Brugere"],
              summary="Opret bruger; tokenet vises kun denne ene gang",
-             responses=responses(404, 409))
+             responses=responses(409))
 def new_user(ctx: Ctx, body: UserIn) -> CreatedUser:
     user, token = create_user(ctx, body.name, body.role, body.body)
     return CreatedUser(user=user, token=token)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from aftaleflow.api.deps import Ctx, Version, etag
 from aftaleflow.api.problems import responses
@@ -23,8 +23,10 @@ from aftaleflow.services.implementations import record_implementation
 from aftaleflow.services.views import AgreementView, AuditView
 
 router = APIRouter(prefix="/agreements", tags=["Samarbejdsaftaler"],
-                   responses=responses(401, 403, 422))
-Id = Annotated[int, "agreement id"]
+                   responses=responses(401, 403, 404, 422, 503))
+Party = Annotated[str, Path(max_length=200, description="Kommunekode, navn eller organets nøgle.")]
+ClusterKey = Annotated[str, Path(max_length=200, description="Klyngens nøgle eller navn.")]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1, description="Aftalens nummer.")]
 
 
 @router.get("", response_model=Page[AgreementView], summary="Søg i samarbejdsaftaler")
@@ -48,7 +50,7 @@ def list_agreements(
 
 
 @router.post("", status_code=201, response_model=AgreementView,
-             summary="Opret en samarbejdsaftale", responses=responses(404))
+             summary="Opret en samarbejdsaftale")
 def create_agreement(ctx: Ctx, body: AgreementIn, response: Response) -> AgreementView:
     """Eksempel: en prøvehandling i Gødstrupklyngen, region midtjylland."""
     view = service.create_agreement(ctx, service.NewAgreement(**body.model_dump()))
@@ -56,8 +58,7 @@ def create_agreement(ctx: Ctx, body: AgreementIn, response: Response) -> Agreeme
     return view
 
 
-@router.get("/{agreement_id}", response_model=AgreementView, summary="Vis en samarbejdsaftale",
-            responses=responses(404))
+@router.get("/{agreement_id}", response_model=AgreementView, summary="Vis en samarbejdsaftale")
 def get_agreement(ctx: Ctx, agreement_id: Id, response: Response) -> AgreementView:
     """Med parter, klynger og mulige handlinger. Versionen står i ETag."""
     view = service.get_agreement(ctx, agreement_id)
@@ -66,13 +67,13 @@ def get_agreement(ctx: Ctx, agreement_id: Id, response: Response) -> AgreementVi
 
 
 @router.get("/{agreement_id}/history", response_model=list[AuditView],
-            summary="Aftalens revisionsspor", responses=responses(404))
+            summary="Aftalens revisionsspor")
 def get_history(ctx: Ctx, agreement_id: Id) -> list[AuditView]:
     return service.history(ctx, agreement_id)
 
 
 @router.get("/{agreement_id}/actions", response_model=list[Action],
-            summary="Handlinger, den aktuelle bruger kan udføre nu", responses=responses(404))
+            summary="Handlinger, den aktuelle bruger kan udføre nu")
 def get_actions(ctx: Ctx, agreement_id: Id) -> list[Action]:
     view = service.get_agreement(ctx, agreement_id)
     role = ctx.principal.role
@@ -81,7 +82,7 @@ def get_actions(ctx: Ctx, agreement_id: Id) -> list[Action]:
 
 
 @router.post("/{agreement_id}/transitions", response_model=AgreementView,
-             summary="Før aftalen videre", responses=responses(404, 409, 428))
+             summary="Før aftalen videre", responses=responses(409, 428))
 def transition(ctx: Ctx, agreement_id: Id, body: TransitionIn, version: Version,
                response: Response) -> AgreementView:
     """Kræver `If-Match` med aftalens version. En forkert handling giver 409 med de
@@ -93,8 +94,8 @@ def transition(ctx: Ctx, agreement_id: Id, body: TransitionIn, version: Version,
 
 
 @router.post("/{agreement_id}/approvals/{party}", response_model=AgreementView,
-             summary="Registrér en parts beslutning", responses=responses(404, 409))
-def decide(ctx: Ctx, agreement_id: Id, party: Annotated[str, "party"], body: DecisionIn,
+             summary="Registrér en parts beslutning", responses=responses(409))
+def decide(ctx: Ctx, agreement_id: Id, party: Party, body: DecisionIn,
            response: Response) -> AgreementView:
     """`party` er kommunekode, kommunenavn, `regionsraadet` eller organets nøgle (fx kb-657).
     En part kan kun registrere sit eget organs beslutning."""
@@ -104,8 +105,8 @@ def decide(ctx: Ctx, agreement_id: Id, party: Annotated[str, "party"], body: Dec
 
 
 @router.post("/{agreement_id}/implementations/{cluster}", response_model=AgreementView,
-             summary="Registrér en klynges implementering", responses=responses(404, 409))
-def implement(ctx: Ctx, agreement_id: Id, cluster: Annotated[str, "cluster"],
+             summary="Registrér en klynges implementering", responses=responses(409))
+def implement(ctx: Ctx, agreement_id: Id, cluster: ClusterKey,
               body: ImplementationIn, response: Response) -> AgreementView:
     view = record_implementation(ctx, agreement_id, cluster, body.status, on=body.on,
                                  comment=body.comment)

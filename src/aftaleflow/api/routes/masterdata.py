@@ -11,7 +11,7 @@ from aftaleflow.api.problems import responses
 from aftaleflow.services import structure
 from aftaleflow.services.structure import BodyView, ClusterView, MunicipalityView, RegionView
 
-router = APIRouter(tags=["Stamdata"], responses=responses(401, 403, 422))
+router = APIRouter(tags=["Stamdata"], responses=responses(401, 403, 404, 422, 503))
 DateQ = Query(default=None, description="Strukturen gældende denne dag, fx 2027-01-01.",
               examples=["2026-06-01"])
 
