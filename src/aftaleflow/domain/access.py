@@ -80,3 +80,14 @@ class Principal:
 
 
 LOCAL_OPERATOR = Principal(name="lokal", role=Role.ADMIN)
+
+
+def role_table_markdown() -> str:
+    """The permission table as Markdown, for the README (a test keeps the two equal)."""
+    roles = list(Role)
+    lines = ["| handling | " + " | ".join(r.value for r in roles) + " |",
+             "|---|" + "---|" * len(roles)]
+    for action, allowed in PERMISSIONS.items():
+        marks = " | ".join("ja" if r in allowed else "-" for r in roles)
+        lines.append(f"| {action} ({ACTION_LABELS[action]}) | {marks} |")
+    return "\n".join(lines)
