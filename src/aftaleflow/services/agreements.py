@@ -115,8 +115,10 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
         return _view(uow.session, agreement, detail=True)
 
 
-def _load(session: Session, agreement_id: int, expected_version: int | None) -> Agreement:
-    agreement = session.get(Agreement, agreement_id)
+def load_agreement(session: Session, agreement_id: int, expected_version: int | None,
+                   *, lock: bool = False) -> Agreement:
+    """Load an agreement; `lock` takes the row lock (PostgreSQL) so writers queue per case."""
+    agreement = session.get(Agreement, agreement_id, with_for_update=lock)
     if agreement is None:
         raise NotFound(f"Samarbejdsaftale {agreement_id} findes ikke.")
     if expected_version is not None and agreement.version != expected_version:
@@ -138,7 +140,7 @@ def advance_agreement(ctx: ServiceContext, agreement_id: int, trigger: str, *,
         raise PermissionDenied(f"Rollen '{ctx.principal.role}' må ikke udføre '{trigger}'.")
     note = clean_text(comment, "kommentar", max_len=5000) if comment else None
     with UnitOfWork(ctx) as uow:
-        agreement = _load(uow.session, agreement_id, expected_version)
+        agreement = load_agreement(uow.session, agreement_id, expected_version, lock=True)
         lifecycle.fire_agreement(uow, agreement, trigger, comment=note)
         uow.commit()
         return _view(uow.session, agreement, detail=True)
@@ -152,12 +154,12 @@ def get_agreement(ctx: ServiceContext, agreement_id: int) -> AgreementView:
 
 
 def load_visible(session: Session, principal: Principal, agreement_id: int,
-                 expected_version: int | None = None) -> Agreement:
+                 expected_version: int | None = None, *, lock: bool = False) -> Agreement:
     """Load an agreement the principal may see; others do not exist for them."""
-    agreement = _load(session, agreement_id, None)
+    agreement = load_agreement(session, agreement_id, expected_version, lock=lock)
     if not concerns(session, principal, agreement):
         raise NotFound(f"Samarbejdsaftale {agreement_id} findes ikke.")
-    return _load(session, agreement_id, expected_version)
+    return agreement
 
 
 def concerns(session: Session, principal: Principal, agreement: Agreement) -> bool:

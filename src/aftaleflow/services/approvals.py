@@ -59,7 +59,7 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
     """A council's step: put on agenda, approve, reject, postpone or resume (with new date)."""
     ctx.authorize("approval.record")
     with UnitOfWork(ctx) as uow:
-        agreement = load_visible(uow.session, ctx.principal, agreement_id)
+        agreement = load_visible(uow.session, ctx.principal, agreement_id, lock=True)
         approval = find_party_approval(uow.session, agreement, decision.party)
         principal = ctx.principal
         if principal.role == Role.PARTY and approval.body_id != principal.body_id:

@@ -11,7 +11,7 @@ from aftaleflow.domain.machines import IMPLEMENTATION, IMPLEMENTATION_STEPS
 from aftaleflow.domain.model import Cluster, Implementation
 from aftaleflow.domain.validation import clean_text
 from aftaleflow.services import lifecycle
-from aftaleflow.services.agreements import _load, _view
+from aftaleflow.services.agreements import _view, load_agreement
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView
 
@@ -27,7 +27,7 @@ def record_implementation(ctx: ServiceContext, agreement_id: int, cluster: str, 
     ctx.authorize("implementation.record")
     note = clean_text(comment, "kommentar", max_len=5000) if comment else None
     with UnitOfWork(ctx) as uow:
-        agreement = _load(uow.session, agreement_id, expected_version)
+        agreement = load_agreement(uow.session, agreement_id, expected_version, lock=True)
         row = uow.session.exec(
             select(Implementation).join(Cluster, col(Cluster.id) == Implementation.cluster_id)
             .where(Implementation.agreement_id == agreement.id,

@@ -16,7 +16,7 @@ from aftaleflow.domain.errors import NotFound, ValidationFailed
 from aftaleflow.domain.meetings import AgendaItem, Meeting
 from aftaleflow.domain.model import Agreement, Approval, Body, Municipality
 from aftaleflow.domain.validation import MAX_TITLE, clean_text
-from aftaleflow.services.agreements import _load
+from aftaleflow.services.agreements import load_agreement
 from aftaleflow.services.approvals import Decision, apply_decision, find_party_approval
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgendaItemView, MeetingView
@@ -123,7 +123,7 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
         agreement: Agreement | None = None
         approval: Approval | None = None
         if new.agreement_id is not None:
-            agreement = _load(session, new.agreement_id, None)
+            agreement = load_agreement(session, new.agreement_id, None, lock=True)
             ref = _party_ref(session, body)
             if ref is not None:
                 approval = find_party_approval(session, agreement, ref)
@@ -202,7 +202,7 @@ def decide_item(ctx: ServiceContext, item_id: int, decision_text: str,
                    trigger="beslutning", from_state=None, to_state=decision, comment=text)
         if (decision and item.approval_id and item.agreement_id
                 and body.kind in APPROVING_KINDS):
-            agreement = _load(session, item.agreement_id, None)
+            agreement = load_agreement(session, item.agreement_id, None, lock=True)
             approval = session.get(Approval, item.approval_id)
             assert approval is not None
             apply_decision(uow, agreement, approval, Decision(
