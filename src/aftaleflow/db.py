@@ -16,9 +16,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlmodel import SQLModel
 
 from aftaleflow.config import get_settings
-from aftaleflow.domain import meetings, model
+from aftaleflow.domain import meetings, model, outbox
 
-TABLE_MODULES = (model, meetings)  # imported for their tables, which register on import
+TABLE_MODULES = (model, meetings, outbox)  # imported for their tables, which register on import
 
 READ_ONLY = {"aftaleflow_read_only": True}
 

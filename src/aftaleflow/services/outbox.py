@@ -1,0 +1,194 @@
+"""Queue and deliver outgoing messages exactly once per idempotency key.
+
+`enqueue` inserts a row unless its key exists (in the caller's transaction). `deliver` claims
+queued rows (committed), sends each through a transport, then marks it sent — one short
+transaction per step, so a crash loses nothing: unsent rows stay queued, and a row caught in
+the middle of sending is marked `uncertain` for a person rather than sent twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import col, select
+
+from aftaleflow.domain.outbox import (
+    FAILED,
+    MAX_ATTEMPTS,
+    QUEUED,
+    SENDING,
+    SENT,
+    STATUS_LABELS,
+    UNCERTAIN,
+    OutboxMessage,
+)
+from aftaleflow.domain.errors import ValidationFailed
+from aftaleflow.services.uow import ServiceContext, UnitOfWork
+
+STALE_AFTER = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class QueuedMail:
+    """What a transport needs to send one outbox row."""
+
+    id: int
+    key: str
+    kind: str
+    recipients: list[str]
+    subject: str
+    body: str
+    agreement_id: int | None
+    approval_id: int | None
+    meeting_id: int | None
+
+
+@dataclass(frozen=True)
+class OutboxView:
+    id: int
+    key: str
+    kind: str
+    status: str
+    status_label: str
+    recipients: list[str]
+    subject: str
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    sent: list[str]
+    failed: list[str]
+    uncertain: list[str]
+
+
+def enqueue(uow: UnitOfWork, *, key: str, kind: str, recipients: Sequence[str], subject: str,
+            body: str, agreement_id: int | None = None, approval_id: int | None = None,
+            meeting_id: int | None = None) -> bool:
+    """Queue a message in the caller's transaction; False if its key was queued before."""
+    exists = uow.session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key)).first()
+    if exists is not None:
+        return False
+    uow.session.add(OutboxMessage(
+        key=key, kind=kind, recipients=list(recipients), subject=subject, body=body,
+        agreement_id=agreement_id, approval_id=approval_id, meeting_id=meeting_id,
+        created_at=uow.now))
+    uow.session.flush()
+    return True
+
+
+def mark_interrupted(ctx: ServiceContext) -> list[str]:
+    """Rows left in `sending` by a run that died: the SMTP server may have them.
+
+    Only rows claimed longer ago than STALE_AFTER count, so a run still sending in another
+    process is left alone (one SMTP send times out long before that).
+    """
+    with UnitOfWork(ctx) as uow:
+        rows = uow.session.exec(select(OutboxMessage).where(
+            OutboxMessage.status == SENDING,
+            col(OutboxMessage.claimed_at) < uow.now - STALE_AFTER))
+        keys = []
+        for row in rows:
+            row.status = UNCERTAIN
+            row.last_error = ("Afbrudt mellem afsendelse og registrering; kontrollér hos "
+                              "modtageren, og frigiv beskeden igen, hvis den ikke er kommet frem.")
+            uow.session.add(row)
+            keys.append(row.key)
+        uow.commit()
+    return keys
+
+
+def _claim(ctx: ServiceContext, limit: int) -> list[QueuedMail]:
+    with UnitOfWork(ctx) as uow:
+        rows = uow.session.exec(select(OutboxMessage).where(OutboxMessage.status == QUEUED)
+                                .order_by(col(OutboxMessage.id)).limit(limit)).all()
+        claimed = []
+        for row in rows:
+            row.status = SENDING
+            row.attempts += 1
+            row.claimed_at = uow.now
+            uow.session.add(row)
+            assert row.id is not None
+            claimed.append(QueuedMail(
+                id=row.id, key=row.key, kind=row.kind, recipients=list(row.recipients),
+                subject=row.subject, body=row.body, agreement_id=row.agreement_id,
+                approval_id=row.approval_id, meeting_id=row.meeting_id))
+        uow.commit()
+        return claimed
+
+
+def _finish(ctx: ServiceContext, row_id: int, error: str | None) -> str:
+    with UnitOfWork(ctx) as uow:
+        row = uow.session.get(OutboxMessage, row_id)
+        assert row is not None
+        if error is None:
+            row.status, row.sent_at, row.last_error = SENT, uow.now, None
+        else:
+            row.status = FAILED if row.attempts >= MAX_ATTEMPTS else QUEUED
+            row.last_error = error[:2000]
+        uow.session.add(row)
+        uow.commit()
+        return row.status
+
+
+class DeliveryFailed(Exception):
+    """Raised by a transport for a message that did not reach the SMTP server."""
+
+
+def deliver(ctx: ServiceContext, send: Callable[[QueuedMail], None], *,
+            batch: int = 200) -> DeliveryReport:
+    """Send everything queued. `send` raises DeliveryFailed when the server refused it."""
+    uncertain = mark_interrupted(ctx)
+    sent: list[str] = []
+    failed: list[str] = []
+    while True:
+        claimed = _claim(ctx, batch)
+        if not claimed:
+            break
+        for mail in claimed:
+            try:
+                send(mail)
+            except DeliveryFailed as exc:
+                _finish(ctx, mail.id, str(exc))
+                failed.append(mail.key)
+                continue
+            _finish(ctx, mail.id, None)
+            sent.append(mail.key)
+        if failed:  # a failing server: stop this run, the rest stays queued
+            break
+    return DeliveryReport(sent=sent, failed=failed, uncertain=uncertain)
+
+
+def release(ctx: ServiceContext, row_id: int) -> OutboxView:
+    """A person checked an uncertain or failed message: queue it again."""
+    ctx.authorize("document.write")
+    with UnitOfWork(ctx) as uow:
+        row = uow.session.get(OutboxMessage, row_id)
+        if row is None or row.status not in (UNCERTAIN, FAILED):
+            raise ValidationFailed(f"Besked {row_id} er ikke usikker eller fejlet.")
+        row.status, row.attempts = QUEUED, 0
+        uow.session.add(row)
+        uow.commit()
+        return _view(row)
+
+
+def list_outbox(ctx: ServiceContext, status: str | None = None) -> list[OutboxView]:
+    ctx.authorize("meeting.read")
+    with UnitOfWork(ctx, read_only=True) as uow:
+        query = select(OutboxMessage).order_by(col(OutboxMessage.id))
+        if status:
+            query = query.where(OutboxMessage.status == status)
+        return [_view(r) for r in uow.session.exec(query)]
+
+
+def _view(row: OutboxMessage) -> OutboxView:
+    assert row.id is not None
+    return OutboxView(id=row.id, key=row.key, kind=row.kind, status=row.status,
+                      status_label=STATUS_LABELS[row.status], recipients=list(row.recipients),
+                      subject=row.subject, attempts=row.attempts, created_at=row.created_at,
+                      sent_at=row.sent_at, last_error=row.last_error)
