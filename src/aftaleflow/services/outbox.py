@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 
+from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.outbox import (
     FAILED,
     MAX_ATTEMPTS,
@@ -24,7 +25,6 @@ from aftaleflow.domain.outbox import (
     UNCERTAIN,
     OutboxMessage,
 )
-from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
 STALE_AFTER = timedelta(minutes=10)
