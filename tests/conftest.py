@@ -1,40 +1,115 @@
-"""Shared fixtures: a master-data database made once, copied per test; an injected clock."""
+"""Shared fixtures: a master-data database made once, copied per test; an injected clock.
+
+The backend is SQLite by default. With AFTALEFLOW_TEST_DATABASE=postgresql (and
+AFTALEFLOW_TEST_PG_URL pointing at a server, see .ci/start-postgres) every test gets its own
+PostgreSQL database, created from a template database holding the master data.
+"""
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, MetaData, create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from aftaleflow.db import make_engine
 from aftaleflow.services.masterdata import load_master_data
 from aftaleflow.services.uow import ServiceContext
 from tests.factories import MovableClock
 
+BACKEND = os.environ.get("AFTALEFLOW_TEST_DATABASE", "sqlite")
+PG_URL = os.environ.get("AFTALEFLOW_TEST_PG_URL", "")
+_counter = itertools.count()
+
+
+def pytest_report_header() -> str:
+    return f"aftaleflow test database: {BACKEND}"
+
+
+class Databases:
+    """Makes databases from templates, on the chosen backend."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.prefix = f"af{os.getpid()}"
+        if BACKEND == "postgresql" and not PG_URL:
+            raise RuntimeError("AFTALEFLOW_TEST_PG_URL is not set (see .ci/start-postgres)")
+
+    def url(self, name: str) -> str:
+        if BACKEND == "postgresql":
+            return make_url(PG_URL).set(database=f"{self.prefix}_{name}").render_as_string(
+                hide_password=False)
+        return f"sqlite:///{self.root / name}.db"
+
+    def create(self, name: str, template: str | None = None) -> str:
+        if BACKEND == "postgresql":
+            admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.prefix}_{name}"'))
+                source = f' TEMPLATE "{self.prefix}_{template}"' if template else ""
+                conn.execute(text(f'CREATE DATABASE "{self.prefix}_{name}"{source}'))
+            admin.dispose()
+        elif template:
+            shutil.copyfile(self.root / f"{template}.db", self.root / f"{name}.db")
+        return self.url(name)
+
+    def drop(self, name: str) -> None:
+        if BACKEND == "postgresql":
+            admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.prefix}_{name}" '
+                                  "WITH (FORCE)"))
+            admin.dispose()
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.root / name}.db{suffix}").unlink(missing_ok=True)
+
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "aftaleflow.db"
-    engine = make_engine(f"sqlite:///{path}")
-    load_master_data(ServiceContext(engine=engine, actor="test", clock=MovableClock()))
-    engine.dispose()  # closing the last connection checkpoints the WAL into the file
-    assert not Path(f"{path}-wal").exists()
-    return path
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    dbs = Databases(tmp_path_factory.mktemp("databases"))
+    yield dbs
+
+
+def freeze(dbs: Databases, name: str, fill: Callable[[ServiceContext], object] | None = None,
+           template: str | None = None) -> object:
+    """Create database `name` (optionally from a template), fill it, and close it."""
+    url = dbs.create(name, template)
+    engine = make_engine(url)
+    ctx = ServiceContext(engine=engine, actor="test", clock=MovableClock())
+    result = (fill or load_master_data)(ctx)
+    engine.dispose()  # on SQLite this checkpoints the WAL into the file
+    return result
+
+
+@pytest.fixture(scope="session")
+def template_db(databases: Databases) -> str:
+    freeze(databases, "template")
+    return "template"
 
 
 @pytest.fixture
-def db_path(template_db: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "aftaleflow.db"
-    shutil.copyfile(template_db, path)
-    return path
+def db_template(template_db: str) -> str:
+    """Which template a test's database is copied from (API tests override it)."""
+    return template_db
 
 
 @pytest.fixture
-def engine(db_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{db_path}")
+def db_url(databases: Databases, db_template: str) -> Iterator[str]:
+    name = f"t{next(_counter)}"
+    url = databases.create(name, db_template)
+    yield url
+    databases.drop(name)
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
     yield engine
     engine.dispose()
 
@@ -49,10 +124,14 @@ def ctx(engine: Engine, clock: MovableClock) -> ServiceContext:
     return ServiceContext(engine=engine, actor="tester", clock=clock)
 
 
-def dump(engine: Engine) -> list[str]:
+def dump(engine: Engine) -> list[tuple[str, tuple[object, ...]]]:
     """Every row of every table, to prove that a refused action wrote nothing."""
-    raw = engine.raw_connection()
-    try:
-        return list(raw.driver_connection.iterdump())  # type: ignore[union-attr]
-    finally:
-        raw.close()
+    meta = MetaData()
+    meta.reflect(engine)
+    rows: list[tuple[str, tuple[object, ...]]] = []
+    with engine.connect() as conn:
+        for table in meta.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            for row in conn.execute(select(table).order_by(*order)):
+                rows.append((table.name, tuple(row)))
+    return rows

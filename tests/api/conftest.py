@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from aftaleflow.api.app import create_app
-from aftaleflow.db import make_engine
 from aftaleflow.domain.access import Role
 from aftaleflow.services.meetings import NewItem, add_item, create_meeting
-from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.users import create_user
-from tests.factories import TRIAL_GOEDSTRUP, MovableClock, agreement_in_state, new_agreement
+from tests.conftest import Databases, freeze
+from tests.factories import TRIAL_GOEDSTRUP, agreement_in_state, new_agreement
 from tests.services.test_meetings import MEETING_AT
 
 
@@ -47,26 +44,21 @@ def _seed(ctx) -> World:
 
 
 @pytest.fixture(scope="session")
-def seeded(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, World]:
-    """Seed once per session; every test gets its own copy of the file."""
-    path = tmp_path_factory.mktemp("api") / "seeded.db"
-    shutil.copyfile(template_db, path)
-    engine = make_engine(f"sqlite:///{path}")
-    world = _seed(ServiceContext(engine=engine, actor="seed", clock=MovableClock()))
-    engine.dispose()
-    return path, world
+def seeded(databases: Databases, template_db: str) -> World:
+    """Seed once per session; every test gets its own copy made from it."""
+    world = freeze(databases, "seeded", _seed, template=template_db)
+    assert isinstance(world, World)
+    return world
 
 
 @pytest.fixture
-def db_path(seeded: tuple[Path, World], tmp_path: Path) -> Path:
-    path = tmp_path / "api.db"
-    shutil.copyfile(seeded[0], path)
-    return path
+def db_template(seeded: World) -> str:
+    return "seeded"
 
 
 @pytest.fixture
-def world(seeded: tuple[Path, World]) -> World:
-    return seeded[1]
+def world(seeded: World) -> World:
+    return seeded
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ import os
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import Databases
 
 PARTIES_MIDT = 20
 PARTIES_SYD = 23
@@ -20,16 +22,28 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
                           capture_output=True, text=True, timeout=300)
 
 
+def env_for(url: str, **extra: str) -> dict[str, str]:
+    return dict(os.environ, AFTALEFLOW_DATABASE_URL=url, AFTALEFLOW_ACTOR="cli-test", **extra)
+
+
 @pytest.fixture(scope="module")
-def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    state = tmp_path_factory.mktemp("state")
-    env = dict(os.environ, AFTALEFLOW_STATE_DIR=str(state), AFTALEFLOW_ACTOR="cli-test")
-    env.pop("AFTALEFLOW_DATABASE_URL", None)
+def demo_env(databases: Databases) -> dict[str, str]:
+    env = env_for(databases.create("cli_demo"))
     result = run(["demo"], env)
     assert result.returncode == 0, result.stderr
-    assert (state / "aftaleflow.db").exists()
     assert "Statusmatrix" in result.stdout and "Revisionsspor" in result.stdout
     return env
+
+
+def test_demo_on_a_fresh_clone_creates_the_sqlite_database(tmp_path) -> None:
+    env = dict(os.environ, AFTALEFLOW_STATE_DIR=str(tmp_path))
+    env.pop("AFTALEFLOW_DATABASE_URL", None)
+    first = run(["demo"], env)
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "aftaleflow.db").exists()
+    again = run(["demo"], env)  # an existing database is moved aside, never deleted
+    assert again.returncode == 0, again.stderr
+    assert len(list(tmp_path.glob("aftaleflow.db.*.bak"))) == 1
 
 
 def test_demo_database_passes_audit_verify(demo_env) -> None:
@@ -52,15 +66,18 @@ def test_status_json_shows_both_agreements_with_every_party(demo_env) -> None:
     assert all(p["body"] and p["state_label"] for p in syd["approvals"])
 
 
-def test_edited_audit_row_fails_verify_naming_the_event(demo_env, tmp_path) -> None:
-    source = Path(demo_env["AFTALEFLOW_STATE_DIR"]) / "aftaleflow.db"
-    copy = tmp_path / "tampered.db"
-    with sqlite3.connect(source) as src, sqlite3.connect(copy) as dst:
-        src.backup(dst)
-    with sqlite3.connect(copy) as conn:
-        conn.execute("UPDATE audit_event SET to_state = 'godkendt' WHERE id = 42")
-    env = dict(demo_env, AFTALEFLOW_DATABASE_URL=f"sqlite:///{copy}")
-    result = run(["audit", "verify"], env)
+def test_edited_audit_row_fails_verify_naming_the_event(demo_env, databases) -> None:
+    url = databases.create("cli_tampered", template="cli_demo")
+    tamper = "UPDATE audit_event SET to_state = 'godkendt' WHERE id = 42"
+    if url.startswith("sqlite"):  # edited by hand with sqlite3, as an intruder would
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            conn.execute(tamper)
+    else:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text(tamper))
+        engine.dispose()
+    result = run(["audit", "verify"], env_for(url))
     assert result.returncode != 0
     assert "hændelse #42" in result.stderr
     assert "Traceback" not in result.stderr
@@ -89,9 +106,9 @@ def test_user_errors_exit_non_zero_with_a_danish_message(demo_env, args, code, t
     assert text in result.stderr and "Traceback" not in result.stderr
 
 
-def test_cli_walks_an_agreement_from_creation_to_approval_round(tmp_path) -> None:
-    env = dict(os.environ, AFTALEFLOW_STATE_DIR=str(tmp_path), AFTALEFLOW_ACTOR="ane")
-    env.pop("AFTALEFLOW_DATABASE_URL", None)
+def test_cli_walks_an_agreement_from_creation_to_approval_round(databases) -> None:
+    env = env_for(databases.create("cli_walk"))
+    env["AFTALEFLOW_ACTOR"] = "ane"
     assert run(["init"], env).returncode == 0
     again = run(["init"], env)
     assert "intet ændret" in again.stdout
@@ -115,9 +132,8 @@ def test_cli_walks_an_agreement_from_creation_to_approval_round(tmp_path) -> Non
     assert "ane" in shown.stdout and "Enstemmigt" in shown.stdout
 
 
-def test_command_before_init_tells_the_user_to_run_init(tmp_path) -> None:
-    env = dict(os.environ, AFTALEFLOW_STATE_DIR=str(tmp_path))
-    env.pop("AFTALEFLOW_DATABASE_URL", None)
+def test_command_before_init_tells_the_user_to_run_init(databases) -> None:
+    env = env_for(databases.create("cli_empty"))
     result = run(["agreement", "list"], env)
     assert result.returncode != 0
     assert "aftaleflow init" in result.stderr and "Traceback" not in result.stderr

@@ -40,9 +40,9 @@ def test_two_threads_with_the_same_version_one_wins_one_conflicts(ctx, engine) -
     assert verify_chain(ctx).ok
 
 
-def test_two_processes_with_the_same_version_one_wins_one_conflicts(ctx, db_path) -> None:
+def test_two_processes_with_the_same_version_one_wins_one_conflicts(ctx, db_url) -> None:
     agreement = new_agreement(ctx)
-    url = f"sqlite:///{db_path}"
+    url = db_url
     mp = multiprocessing.get_context("spawn")
     with mp.Manager() as manager:
         barrier = manager.Barrier(2)
@@ -55,9 +55,9 @@ def test_two_processes_with_the_same_version_one_wins_one_conflicts(ctx, db_path
     assert verify_chain(ctx).ok
 
 
-def test_four_processes_appending_concurrently_keep_one_unbroken_chain(ctx, db_path) -> None:
+def test_four_processes_appending_concurrently_keep_one_unbroken_chain(ctx, db_url) -> None:
     ids = [new_agreement(ctx).id for _ in range(4)]
-    url = f"sqlite:///{db_path}"
+    url = db_url
     mp = multiprocessing.get_context("spawn")
     with mp.Manager() as manager:
         barrier = manager.Barrier(4)

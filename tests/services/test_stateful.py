@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import itertools
 import shutil
 import tempfile
 from datetime import date, timedelta
@@ -27,8 +28,8 @@ from aftaleflow.services.agreements import advance_agreement, get_agreement, his
 from aftaleflow.services.approvals import Decision, record_decision
 from aftaleflow.services.auditing import verify_chain
 from aftaleflow.services.implementations import record_implementation
-from aftaleflow.services.masterdata import load_master_data
 from aftaleflow.services.uow import ServiceContext
+from tests.conftest import Databases, freeze
 from tests.factories import TRIAL_GOEDSTRUP, MovableClock, Spec, new_agreement
 
 ALL_FACTS_TRUE = {g.name: True for spec in (AGREEMENT, APPROVAL, IMPLEMENTATION)
@@ -36,18 +37,17 @@ ALL_FACTS_TRUE = {g.name: True for spec in (AGREEMENT, APPROVAL, IMPLEMENTATION)
 SPECS = [Spec(), TRIAL_GOEDSTRUP,
          Spec(kind="regional_samarbejdsaftale", region="nordjylland", cluster=None)]
 APPROVED = ("godkendt", "under_implementering", "implementeret")
+_runs = itertools.count()
 MACHINE_OF = {"agreement": AGREEMENT, "approval": APPROVAL, "implementation": IMPLEMENTATION}
 
 
 @lru_cache(maxsize=1)
-def _template() -> Path:
+def _databases() -> Databases:
     folder = tempfile.mkdtemp(prefix="aftaleflow-stateful-")
     atexit.register(shutil.rmtree, folder, True)
-    path = Path(folder) / "template.db"
-    engine = make_engine(f"sqlite:///{path}")
-    load_master_data(ServiceContext(engine=engine, actor="test", clock=MovableClock()))
-    engine.dispose()
-    return path
+    dbs = Databases(Path(folder))
+    freeze(dbs, "stateful_template")
+    return dbs
 
 
 class AgreementLifecycle(RuleBasedStateMachine):
@@ -55,16 +55,15 @@ class AgreementLifecycle(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.dir = Path(tempfile.mkdtemp(prefix="aftaleflow-run-"))
-        shutil.copyfile(_template(), self.dir / "db.sqlite")
-        self.engine = make_engine(f"sqlite:///{self.dir / 'db.sqlite'}")
+        self.name = f"run{next(_runs)}"
+        self.engine = make_engine(_databases().create(self.name, "stateful_template"))
         self.clock = MovableClock()
         self.ctx = ServiceContext(engine=self.engine, actor="hypothesis", clock=self.clock)
         self.ids: list[int] = []
 
     def teardown(self) -> None:
         self.engine.dispose()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        _databases().drop(self.name)
 
     @rule(target=agreements, spec=st.sampled_from(SPECS))
     def create(self, spec: Spec) -> int:

@@ -130,7 +130,7 @@ class DatabaseUnavailable(DomainError):
 
 def _db_message(exc: Exception) -> str:
     text = str(getattr(exc, "orig", None) or exc)
-    if "no such table" in text:
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
         return "Databasen er ikke oprettet endnu: kør 'aftaleflow init' først."
     if "readonly" in text or "read-only" in text:
         return "Databasen er skrivebeskyttet; intet er gemt."
