@@ -1,0 +1,292 @@
+"""Sending mail: build a MIME message from an outgoing mail and hand it to SMTP or to files.
+
+No database here. The outbox decides what to send and when; this module only turns one
+`OutgoingMail` into bytes on the wire. The Message-ID comes from the mail's idempotency key, so
+a retried outbox row carries the same Message-ID and a receiving system can spot the repeat.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import smtplib
+import ssl
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses, parseaddr
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal, NamedTuple, Protocol, TypeVar
+
+from aftaleflow.config import TIMEZONE
+
+TlsMode = Literal["none", "starttls", "ssl"]
+TLS_MODES: tuple[TlsMode, ...] = ("none", "starttls", "ssl")
+DEFAULT_SENDER = "aftaleflow@localhost"
+DEFAULT_MESSAGE_ID_DOMAIN = "aftaleflow.local"
+_RESERVED_HEADERS = frozenset({
+    "from", "to", "cc", "bcc", "subject", "date", "message-id", "mime-version",
+    "content-type", "content-transfer-encoding",
+})
+
+
+class MailDeliveryError(Exception):
+    """The mail did not reach the SMTP server (or the file sink); `message` is Danish."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PartialDeliveryError(MailDeliveryError):
+    """The server took the mail for some recipients and refused the others.
+
+    Sending it again would repeat it to those who have it: retry only `refused`.
+    """
+
+    def __init__(self, message: str, refused: Sequence[str]) -> None:
+        super().__init__(message)
+        self.refused = tuple(refused)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send. `from_env` reads the AFTALEFLOW_SMTP_* variables."""
+
+    host: str = "127.0.0.1"
+    port: int = 25
+    tls: TlsMode = "none"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sender: str = DEFAULT_SENDER
+    timeout: float = 30.0
+    ca_file: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.tls not in TLS_MODES:
+            raise ValueError(
+                f"Ukendt TLS-indstilling '{self.tls}'; brug en af: {', '.join(TLS_MODES)}")
+        if self.password is not None and self.user is None:
+            raise ValueError("AFTALEFLOW_SMTP_PASSWORD er sat uden AFTALEFLOW_SMTP_USER")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SmtpSettings:
+        """Read the settings now (not at import); `environ` defaults to os.environ."""
+        env = os.environ if environ is None else environ
+        tls = env.get("AFTALEFLOW_SMTP_TLS", "none").strip().lower() or "none"
+        if tls not in TLS_MODES:
+            raise ValueError(
+                f"AFTALEFLOW_SMTP_TLS='{tls}' er ukendt; brug en af: {', '.join(TLS_MODES)}")
+        return cls(
+            host=env.get("AFTALEFLOW_SMTP_HOST") or "127.0.0.1",
+            port=_number(env, "AFTALEFLOW_SMTP_PORT", 25, int),
+            tls=tls,
+            user=env.get("AFTALEFLOW_SMTP_USER") or None,
+            password=env.get("AFTALEFLOW_SMTP_PASSWORD") or None,
+            sender=env.get("AFTALEFLOW_MAIL_SENDER") or DEFAULT_SENDER,
+            timeout=_number(env, "AFTALEFLOW_SMTP_TIMEOUT", 30.0, float),
+            ca_file=env.get("AFTALEFLOW_SMTP_CA_FILE") or None,
+        )
+
+
+_Number = TypeVar("_Number", int, float)
+
+
+def _number(env: Mapping[str, str], name: str, default: _Number,
+            kind: type[_Number]) -> _Number:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ValueError(f"{name}='{raw}' er ikke et tal") from None
+    if value <= 0:
+        raise ValueError(f"{name}='{raw}' skal være større end 0")
+    return value
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+
+
+class Attachment(NamedTuple):
+    filename: str
+    content: bytes
+    mime_type: str = "application/pdf"
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """One mail to send. The same idempotency key always gives the same Message-ID."""
+
+    idempotency_key: str
+    recipients: Sequence[str]
+    subject: str
+    body: str
+    attachments: Sequence[Attachment] = ()
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
+    message_id_domain: str = DEFAULT_MESSAGE_ID_DOMAIN
+
+    def __post_init__(self) -> None:
+        if not self.idempotency_key:
+            raise ValueError("En mail skal have en idempotensnøgle")
+        if not self.recipients:
+            raise ValueError("En mail skal have mindst én modtager")
+        for name, value in self.extra_headers.items():
+            if name.lower() in _RESERVED_HEADERS:
+                raise ValueError(f"Headeren {name} sættes af aftaleflow og kan ikke overskrives")
+            if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
+                raise ValueError(f"Headeren {name} må ikke indeholde linjeskift")
+        attachments = tuple(Attachment(*a) for a in self.attachments)
+        for attachment in attachments:
+            if attachment.mime_type.count("/") != 1:
+                raise ValueError(f"Ugyldig MIME-type '{attachment.mime_type}' for "
+                                 f"{attachment.filename}")
+        object.__setattr__(self, "recipients", tuple(self.recipients))
+        object.__setattr__(self, "attachments", attachments)
+        object.__setattr__(self, "extra_headers", MappingProxyType(dict(self.extra_headers)))
+
+    @property
+    def message_id(self) -> str:
+        """`<sha256-of-key@domain>`: stable for one outbox row, unique across rows."""
+        return f"<{_digest(self.idempotency_key)}@{self.message_id_domain}>"
+
+
+def build_message(mail: OutgoingMail, settings: SmtpSettings, *,
+                  sent_at: datetime | None = None) -> EmailMessage:
+    """The MIME message: UTF-8 text body, attachments, Date (now unless given), Message-ID.
+
+    The body is quoted-printable (readable, 7-bit safe) and the MIME boundary comes from the
+    idempotency key, so one mail and one `sent_at` always give the same bytes.
+    """
+    message = EmailMessage()
+    message["From"] = settings.sender
+    message["To"] = ", ".join(mail.recipients)
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(sent_at or datetime.now(TIMEZONE))
+    message["Message-ID"] = mail.message_id
+    for name, value in mail.extra_headers.items():
+        message[name] = value
+    message.set_content(mail.body, subtype="plain", charset="utf-8", cte="quoted-printable")
+    for attachment in mail.attachments:
+        maintype, subtype = attachment.mime_type.split("/")
+        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype,
+                               filename=attachment.filename)
+    if message.is_multipart():
+        # "=_" never occurs in quoted-printable or base64 text, so no part can contain it
+        message.set_boundary(f"=_aftaleflow_{_digest(mail.idempotency_key)}")
+    return message
+
+
+def send(mail: OutgoingMail, settings: SmtpSettings, *, sent_at: datetime | None = None) -> None:
+    """Deliver one mail over SMTP; raises MailDeliveryError if the server did not take it."""
+    message = build_message(mail, settings, sent_at=sent_at)
+    try:
+        with _connect(settings) as smtp:
+            if settings.tls == "starttls":
+                smtp.starttls(context=_tls_context(settings))
+            if settings.user is not None:
+                smtp.login(settings.user, settings.password or "")
+            refused = smtp.send_message(
+                message, from_addr=parseaddr(settings.sender)[1],
+                to_addrs=[address for _, address in getaddresses(mail.recipients)])
+    except OSError as exc:  # smtplib.SMTPException is an OSError too
+        raise _explain(exc, mail, settings) from exc
+    if refused:
+        raise PartialDeliveryError(
+            f"Mailserveren {settings.host}:{settings.port} afviste nogle modtagere: "
+            f"{', '.join(sorted(refused))}; de øvrige har fået mailen", sorted(refused))
+
+
+def _explain(exc: OSError, mail: OutgoingMail, settings: SmtpSettings) -> MailDeliveryError:
+    """A Danish sentence for what went wrong, most specific cause first."""
+    server = f"{settings.host}:{settings.port}"
+    if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+        # smtplib reports a read timeout as SMTPServerDisconnected, the timeout as context
+        seconds = f"{settings.timeout:g}".replace(".", ",")
+        text = f"Mailserveren {server} svarede ikke inden for {seconds} sekunder"
+    elif isinstance(exc, smtplib.SMTPAuthenticationError):
+        text = f"Mailserveren {server} afviste login for {settings.user}: {_reply(exc)}"
+    elif isinstance(exc, smtplib.SMTPRecipientsRefused):
+        text = f"Mailserveren {server} afviste alle modtagere: {', '.join(exc.recipients)}"
+    elif isinstance(exc, smtplib.SMTPSenderRefused):
+        text = f"Mailserveren {server} afviste afsenderen {exc.sender}: {_reply(exc)}"
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        text = f"Mailserveren {server} afviste mailen {mail.message_id}: {_reply(exc)}"
+    elif isinstance(exc, smtplib.SMTPException):
+        text = f"Mailen {mail.message_id} kunne ikke sendes via {server}: {exc}"
+    elif isinstance(exc, ssl.SSLError):
+        text = f"Krypteret forbindelse til mailserveren {server} mislykkedes: {exc}"
+    elif isinstance(exc, ConnectionRefusedError):
+        text = f"Mailserveren {server} afviste forbindelsen; kører den, og er porten rigtig?"
+    else:
+        text = f"Kunne ikke forbinde til mailserveren {server}: {exc.strerror or exc}"
+    return MailDeliveryError(text)
+
+
+def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+    if settings.tls == "ssl":
+        return smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
+                                context=_tls_context(settings))
+    return smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+
+
+def _tls_context(settings: SmtpSettings) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=settings.ca_file)
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) \
+        else str(exc.smtp_error)
+    return f"{exc.smtp_code} {text}"
+
+
+class Transport(Protocol):
+    """Anything that delivers an OutgoingMail or raises MailDeliveryError."""
+
+    def send(self, mail: OutgoingMail) -> None: ...
+
+
+@dataclass(frozen=True)
+class SmtpTransport:
+    settings: SmtpSettings
+
+    def send(self, mail: OutgoingMail) -> None:
+        send(mail, self.settings)
+
+
+@dataclass(frozen=True)
+class FileSink:
+    """Writes each mail as `<digest>.eml` into a directory, for demos without an SMTP server.
+
+    The file name comes from the Message-ID, so sending the same mail twice leaves one file.
+    """
+
+    directory: Path
+    settings: SmtpSettings = field(default_factory=SmtpSettings)
+
+    def path_for(self, mail: OutgoingMail) -> Path:
+        return self.directory / f"{_digest(mail.idempotency_key)}.eml"
+
+    def send(self, mail: OutgoingMail) -> None:
+        target = self.path_for(mail)
+        partial = target.with_suffix(".eml.tmp")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            partial.write_bytes(build_message(mail, self.settings).as_bytes())
+            partial.replace(target)
+        except OSError as exc:
+            raise MailDeliveryError(
+                f"Mailen kunne ikke gemmes i {target}: {exc.strerror or exc}") from exc
+
+
+def transport_from_env(mail_dir: Path, environ: Mapping[str, str] | None = None) -> Transport:
+    """SMTP when AFTALEFLOW_SMTP_HOST is set, otherwise .eml files in mail_dir."""
+    env = os.environ if environ is None else environ
+    settings = SmtpSettings.from_env(env)
+    if env.get("AFTALEFLOW_SMTP_HOST"):
+        return SmtpTransport(settings)
+    return FileSink(mail_dir, settings)
