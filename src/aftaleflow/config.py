@@ -19,6 +19,9 @@ class Settings:
     database_url: str
     state_dir: Path
     today_override: date | None
+    base_url: str = "http://127.0.0.1:8000"
+    mail_domain: str = "aftaleflow.test"
+    manager_email: str = "leder@aftaleflow.test"
 
     def today(self) -> date:
         return self.today_override or datetime.now(TIMEZONE).date()
@@ -29,8 +32,12 @@ def get_settings() -> Settings:
     state_dir = Path(os.environ.get("AFTALEFLOW_STATE_DIR", STATE_DIR))
     url = os.environ.get("AFTALEFLOW_DATABASE_URL") or f"sqlite:///{state_dir / 'aftaleflow.db'}"
     raw_today = os.environ.get("AFTALEFLOW_TODAY")
+    domain = os.environ.get("AFTALEFLOW_MAIL_DOMAIN", "aftaleflow.test")
     return Settings(
         database_url=url,
         state_dir=state_dir,
         today_override=date.fromisoformat(raw_today) if raw_today else None,
+        base_url=os.environ.get("AFTALEFLOW_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        mail_domain=domain,
+        manager_email=os.environ.get("AFTALEFLOW_MANAGER_EMAIL", f"leder@{domain}"),
     )

@@ -11,9 +11,10 @@ from collections.abc import Callable
 
 from sqlmodel import Session, col, select
 
+from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
-from aftaleflow.domain.model import Agreement, Approval, Cluster, Implementation, Region
+from aftaleflow.domain.model import Agreement, Approval, Body, Cluster, Implementation, Region
 from aftaleflow.domain.rounds import approving_bodies, implementing_areas
 from aftaleflow.services.masterdata import snapshot
 from aftaleflow.services.uow import UnitOfWork
@@ -99,11 +100,15 @@ def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> None:
     if agreement.round_no > 0:
         agreement.text_version += 1
     agreement.round_no += 1
+    policy = load_policy()
+    kinds = {b.id: b.kind for b in uow.session.exec(select(Body).where(col(Body.id).in_(bodies)))}
     for body_id in bodies:
+        deadline = agreement.approval_deadline or policy.approval_deadline(
+            uow.now.date(), agreement.kind, kinds[body_id]).date
         uow.session.add(Approval(
             agreement_id=agreement.id, round_no=agreement.round_no,
             text_version=agreement.text_version, body_id=body_id, state=APPROVAL.states[0].name,
-            deadline=agreement.approval_deadline, updated_at=uow.now,
+            deadline=deadline, updated_at=uow.now,
         ))
     uow.session.flush()
 

@@ -1,0 +1,174 @@
+"""Plain, frozen data that the document templates read.
+
+The PDF engine knows nothing of the database: an integrator maps rows (or service views) to
+these classes, and the same data always gives the same PDF. Free-text fields marked
+"markdown" accept light formatting (paragraphs, lists, bold, links shown as text); every other
+string is printed literally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, time
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    """One meeting of one body: the header of an agenda, item or protocol."""
+
+    body_name: str
+    """E.g. "Forebyggelsesudvalget"; also the PDF author."""
+    body_kind: str
+    """The body's kind as in master data (e.g. "kommunalbestyrelse", "ssu")."""
+    date: date
+    time: time | None = None
+    place: str = ""
+
+
+@dataclass(frozen=True)
+class RouteStep:
+    """One body on the case's route (seed 004: DIR FOU BFU ... BYR)."""
+
+    code: str
+    name: str
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class RecommendationView:
+    """Indstilling: who recommends, and one or more "at ..." clauses.
+
+    A clause may be given with or without its leading "at".
+    """
+
+    recommender: str
+    clauses: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class AgendaItemView:
+    """A dagsordenpunkt, field by field as in seed 004."""
+
+    number: int
+    title: str
+    closed: bool = False
+    sagsnr: str = ""
+    sagsbehandler: str = ""
+    oevrige: Sequence[str] = ()
+    route: Sequence[RouteStep] = ()
+    sagsresume: str = ""
+    """Markdown."""
+    sagsfremstilling: str = ""
+    """Markdown."""
+    indstilling: RecommendationView | None = None
+    beslutning: str | None = None
+    """Markdown; None until the meeting has decided."""
+    bilag: Sequence[str] = ()
+    late_reason: str | None = None
+    """Set when the item went out after the body's deadline: the agenda must say why."""
+
+
+@dataclass(frozen=True)
+class AgendaView:
+    """A whole dagsorden: one meeting and its items in order."""
+
+    meeting: MeetingView
+    items: Sequence[AgendaItemView]
+
+
+@dataclass(frozen=True)
+class ProtocolView:
+    """A beslutningsprotokol (referat): the agenda after the meeting, with attendance."""
+
+    meeting: MeetingView
+    items: Sequence[AgendaItemView]
+    present: Sequence[str] = ()
+    absent: Sequence[str] = ()
+    ended_at: time | None = None
+
+
+class LetterKind(StrEnum):
+    """Every letter the product writes; the value is the template's name."""
+
+    APPROVAL_REQUEST = "anmodning_om_godkendelse"
+    REMINDER = "rykker"
+    ESCALATION = "eskalering"
+    APPROVAL_NOTICE = "godkendelsesmeddelelse"
+    REJECTION_NOTICE = "meddelelse_om_afslag"
+    IMPLEMENTATION_REQUEST = "anmodning_om_implementering"
+
+
+@dataclass(frozen=True)
+class RecipientView:
+    """Whom a letter is addressed to: a party, a manager or a cluster."""
+
+    name: str
+    address_lines: Sequence[str] = ()
+    attention: str | None = None
+    """The Att. line, e.g. the council's secretariat or the manager's name."""
+
+
+@dataclass(frozen=True)
+class PartyStatusView:
+    """One party's state in a round, as a manager or an escalation letter shows it."""
+
+    name: str
+    status: str
+    """Danish label shown as is, e.g. "Afventer", "Godkendt"."""
+    approved: bool = False
+    rejected: bool = False
+    overdue: bool = False
+    deadline: date | None = None
+    decided_on: date | None = None
+
+
+@dataclass(frozen=True)
+class LetterView:
+    """A letter about one agreement. Which fields a kind needs is checked when rendering."""
+
+    kind: LetterKind
+    date: date
+    sender: str
+    """The sending body, e.g. "Sundhedssamarbejdsudvalget, Region Midtjylland"; PDF author."""
+    recipient: RecipientView
+    agreement_title: str
+    case_number: str
+    """KLE case number, e.g. "29.30.08-P27-1-21"."""
+    case_handler: str
+    """Signs the letter."""
+    deadline: date | None = None
+    message: str = ""
+    """Markdown; the sender's own words, printed after the standard text."""
+    decision_body: str = ""
+    """Who decided (godkendelse/afslag), e.g. "Byrådet"."""
+    decision_date: date | None = None
+    reason: str = ""
+    """Markdown; why it was rejected or why the case is escalated."""
+    parties: Sequence[PartyStatusView] = ()
+    """Eskalering: the parties still missing; implementering: the round's approvals."""
+    reminders_sent: int = 0
+    case_handler_email: str = ""
+
+
+@dataclass(frozen=True)
+class AgreementStatusView:
+    """One agreement's row in the manager's status report."""
+
+    title: str
+    case_number: str
+    state: str
+    """Danish label of the agreement's state."""
+    deadline: date | None = None
+    parties: Sequence[PartyStatusView] = ()
+
+
+@dataclass(frozen=True)
+class StatusReportView:
+    """Status for managers: agreements x parties, and what is overdue."""
+
+    title: str
+    author: str
+    date: date
+    agreements: Sequence[AgreementStatusView]
