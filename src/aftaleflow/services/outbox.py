@@ -122,14 +122,16 @@ def _claim(ctx: ServiceContext, limit: int) -> list[QueuedMail]:
         return claimed
 
 
-def _finish(ctx: ServiceContext, row_id: int, error: str | None) -> str:
+def _finish(ctx: ServiceContext, row_id: int, error: str | None, *,
+            uncertain: bool = False) -> str:
     with UnitOfWork(ctx) as uow:
         row = uow.session.get(OutboxMessage, row_id)
         assert row is not None
         if error is None:
             row.status, row.sent_at, row.last_error = SENT, uow.now, None
         else:
-            row.status = FAILED if row.attempts >= MAX_ATTEMPTS else QUEUED
+            row.status = (UNCERTAIN if uncertain else
+                          FAILED if row.attempts >= MAX_ATTEMPTS else QUEUED)
             row.last_error = error[:2000]
         uow.session.add(row)
         uow.commit()
@@ -140,19 +142,30 @@ class DeliveryFailed(Exception):
     """Raised by a transport for a message that did not reach the SMTP server."""
 
 
-def deliver(ctx: ServiceContext, send: Callable[[QueuedMail], None], *,
-            batch: int = 200) -> DeliveryReport:
-    """Send everything queued. `send` raises DeliveryFailed when the server refused it."""
+class PartiallyDelivered(DeliveryFailed):
+    """Some recipients got it: sending again would repeat it to them, so a person decides."""
+
+
+def deliver(ctx: ServiceContext, send: Callable[[QueuedMail], None]) -> DeliveryReport:
+    """Send everything queued. `send` raises DeliveryFailed when the server refused it.
+
+    Rows are claimed one at a time, just before their SMTP dialogue, so a crash leaves at most
+    the one message in flight undecided; every other row is either sent or still queued.
+    """
     uncertain = mark_interrupted(ctx)
     sent: list[str] = []
     failed: list[str] = []
     while True:
-        claimed = _claim(ctx, batch)
+        claimed = _claim(ctx, 1)
         if not claimed:
             break
         for mail in claimed:
             try:
                 send(mail)
+            except PartiallyDelivered as exc:
+                _finish(ctx, mail.id, str(exc), uncertain=True)
+                uncertain.append(mail.key)
+                continue
             except DeliveryFailed as exc:
                 _finish(ctx, mail.id, str(exc))
                 failed.append(mail.key)

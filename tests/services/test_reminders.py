@@ -1,0 +1,161 @@
+"""Reminders before and after deadlines, round letters, and delivery to a real SMTP server."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+
+from aftaleflow.domain.calendar import BusinessCalendar
+from aftaleflow.domain.deadlines import load_policy
+from aftaleflow.mail import SmtpTransport
+from aftaleflow.services import outbox
+from aftaleflow.services.agreements import advance_agreement
+from aftaleflow.services.approvals import Decision, record_decision
+from aftaleflow.services.mailing import send_outbox
+from aftaleflow.services.outbox import list_outbox
+from aftaleflow.services.reminders import (
+    enqueue_reminders,
+    enqueue_round_letters,
+    plan_reminders,
+)
+from tests.factories import Spec, agreement_in_state, new_agreement
+from tests.smtp_server import SmtpTestServer
+
+POLICY = load_policy()
+CAL: BusinessCalendar = POLICY.calendar
+
+
+def _deadline(view, party: str) -> date:
+    return next(a.deadline for a in view.approvals if party in a.body)
+
+
+def test_round_start_sets_business_day_deadlines_from_the_policy(ctx, clock) -> None:
+    clock.set(date(2026, 11, 30))
+    view = agreement_in_state(ctx, "i_godkendelse")  # local agreement: 30 business days
+    kolding = _deadline(view, "Kolding")
+    assert CAL.business_days_between(date(2026, 11, 30), kolding) == 30
+    assert CAL.is_business_day(kolding)
+    region = _deadline(view, "Regionsrådet")  # the regionsråd's own rule: 45
+    assert CAL.business_days_between(date(2026, 11, 30), region) == 45
+
+
+def test_reminders_come_at_their_levels_and_stop_for_parties_that_decided(ctx, clock) -> None:
+    view = agreement_in_state(ctx, "i_godkendelse")
+    deadline = _deadline(view, "Kolding")
+    first = CAL.previous_business_day_on_or_before(CAL.add_business_days(deadline, -10))
+    assert plan_reminders(ctx, first - timedelta(days=1)) == []
+    planned = plan_reminders(ctx, first)
+    assert {m.kind for m in planned} == {"rykker_1"} and len(planned) == 6  # RR: later deadline
+    record_decision(ctx, view.id, Decision(party="Kolding", decision="godkendt"))
+    assert len(plan_reminders(ctx, first)) == 5
+    on_deadline = Counter(m.kind for m in plan_reminders(ctx, deadline))
+    assert on_deadline == {"rykker_1": 5, "rykker_2": 5}
+    late = CAL.add_business_days(deadline, 5)
+    escalations = [m for m in plan_reminders(ctx, late) if m.kind == "eskalering"]
+    assert len(escalations) == 5
+    assert escalations[0].recipients == ["leder@aftaleflow.test"]
+    assert "Eskalering" in escalations[0].subject
+
+
+def test_reminder_text_carries_timeline_deadline_rule_and_link(ctx) -> None:
+    view = agreement_in_state(ctx, "i_godkendelse")
+    message = plan_reminders(ctx, _deadline(view, "Vejle"))[0]
+    assert "Sagens forløb:" in message.body and "SSU indstiller" in message.body
+    assert "Fristregel: Hverdage" in message.body
+    assert f"/agreements/{view.id}/approvals/" in message.body
+    assert message.recipients[0].endswith("@aftaleflow.test")
+
+
+def test_enqueueing_twice_queues_each_reminder_once(ctx) -> None:
+    view = agreement_in_state(ctx, "i_godkendelse")
+    day = _deadline(view, "Vejle")
+    first = enqueue_reminders(ctx, day)
+    assert len(first) == 12
+    assert enqueue_reminders(ctx, day) == []
+    assert plan_reminders(ctx, day) == []
+
+
+def test_round_letters_go_to_every_party_once(ctx) -> None:
+    agreement_in_state(ctx, "i_godkendelse")
+    assert len(enqueue_round_letters(ctx)) == 7
+    assert enqueue_round_letters(ctx) == []
+
+
+def test_smtp_server_receives_exactly_the_due_messages(ctx) -> None:
+    view = agreement_in_state(ctx, "i_godkendelse")
+    enqueue_reminders(ctx, _deadline(view, "Vejle"))
+    with SmtpTestServer() as server:
+        report = send_outbox(ctx, SmtpTransport(server.settings()))
+        received = server.received
+    assert len(report.sent) == 12 and not report.failed
+    messages = [r.message for r in received]
+    assert sorted(m["To"] for m in messages) == sorted(
+        f"{a.body_key}@aftaleflow.test" for a in view.approvals
+        if a.body_kind == "kommunalbestyrelse" for _ in range(2))
+    assert all("godkendelse af 'Børn og unge i mistrivsel'" in m["Subject"] for m in messages)
+    assert len({m["Message-ID"] for m in messages}) == 12
+    assert {o.status for o in list_outbox(ctx)} == {"sent"}
+
+
+def test_server_down_keeps_messages_queued_and_a_later_run_sends_them(ctx) -> None:
+    agreement_in_state(ctx, "i_godkendelse")
+    enqueue_round_letters(ctx)
+    with SmtpTestServer() as server:
+        settings = server.settings()
+    report = send_outbox(ctx, SmtpTransport(settings))  # the server is gone
+    assert report.failed and not report.sent
+    assert {o.status for o in list_outbox(ctx)} == {"queued"}
+    with SmtpTestServer() as server:
+        report = send_outbox(ctx, SmtpTransport(server.settings()))
+        assert len(server.received) == 7
+    assert len(report.sent) == 7
+
+
+def test_crash_between_send_and_mark_never_sends_twice(ctx, clock, monkeypatch) -> None:
+    """At-most-once for the one ambiguous step: the interrupted message is flagged, not resent."""
+    agreement_in_state(ctx, "i_godkendelse")
+    enqueue_round_letters(ctx)
+    real_finish = outbox._finish
+    calls = {"n": 0}
+
+    def crash_on_third(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("simulated crash after the SMTP server accepted")
+        return real_finish(*args, **kwargs)
+
+    with SmtpTestServer() as server:
+        monkeypatch.setattr(outbox, "_finish", crash_on_third)
+        with pytest.raises(KeyboardInterrupt):
+            send_outbox(ctx, SmtpTransport(server.settings()))
+        monkeypatch.setattr(outbox, "_finish", real_finish)
+        clock.current += timedelta(minutes=11)
+        report = send_outbox(ctx, SmtpTransport(server.settings()))
+        ids = Counter(r.message["Message-ID"] for r in server.received)
+    assert len(ids) == 7 and set(ids.values()) == {1}  # every message once, none twice
+    assert len(report.uncertain) == 1 and len(report.sent) == 4  # 2 before the crash
+    statuses = Counter(o.status for o in list_outbox(ctx))
+    assert statuses == {"sent": 6, "uncertain": 1}
+
+
+def test_500_reminders_across_23_parties_no_duplicate_no_missing(ctx, clock) -> None:
+    clock.set(date(2026, 3, 2))
+    spec = Spec(kind="regional_samarbejdsaftale", region="syddanmark", cluster=None)
+    deadlines = set()
+    for i in range(22):
+        view = new_agreement(ctx, Spec(**{**spec.__dict__, "title": f"Aftale {i}"}))
+        view = advance_agreement(ctx, view.id, "send_til_ssu")
+        view = advance_agreement(ctx, view.id, "indstil_til_godkendelse")
+        deadlines |= {a.deadline for a in view.approvals if a.body_kind != "regionsraad"}
+    (deadline,) = deadlines
+    queued = enqueue_reminders(ctx, CAL.add_business_days(deadline, -10))
+    assert len(queued) == 22 * 22  # every council of every agreement, the region later
+    with SmtpTestServer() as server:
+        report = send_outbox(ctx, SmtpTransport(server.settings()))
+        ids = Counter(r.message["Message-ID"] for r in server.received)
+    assert len(report.sent) == 484 and not report.failed
+    assert len(ids) == 484 and set(ids.values()) == {1}
+    regional = enqueue_reminders(ctx, CAL.add_business_days(deadline, 30))
+    assert {m.party for m in regional} >= {"Regionsrådet, Region Syddanmark"}
