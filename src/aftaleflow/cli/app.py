@@ -14,6 +14,7 @@ import typer
 
 from aftaleflow.cli.admin import serve_api, user_app
 from aftaleflow.cli.common import context, fail, print_json, user_errors
+from aftaleflow.cli.flows import outbox_app, remind, serve
 from aftaleflow.cli.meetings import meeting_app
 
 app = typer.Typer(
@@ -34,6 +35,9 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
 app.add_typer(meeting_app, name="meeting")
 app.command("api")(serve_api)
+app.command("remind")(remind)
+app.command("serve")(serve)
+app.add_typer(outbox_app, name="outbox")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv JSON i stedet for tekst.")]
 

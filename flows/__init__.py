@@ -1,0 +1,1 @@
+"""Prefect flows for aftaleflow: schedules, retries and logging over the service layer."""

@@ -1,0 +1,53 @@
+"""All flows with their cron schedules (Europe/Copenhagen), served by `aftaleflow serve`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+TIMEZONE = "Europe/Copenhagen"
+
+
+@dataclass(frozen=True)
+class Plan:
+    flow: str
+    name: str
+    cron: str
+    description: str
+
+
+PLANS = (
+    Plan("daily_reminders", "daglige-rykkere", "0 7 * * 1-5",
+         "Hverdage kl. 7: rykkere og eskaleringer"),
+    Plan("start_approval_round_letters", "anmodninger-om-godkendelse", "*/15 7-17 * * 1-5",
+         "Hvert kvarter i arbejdstiden: anmodninger til parter i nye runder"),
+    Plan("prepare_meeting_documents", "dagsordener", "30 6 * * 1-5",
+         "Hverdage kl. 6.30: dagsordener til møder, hvis udsendelsesfrist nærmer sig"),
+    Plan("weekly_status_report", "ugentlig-status", "0 8 * * 1",
+         "Mandag kl. 8: status til ledere"),
+)
+
+
+def flows_by_name() -> dict[str, Any]:
+    from flows.meetings import prepare_meeting_documents
+    from flows.reminders import daily_reminders
+    from flows.reports import weekly_status_report
+    from flows.rounds import start_approval_round_letters
+
+    return {f.name: f for f in (daily_reminders, start_approval_round_letters,
+                                prepare_meeting_documents, weekly_status_report)}
+
+
+def deployments() -> list[Any]:
+    from prefect.schedules import Cron
+
+    flows = flows_by_name()
+    return [flows[p.flow].to_deployment(name=p.name, description=p.description,
+                                        schedules=[Cron(p.cron, timezone=TIMEZONE)])
+            for p in PLANS]
+
+
+def serve_all() -> None:
+    from prefect import serve
+
+    serve(*deployments(), print_starting_message=True)

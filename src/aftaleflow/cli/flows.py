@@ -1,0 +1,95 @@
+"""`aftaleflow remind`, `aftaleflow serve` and `aftaleflow outbox ...`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from aftaleflow.cli.common import context, fail, print_json, user_errors
+
+outbox_app = typer.Typer(help="Udgående post (outbox).", no_args_is_help=True)
+
+
+@user_errors
+def remind(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Vis planen uden at sende.")
+                       ] = False,
+    today: Annotated[str | None, typer.Option(help="Dato at regne fra, ÅÅÅÅ-MM-DD.")] = None,
+) -> None:
+    """Rykkere og eskaleringer, der skal sendes i dag (direkte, uden Prefect).
+
+    Eksempel: aftaleflow remind --dry-run
+    """
+    from aftaleflow.services.mailing import send_outbox
+    from aftaleflow.services.reminders import enqueue_reminders, plan_reminders
+
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError:
+        raise fail(f"Ugyldig dato '{today}'. Brug ÅÅÅÅ-MM-DD.", 2) from None
+    ctx = context()
+    if dry_run:
+        planned = plan_reminders(ctx, day)
+        if not planned:
+            typer.echo("Intet at sende i dag.")
+        for m in planned:
+            to = ", ".join(m.recipients)
+            typer.echo(f"{m.kind:<11} {m.party:<48} frist {m.deadline}  -> {to}")
+        typer.echo(f"{len(planned)} besked(er) ville blive sendt.")
+        return
+    queued = enqueue_reminders(ctx, day)
+    report = send_outbox(ctx)
+    typer.echo(f"{len(queued)} i kø; {len(report.sent)} sendt, {len(report.failed)} ikke sendt, "
+               f"{len(report.uncertain)} usikre.")
+
+
+def serve() -> None:
+    """Kør alle flows efter deres tidsplaner (Prefect serve, Europe/Copenhagen).
+
+    Uden PREFECT_API_URL bruges Prefects lokale, midlertidige API; med PREFECT_API_URL
+    (fx http://127.0.0.1:4200/api fra `prefect server start`) ses kørslerne i Prefects UI.
+    Eksempel: aftaleflow serve
+    """
+    from flows.common import configure_prefect
+
+    configure_prefect()
+    from flows.deployments import PLANS, TIMEZONE, serve_all
+
+    typer.echo(f"Deployments (tidszone {TIMEZONE}):")
+    for p in PLANS:
+        typer.echo(f"  {p.flow}/{p.name:<28} cron '{p.cron}'  {p.description}")
+    serve_all()
+
+
+@outbox_app.command("list")
+@user_errors
+def outbox_list(
+    status: Annotated[str | None, typer.Option(help="queued | sent | failed | uncertain")
+                      ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Vis udgående beskeder. Eksempel: aftaleflow outbox list --status uncertain"""
+    from aftaleflow.services.outbox import list_outbox
+
+    rows = list_outbox(context(), status)
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        typer.echo(f"#{r.id:<5} {r.status_label:<22} {r.kind:<26} {', '.join(r.recipients)}"
+                   f"  {r.subject}")
+
+
+@outbox_app.command("release")
+@user_errors
+def outbox_release(message_id: int) -> None:
+    """Sæt en usikker eller fejlet besked i kø igen, når du har kontrolleret den.
+
+    Eksempel: aftaleflow outbox release 17
+    """
+    from aftaleflow.services.outbox import release
+
+    row = release(context(), message_id)
+    typer.echo(f"Besked #{row.id} er sat i kø igen.")
