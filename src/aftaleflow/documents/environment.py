@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 from datetime import date, time
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 
-import weasyprint
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -72,13 +72,23 @@ def jinja_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
 
 @cache
 def template_version(templates_dir: Path = TEMPLATES_DIR) -> str:
-    """A digest of every template, stylesheet and font, and of the renderer's version.
+    """A digest of every template, stylesheet and font, this engine's code and WeasyPrint's
+    version: everything besides the data that decides the bytes.
 
     Two renderings with the same data and the same template version give the same bytes, so
     this is what a stored document records to say how it was made.
     """
-    digest = hashlib.sha256(f"weasyprint {weasyprint.__version__}\0".encode())
-    for path in sorted(p for p in templates_dir.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    digest = hashlib.sha256(f"weasyprint {version('weasyprint')}\0".encode())
+    engine_dir = Path(__file__).resolve().parent
+    sources = [(f"templates/{p.relative_to(templates_dir).as_posix()}", p)
+               for p in templates_dir.rglob("*") if _is_source(p, templates_dir)]
+    sources += [(f"engine/{p.name}", p) for p in engine_dir.glob("*.py")]
+    for name, path in sorted(sources):
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
+
+
+def _is_source(path: Path, root: Path) -> bool:
+    """Files that shape the output; hidden files and caches do not."""
+    parts = path.relative_to(root).parts
+    return path.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in parts)

@@ -8,9 +8,9 @@ string is printed literally.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, time
 from enum import StrEnum
 
 
@@ -22,8 +22,8 @@ class MeetingView:
     """E.g. "Forebyggelsesudvalget"; also the PDF author."""
     body_kind: str
     """The body's kind as in master data (e.g. "kommunalbestyrelse", "ssu")."""
-    date: date
-    time: time | None = None
+    date: dt.date
+    time: dt.time | None = None
     place: str = ""
 
 
@@ -86,7 +86,7 @@ class ProtocolView:
     items: Sequence[AgendaItemView]
     present: Sequence[str] = ()
     absent: Sequence[str] = ()
-    ended_at: time | None = None
+    ended_at: dt.time | None = None
 
 
 class LetterKind(StrEnum):
@@ -120,8 +120,8 @@ class PartyStatusView:
     approved: bool = False
     rejected: bool = False
     overdue: bool = False
-    deadline: date | None = None
-    decided_on: date | None = None
+    deadline: dt.date | None = None
+    decided_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ class LetterView:
     """A letter about one agreement. Which fields a kind needs is checked when rendering."""
 
     kind: LetterKind
-    date: date
+    date: dt.date
     sender: str
     """The sending body, e.g. "Sundhedssamarbejdsudvalget, Region Midtjylland"; PDF author."""
     recipient: RecipientView
@@ -138,18 +138,22 @@ class LetterView:
     """KLE case number, e.g. "29.30.08-P27-1-21"."""
     case_handler: str
     """Signs the letter."""
-    deadline: date | None = None
+    deadline: dt.date | None = None
     message: str = ""
     """Markdown; the sender's own words, printed after the standard text."""
     decision_body: str = ""
     """Who decided (godkendelse/afslag), e.g. "Byrådet"."""
-    decision_date: date | None = None
+    decision_date: dt.date | None = None
     reason: str = ""
     """Markdown; why it was rejected or why the case is escalated."""
     parties: Sequence[PartyStatusView] = ()
-    """Eskalering: the parties still missing; implementering: the round's approvals."""
+    """The round's parties. Eskalering lists those that have neither approved nor rejected;
+    anmodning om implementering lists them all, and all must have approved."""
     reminders_sent: int = 0
+    """Reminders already sent before this letter (a rykker calls itself number n + 1)."""
     case_handler_email: str = ""
+    attachments: Sequence[str] = ()
+    """Names of enclosures (bilag), e.g. the draft agenda item for the party."""
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,7 @@ class AgreementStatusView:
     case_number: str
     state: str
     """Danish label of the agreement's state."""
-    deadline: date | None = None
+    deadline: dt.date | None = None
     parties: Sequence[PartyStatusView] = ()
 
 
@@ -170,5 +174,5 @@ class StatusReportView:
 
     title: str
     author: str
-    date: date
+    date: dt.date
     agreements: Sequence[AgreementStatusView]

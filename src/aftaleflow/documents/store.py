@@ -1,0 +1,56 @@
+"""Writing a rendered PDF to the document store, whole or not at all.
+
+The file is named by kind and content hash, so storing the same document twice gives the same
+path and a reader never sees half a file: it is written to a temporary file in the same
+directory, flushed to disk, and moved into place with os.replace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from aftaleflow.documents.render import RenderedDocument
+
+FILE_MODE = 0o640
+HASH_PREFIX = 16
+
+
+def document_filename(result: RenderedDocument) -> str:
+    """E.g. "dagsorden-3f2a9c0b1d4e5f60.pdf"."""
+    return f"{result.kind}-{result.sha256[:HASH_PREFIX]}.pdf"
+
+
+def store_document(result: RenderedDocument, directory: Path) -> Path:
+    """Write the PDF atomically into `directory` and return its path."""
+    if hashlib.sha256(result.pdf).hexdigest() != result.sha256:
+        raise ValueError("The PDF bytes do not match the document's sha256; not stored.")
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / document_filename(result)
+    fd, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
+            handle.write(result.pdf)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    _sync_directory(directory)
+    return target
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename itself durable (where the platform allows opening a directory)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
