@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from aftaleflow.cli import output
 from aftaleflow.config import TIMEZONE, get_settings
 from aftaleflow.db import get_engine
+from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.model import Agreement
 from aftaleflow.services.agreements import (
     NewAgreement,
@@ -26,7 +27,9 @@ from aftaleflow.services.agreements import (
 from aftaleflow.services.approvals import Decision, record_decision
 from aftaleflow.services.auditing import verify_chain
 from aftaleflow.services.implementations import record_implementation
+from aftaleflow.services.mailing import default_transport, send_outbox
 from aftaleflow.services.masterdata import load_master_data
+from aftaleflow.services.reminders import enqueue_reminders, enqueue_round_letters
 from aftaleflow.services.uow import ServiceContext
 
 MIDT_COUNCILS = [
@@ -75,6 +78,43 @@ def _prepare_database(url: str) -> None:
 
 def _step(text: str) -> None:
     typer.echo(f"  - {text}")
+
+
+def _reminder_round(ctx: ServiceContext, clock: ScriptedClock) -> None:
+    """A local agreement whose councils are slow: letters, then rykkere past the deadline."""
+    typer.echo("\n3) Lokal aftale i Sundhedsklynge Lillebælt: anmodninger og rykkere")
+    clock.at(date(2026, 8, 24))
+    c = create_agreement(ctx, NewAgreement(
+        title="Børn og unge i mistrivsel", kind="lokal_aftale", origin="ssu_bestilling",
+        region="syddanmark", origin_cluster="sundhedsklynge-lillebaelt",
+        kle_number="29.30.08-P27-12-26", case_handler="Sofie Dahl",
+        description="Fælles indsats for børn og unge i mistrivsel i Lillebæltklyngen."))
+    c = advance_agreement(ctx, c.id, "send_til_ssu")
+    clock.at(date(2026, 9, 1))
+    c = advance_agreement(ctx, c.id, "indstil_til_godkendelse")
+    letters = enqueue_round_letters(ctx)
+    transport = default_transport()
+    report = send_outbox(ctx, transport)
+    _step(f"{len(letters)} anmodninger om godkendelse sendt (frist "
+          f"{min(a.deadline for a in c.approvals if a.deadline):%d.%m.%Y})")
+    for party in ("Kolding", "Vejle", "Fredericia"):
+        clock.at(date(2026, 9, 23), 16)
+        c = record_decision(ctx, c.id, Decision(party=party, decision="godkendt",
+                                                meeting_date=date(2026, 9, 23)))
+    deadline = min(a.deadline for a in c.approvals if a.deadline)
+    policy = load_policy()
+    late = policy.calendar.add_business_days(deadline, policy.reminders.escalate_days_after)
+    clock.at(late, 7)
+    _step(f"Uret stilles frem til {late:%d.%m.%Y}, {policy.reminders.escalate_days_after} "
+          f"hverdage efter fristen {deadline:%d.%m.%Y} ({policy.calendar.rule_text()})")
+    queued = enqueue_reminders(ctx, late)
+    for m in queued:
+        about = "om" if m.kind == "eskalering" else "til"
+        _step(f"I kø: {m.kind:<10} {about} {m.party} <{', '.join(m.recipients)}>")
+    report = send_outbox(ctx, transport)
+    where = getattr(transport, "directory", None)
+    sink = f"filer i {where}" if where else "SMTP-serveren"
+    _step(f"Sendt: {len(report.sent)} beskeder til {sink}")
 
 
 def run_demo() -> None:
@@ -165,6 +205,8 @@ def run_demo() -> None:
         party="Vejen", decision="afvist", meeting_date=date(2026, 6, 3),
         comment="Økonomien i udskrivelsesforløbene er ikke afklaret"))
     _step(f"Vejen Kommune afviser -> {b.state_label} ({b.progress} i runde {b.round_no})")
+
+    _reminder_round(ctx, clock)
 
     typer.echo("\nStatusmatrix")
     output.status_matrix(list_agreements(ctx))

@@ -56,8 +56,9 @@ def test_status_json_shows_both_agreements_with_every_party(demo_env) -> None:
     result = run(["status", "--json"], demo_env)
     assert result.returncode == 0, result.stderr
     agreements = json.loads(result.stdout)["agreements"]
-    by_region = {a["region_key"]: a for a in agreements}
-    midt, syd = by_region["midtjylland"], by_region["syddanmark"]
+    by_title = {a["title"]: a for a in agreements}
+    midt = by_title["Udgående teams til ældre medicinske patienter"]
+    syd = by_title["Den gode indlæggelse og udskrivelse"]
     assert len(midt["approvals"]) == PARTIES_MIDT and len(syd["approvals"]) == PARTIES_SYD
     assert {p["state"] for p in midt["approvals"]} == {"godkendt"}
     assert midt["state"] == "implementeret"
