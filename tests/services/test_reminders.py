@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from aftaleflow.domain.calendar import BusinessCalendar
 from aftaleflow.domain.deadlines import load_policy
@@ -96,6 +98,11 @@ def test_smtp_server_receives_exactly_the_due_messages(ctx) -> None:
         if a.body_kind == "kommunalbestyrelse" for _ in range(2))
     assert all("godkendelse af 'Børn og unge i mistrivsel'" in m["Subject"] for m in messages)
     assert len({m["Message-ID"] for m in messages}) == 12
+    for m in messages:  # each with its PDF letter, which opens
+        (attachment,) = list(m.iter_attachments())
+        assert attachment.get_content_type() == "application/pdf"
+        pdf = PdfReader(io.BytesIO(attachment.get_content()))
+        assert "Rykker" in pdf.pages[0].extract_text()
     assert {o.status for o in list_outbox(ctx)} == {"sent"}
 
 
@@ -152,8 +159,8 @@ def test_500_reminders_across_23_parties_no_duplicate_no_missing(ctx, clock) -> 
     (deadline,) = deadlines
     queued = enqueue_reminders(ctx, CAL.add_business_days(deadline, -10))
     assert len(queued) == 22 * 22  # every council of every agreement, the region later
-    with SmtpTestServer() as server:
-        report = send_outbox(ctx, SmtpTransport(server.settings()))
+    with SmtpTestServer() as server:  # without PDF letters: this test is about counting
+        report = send_outbox(ctx, SmtpTransport(server.settings()), attachments=None)
         ids = Counter(r.message["Message-ID"] for r in server.received)
     assert len(report.sent) == 484 and not report.failed
     assert len(ids) == 484 and set(ids.values()) == {1}

@@ -16,6 +16,7 @@ from aftaleflow.cli.admin import serve_api, user_app
 from aftaleflow.cli.common import context, fail, print_json, user_errors
 from aftaleflow.cli.flows import outbox_app, remind, serve
 from aftaleflow.cli.meetings import meeting_app
+from aftaleflow.cli.render import render_app
 
 app = typer.Typer(
     help="aftaleflow: sagsgang for samarbejdsaftaler mellem kommuner og region.",
@@ -38,6 +39,7 @@ app.command("api")(serve_api)
 app.command("remind")(remind)
 app.command("serve")(serve)
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(render_app, name="render")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv JSON i stedet for tekst.")]
 

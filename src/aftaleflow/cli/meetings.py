@@ -85,6 +85,8 @@ def meeting_add_item(
     attachment: Annotated[list[str] | None, typer.Option(help="Bilag; kan gentages.")] = None,
     route: Annotated[str | None, typer.Option(help="Rute, fx 'FAG,ØKU,KB'.")] = None,
     current: Annotated[str | None, typer.Option(help="Aktuelt trin på ruten.")] = None,
+    late_reason: Annotated[str | None, typer.Option(
+        help="Begrundelse, når punktet kommer efter dagsordenens udsendelsesfrist.")] = None,
 ) -> None:
     """Tilføj et dagsordenpunkt. Eksempel: aftaleflow meeting add-item 1 --agreement 1"""
     from aftaleflow.services.meetings import NewItem, add_item
@@ -93,7 +95,7 @@ def meeting_add_item(
         title=title, agreement_id=agreement, closed=closed, summary=summary, account=account,
         recommender=recommender, recommendations=recommendation or [],
         attachments=attachment or [], route=route.split(",") if route else [],
-        route_current=current))
+        route_current=current, late_reason=late_reason))
     typer.echo(f"Punkt {item.number} tilføjet (#{item.id}): {item.title}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from aftaleflow.config import get_settings
 from aftaleflow.mail import (
@@ -30,9 +31,34 @@ def default_transport() -> Transport:
     return transport_from_env(get_settings().state_dir / "outbox")
 
 
+LETTER_OF_KIND = {
+    "anmodning_om_godkendelse": "anmodning_om_godkendelse",
+    "rykker_1": "rykker",
+    "rykker_2": "rykker",
+    "eskalering": "eskalering",
+}
+
+
+def letter_attachments(ctx: ServiceContext, queued: QueuedMail) -> list[Attachment]:
+    """The PDF letter that goes with a message (rendered, stored and registered)."""
+    from aftaleflow.services import documents
+
+    if queued.kind == "statusrapport":
+        record = documents.render_status_report(ctx)
+    elif queued.kind in LETTER_OF_KIND and queued.agreement_id and queued.approval_id:
+        record = documents.render_letter(
+            ctx, LETTER_OF_KIND[queued.kind], queued.agreement_id,
+            party=documents.party_key(ctx, queued.approval_id),
+            reminders_sent=1 if queued.kind == "rykker_2" else 0)
+    else:
+        return []
+    data = Path(record.path).read_bytes()
+    return [Attachment(f"{record.kind}-{record.sha256[:8]}.pdf", data, "application/pdf")]
+
+
 def send_outbox(ctx: ServiceContext, transport: Transport | None = None,
-                attachments: AttachmentSource | None = None) -> DeliveryReport:
-    """Deliver every queued message once; see services.outbox for the guarantees."""
+                attachments: AttachmentSource | None = letter_attachments) -> DeliveryReport:
+    """Deliver every queued message once, each with its PDF letter; see services.outbox."""
     ctx.authorize("document.write")
     chosen = transport or default_transport()
     domain = get_settings().mail_domain

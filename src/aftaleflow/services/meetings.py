@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, or_, select
 
+from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import NotFound, ValidationFailed
 from aftaleflow.domain.meetings import AgendaItem, Meeting
 from aftaleflow.domain.model import Agreement, Approval, Body, Municipality
@@ -161,6 +162,12 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
             if new.late_reason else None,
             created_at=uow.now, updated_at=uow.now,
         )
+        deadline = load_policy().agenda_deadline(meeting.starts_at.date(), body.kind)
+        if uow.now.date() > deadline.date and not item.late_reason:
+            raise ValidationFailed(
+                f"Dagsordenen til mødet {meeting.starts_at:%d.%m.%Y} skulle udsendes senest "
+                f"{deadline.long_date}. Et punkt, der kommer senere, skal have en begrundelse "
+                "for den sene udsendelse (late_reason), som dagsordenen viser.")
         if item.route_current and item.route_current not in item.route:
             raise ValidationFailed(
                 f"Det aktuelle trin '{item.route_current}' er ikke på ruten "
