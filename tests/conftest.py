@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,6 +22,11 @@ from aftaleflow.db import make_engine
 from aftaleflow.services.masterdata import load_master_data
 from aftaleflow.services.uow import ServiceContext
 from tests.factories import MovableClock
+
+# Documents, mail files and the default database of a test run never land in the repo's state/.
+os.environ["AFTALEFLOW_STATE_DIR"] = tempfile.mkdtemp(prefix="aftaleflow-test-state-")
+os.environ.pop("AFTALEFLOW_DATABASE_URL", None)
+os.environ.pop("AFTALEFLOW_SMTP_HOST", None)
 
 BACKEND = os.environ.get("AFTALEFLOW_TEST_DATABASE", "sqlite")
 PG_URL = os.environ.get("AFTALEFLOW_TEST_PG_URL", "")

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from aftaleflow.api.app import create_app
 from aftaleflow.domain.access import Role
+from aftaleflow.services.documents import render_agenda_item
 from aftaleflow.services.meetings import NewItem, add_item, create_meeting
 from aftaleflow.services.users import create_user
 from tests.conftest import Databases, freeze
@@ -22,6 +23,7 @@ class World:
     syd: int  # local agreement in Lillebælt, godkendt (implementations open)
     meeting: int
     item: int
+    document: int
     tokens: dict[str, str]
 
 
@@ -35,12 +37,14 @@ def _seed(ctx) -> World:
     syd = agreement_in_state(ctx, "godkendt")
     meeting = create_meeting(ctx, "kb-657", MEETING_AT, "Byrådssalen, Herning")
     item = add_item(ctx, meeting.id, NewItem(title="Orientering om sundhedsklynger"))
+    document = render_agenda_item(ctx, item.id)
     tokens = {}
     for role in Role:
         body = "kb-657" if role == Role.PARTY else None
         _user, token = create_user(ctx, f"Test {role.value}", role.value, body)
         tokens[role.value] = token
-    return World(midt=midt.id, syd=syd.id, meeting=meeting.id, item=item.id, tokens=tokens)
+    return World(midt=midt.id, syd=syd.id, meeting=meeting.id, item=item.id,
+                 document=document.id, tokens=tokens)
 
 
 @pytest.fixture(scope="session")

@@ -38,6 +38,12 @@ ROUTES: list[tuple[str, str, str, Body]] = [
     ("POST", "/meetings/{meeting}/items", "meeting.write", {"title": "Meddelelser"}),
     ("POST", "/agenda-items/{item}/decision", "meeting.write",
      {"decision_text": "Taget til efterretning."}),
+    ("GET", "/documents", "document.read", None),
+    ("GET", "/documents/{document}", "document.read", None),
+    ("POST", "/meetings/{meeting}/documents", "document.write", {"kind": "dagsorden"}),
+    ("POST", "/agenda-items/{item}/document", "document.write", None),
+    ("POST", "/agreements/{midt}/letters", "document.write",
+     {"kind": "anmodning_om_godkendelse", "party": "657"}),
     ("GET", "/status", "status.read", None),
     ("GET", "/audit/verify", "audit.verify", None),
     ("GET", "/users", "user.admin", None),
@@ -51,6 +57,7 @@ def test_the_table_covers_every_route() -> None:
     documented = {(m.upper(), p) for p, ops in paths.items() for m in ops}
     tested = {(m, p.replace("{midt}", "{agreement_id}").replace("{syd}", "{agreement_id}")
                .replace("{meeting}", "{meeting_id}").replace("{item}", "{item_id}")
+               .replace("{document}", "{document_id}")
                .replace("/657", "/{party}").replace("/sundhedsklynge-lillebaelt", "/{cluster}"))
               for m, p, _, _ in ROUTES}
     assert documented == tested
@@ -61,7 +68,8 @@ def test_the_table_covers_every_route() -> None:
                          ids=[f"{m} {p}" for m, p, _, _ in ROUTES])
 def test_route_answers_as_the_role_table_says(client, world, caller, method, path, action,
                                               body) -> None:
-    url = path.format(midt=world.midt, syd=world.syd, meeting=world.meeting, item=world.item)
+    url = path.format(midt=world.midt, syd=world.syd, meeting=world.meeting, item=world.item,
+                      document=world.document)
     headers = {}
     if caller == "wrong token":
         headers = auth("af_" + "x" * 43)

@@ -74,9 +74,9 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if not self._committed:
+        if not self._committed and not self._read_only:
             self.session.rollback()
-        self.session.close()
+        self.session.close()  # read-only: rolls back too, but keeps loaded rows readable
         if isinstance(exc, StaleDataError):
             raise Conflict(
                 "Sagen er ændret af en anden i mellemtiden; intet er gemt. Hent den igen og "
