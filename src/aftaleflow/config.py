@@ -41,3 +41,10 @@ def get_settings() -> Settings:
         mail_domain=domain,
         manager_email=os.environ.get("AFTALEFLOW_MANAGER_EMAIL", f"leder@{domain}"),
     )
+
+
+def local_time(value: datetime) -> datetime:
+    """A stored moment as Danish wall-clock time (the database keeps UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(TIMEZONE)

@@ -26,9 +26,11 @@ from aftaleflow.services.agreements import (
 )
 from aftaleflow.services.approvals import Decision, record_decision
 from aftaleflow.services.auditing import verify_chain
+from aftaleflow.services.documents import render_agenda, render_agenda_item, render_letter
 from aftaleflow.services.implementations import record_implementation
 from aftaleflow.services.mailing import default_transport, send_outbox
 from aftaleflow.services.masterdata import load_master_data
+from aftaleflow.services.meetings import NewItem, add_item, create_meeting, decide_item
 from aftaleflow.services.reminders import enqueue_reminders, enqueue_round_letters
 from aftaleflow.services.uow import ServiceContext
 
@@ -37,6 +39,13 @@ MIDT_COUNCILS = [
     "Hedensted", "Horsens", "Odder", "Skanderborg", "Silkeborg", "Skive", "Viborg",
     "Favrskov", "Norddjurs", "Randers", "Syddjurs", "Aarhus", "Samsø",
 ]
+DEMO_ACCOUNT = """Gødstrupklyngens prøvehandling med **udgående teams** til ældre medicinske
+patienter har vist færre genindlæggelser. Sundhedssamarbejdsudvalget har derfor udarbejdet en
+samarbejdsaftale, så alle fem klynger i regionen tilbyder det samme.
+
+- teamet rykker ud inden for to timer
+- kommunens sygepleje deltager i opfølgningen
+- praktiserende læge orienteres samme dag"""
 MIDT_CLUSTERS = [
     "goedstrupklyngen-vest", "horsensklyngen", "midtklyngen", "randersklyngen", "aarhusklyngen",
 ]
@@ -78,6 +87,36 @@ def _prepare_database(url: str) -> None:
 
 def _step(text: str) -> None:
     typer.echo(f"  - {text}")
+
+
+def _herning_council_meeting(ctx: ServiceContext, clock: ScriptedClock, agreement_id: int
+                             ) -> None:
+    """The committee clerk's side: Herning's council puts the agreement on its agenda."""
+    clock.at(date(2026, 4, 8))
+    meeting = create_meeting(ctx, "kb-657", datetime(2026, 4, 20, 17, 0, tzinfo=TIMEZONE),
+                             "Byrådssalen, Herning Rådhus")
+    add_item(ctx, meeting.id, NewItem(
+        title="Godkendelse af dagsorden", recommender="Kommunaldirektøren",
+        recommendations=["at dagsordenen godkendes."]))
+    item = add_item(ctx, meeting.id, NewItem(
+        agreement_id=agreement_id, other_handlers="Lise Holm, Peter Vang",
+        recommender="Direktøren for Social, Sundhed og Beskæftigelse",
+        account=DEMO_ACCOUNT, attachments=["Samarbejdsaftale om udgående teams, version 1",
+                                           "Evaluering af prøvehandlingen i Gødstrupklyngen"]))
+    add_item(ctx, meeting.id, NewItem(
+        title="Personalesag", closed=True, account="Lønforhold for en navngiven medarbejder."))
+    _step("Herning Byråd: dagsorden med tre punkter, et lukket; aftalen er 'sat på dagsorden'")
+    clock.at(date(2026, 4, 20), 19)
+    decide_item(ctx, item.id, "Indstillingen blev godkendt.", "godkendt")
+    _step("Herning Byråd godkender på mødet 20.04.2026; beslutningen registreres fra punktet")
+    clock.at(date(2026, 4, 21), 9)
+    papers = [render_agenda(ctx, meeting.id), render_agenda(ctx, meeting.id, public=True),
+              render_agenda_item(ctx, item.id),
+              render_agenda(ctx, meeting.id, protocol=True),
+              render_letter(ctx, "anmodning_om_godkendelse", agreement_id, party="Holstebro"),
+              render_letter(ctx, "godkendelsesmeddelelse", agreement_id, party="Herning")]
+    for paper in papers:
+        _step(f"PDF: {paper.path}  ({paper.kind})")
 
 
 def _reminder_round(ctx: ServiceContext, clock: ScriptedClock) -> None:
@@ -148,8 +187,11 @@ def run_demo() -> None:
     _step(f"Godkendelsesrunde startet med {a.approvals_total} parter "
           "(19 kommunalbestyrelser + regionsrådet)")
 
+    _herning_council_meeting(ctx, clock, a.id)
     meeting = date(2026, 4, 20)
     for i, council in enumerate([*MIDT_COUNCILS, "regionsrådet"]):
+        if council == "Herning":
+            continue
         day = meeting + timedelta(days=2 * i)
         clock.at(day - timedelta(days=10))
         record_decision(ctx, a.id, Decision(party=council, decision="dagsorden",

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlmodel import col, select
 
+from aftaleflow.config import local_time
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.meetings import AgendaItem, Meeting, StoredDocument
 from aftaleflow.domain.model import Body
@@ -28,7 +29,7 @@ def meetings_due(ctx: ServiceContext, today: date) -> list[int]:
         due = []
         for meeting, body in s.exec(select(Meeting, Body).join(
                 Body, col(Body.id) == col(Meeting.body_id)).order_by(col(Meeting.starts_at))):
-            day = meeting.starts_at.date()
+            day = local_time(meeting.starts_at).date()
             if day < today or meeting.id in rendered or meeting.id not in with_items:
                 continue
             if policy.agenda_deadline(day, body.kind).date <= horizon:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session, col, select
 
 from aftaleflow import documents as docs
-from aftaleflow.config import get_settings
+from aftaleflow.config import get_settings, local_time
 from aftaleflow.documents import viewmodels as vm
 from aftaleflow.domain.errors import NotFound, ValidationFailed
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL
@@ -51,9 +51,9 @@ def documents_dir() -> Path:
 
 # --- view models from rows -----------------------------------------------------------------
 def meeting_vm(meeting: Meeting, body: Body) -> vm.MeetingView:
-    return vm.MeetingView(body_name=body.name, body_kind=body.kind,
-                          date=meeting.starts_at.date(), time=meeting.starts_at.time(),
-                          place=meeting.place)
+    when = local_time(meeting.starts_at)
+    return vm.MeetingView(body_name=body.name, body_kind=body.kind, date=when.date(),
+                          time=when.time(), place=meeting.place)
 
 
 def item_vm(item: AgendaItem) -> vm.AgendaItemView:

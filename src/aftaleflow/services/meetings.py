@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, or_, select
 
+from aftaleflow.config import local_time
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import NotFound, ValidationFailed
 from aftaleflow.domain.meetings import AgendaItem, Meeting
@@ -69,7 +70,7 @@ def create_meeting(ctx: ServiceContext, body: str, starts_at: datetime,
     place = clean_text(place, "mødested", max_len=200, required=True, single_line=True)
     with UnitOfWork(ctx) as uow:
         organ = find_body(uow.session, body)
-        day = starts_at.date()
+        day = local_time(starts_at).date()
         if organ.valid_from > day or (organ.valid_to and organ.valid_to < day):
             raise ValidationFailed(f"{organ.name} findes ikke på mødedatoen {day}.")
         meeting = Meeting(body_id=organ.id or 0, starts_at=starts_at, place=place,
@@ -162,10 +163,11 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
             if new.late_reason else None,
             created_at=uow.now, updated_at=uow.now,
         )
-        deadline = load_policy().agenda_deadline(meeting.starts_at.date(), body.kind)
+        when = local_time(meeting.starts_at)
+        deadline = load_policy().agenda_deadline(when.date(), body.kind)
         if uow.now.date() > deadline.date and not item.late_reason:
             raise ValidationFailed(
-                f"Dagsordenen til mødet {meeting.starts_at:%d.%m.%Y} skulle udsendes senest "
+                f"Dagsordenen til mødet {when:%d.%m.%Y} skulle udsendes senest "
                 f"{deadline.long_date}. Et punkt, der kommer senere, skal have en begrundelse "
                 "for den sene udsendelse (late_reason), som dagsordenen viser.")
         if item.route_current and item.route_current not in item.route:
@@ -180,7 +182,7 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
                    comment=f"Punkt {item.number} på møde {meeting.id}: {item.title}")
         if agreement and approval and approval.state in ("afventer", "udsat"):
             apply_decision(uow, agreement, approval, Decision(
-                party=body.name, decision="dagsorden", meeting_date=meeting.starts_at.date()))
+                party=body.name, decision="dagsorden", meeting_date=when.date()))
         uow.commit()
         return item_view(item)
 
@@ -212,9 +214,10 @@ def decide_item(ctx: ServiceContext, item_id: int, decision_text: str,
             agreement = load_agreement(session, item.agreement_id, None, lock=True)
             approval = session.get(Approval, item.approval_id)
             assert approval is not None
+            when = local_time(meeting.starts_at)
             apply_decision(uow, agreement, approval, Decision(
-                party=body.name, decision=decision, meeting_date=meeting.starts_at.date(),
-                protocol_ref=f"{body.name}, {meeting.starts_at:%d.%m.%Y}, pkt. {item.number}",
+                party=body.name, decision=decision, meeting_date=when.date(),
+                protocol_ref=f"{body.name}, {when:%d.%m.%Y}, pkt. {item.number}",
             ))
         uow.commit()
         return item_view(item)
@@ -251,4 +254,4 @@ def meeting_view(session: Session, meeting: Meeting, *, with_items: bool = True
             select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
             .order_by(col(AgendaItem.number)))]
     return MeetingView(id=meeting.id, body_key=body.key, body=body.name, body_kind=body.kind,
-                       starts_at=meeting.starts_at, place=meeting.place, items=items)
+                       starts_at=local_time(meeting.starts_at), place=meeting.place, items=items)
