@@ -138,3 +138,32 @@ def test_command_before_init_tells_the_user_to_run_init(databases) -> None:
     result = run(["agreement", "list"], env)
     assert result.returncode != 0
     assert "aftaleflow init" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_beslutning_on_an_agenda_item_shows_in_status(databases, tmp_path) -> None:
+    env = env_for(databases.create("cli_meeting"), AFTALEFLOW_STATE_DIR=str(tmp_path),
+                  AFTALEFLOW_TODAY="2026-03-02")
+    assert run(["init"], env).returncode == 0
+    created = json.loads(run(["agreement", "create", "--title", "Børn og unge i mistrivsel",
+                              "--region", "syddanmark", "--kind", "lokal_aftale",
+                              "--cluster", "sundhedsklynge-lillebaelt",
+                              "--kle", "29.30.08-P27-4-26", "--case-handler", "Ane Holm",
+                              "--json"], env).stdout)
+    for trigger in ("send_til_ssu", "indstil_til_godkendelse"):
+        assert run(["agreement", "advance", str(created["id"]), trigger], env).returncode == 0
+    made = run(["meeting", "create", "--body", "kb-621", "--at", "2099-05-20T17:00",
+                "--place", "Byrådssalen, Kolding"], env)
+    assert made.returncode == 0, made.stderr
+    added = run(["meeting", "add-item", "1", "--agreement", str(created["id"]),
+                 "--account", "Aftalen *styrker* indsatsen."], env)
+    assert "Punkt 1 tilføjet" in added.stdout, added.stderr
+    decided = run(["meeting", "decide", "1", "Indstillingen blev godkendt.",
+                   "--decision", "godkendt"], env)
+    assert decided.returncode == 0, decided.stderr
+    status = json.loads(run(["status", "--json"], env).stdout)["agreements"][0]
+    kolding = next(p for p in status["approvals"] if "Kolding" in p["body"])
+    assert kolding["state"] == "godkendt" and kolding["protocol_ref"].endswith("pkt. 1")
+    pdf = tmp_path / "dagsorden.pdf"
+    rendered = run(["render", "agenda", "1", "-o", str(pdf)], env)
+    assert rendered.returncode == 0, rendered.stderr
+    assert pdf.read_bytes()[:5] == b"%PDF-"

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from aftaleflow import audit
-from aftaleflow.config import TIMEZONE
+from aftaleflow.config import TIMEZONE, get_settings
 from aftaleflow.db import READ_ONLY, get_engine
 from aftaleflow.domain.access import ACTION_LABELS, LOCAL_OPERATOR, ROLE_LABELS, Principal
 from aftaleflow.domain.errors import Conflict, DomainError, PermissionDenied
@@ -27,7 +27,10 @@ from aftaleflow.domain.model import AuditEvent
 
 
 def _system_clock() -> datetime:
-    return datetime.now(TIMEZONE).replace(microsecond=0)
+    """Now in Denmark; AFTALEFLOW_TODAY moves the date (demos, trying out deadlines)."""
+    now = datetime.now(TIMEZONE).replace(microsecond=0)
+    override = get_settings().today_override
+    return datetime.combine(override, now.timetz()) if override else now
 
 
 def default_actor() -> str:
