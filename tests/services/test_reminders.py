@@ -13,7 +13,7 @@ from aftaleflow.domain.calendar import BusinessCalendar
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.mail import SmtpTransport
 from aftaleflow.services import outbox
-from aftaleflow.services.agreements import advance_agreement
+from aftaleflow.services.agreements import NewAgreement, advance_agreement, create_agreement
 from aftaleflow.services.approvals import Decision, record_decision
 from aftaleflow.services.mailing import send_outbox
 from aftaleflow.services.outbox import list_outbox
@@ -22,7 +22,7 @@ from aftaleflow.services.reminders import (
     enqueue_round_letters,
     plan_reminders,
 )
-from tests.factories import Spec, agreement_in_state, new_agreement
+from tests.factories import agreement_in_state
 from tests.smtp_server import SmtpTestServer
 
 POLICY = load_policy()
@@ -148,21 +148,24 @@ def test_crash_between_send_and_mark_never_sends_twice(ctx, clock, monkeypatch) 
 
 
 def test_500_reminders_across_23_parties_no_duplicate_no_missing(ctx, clock) -> None:
+    """22 regional agreements in Syddanmark, 23 parties each, one shared deadline: 506."""
     clock.set(date(2026, 3, 2))
-    spec = Spec(kind="regional_samarbejdsaftale", region="syddanmark", cluster=None)
-    deadlines = set()
+    deadline = date(2026, 5, 29)
     for i in range(22):
-        view = new_agreement(ctx, Spec(**{**spec.__dict__, "title": f"Aftale {i}"}))
+        view = create_agreement(ctx, NewAgreement(
+            title=f"Samarbejdsaftale {i + 1}", kind="regional_samarbejdsaftale",
+            origin="ssu_bestilling", region="syddanmark", kle_number="29.30.08-P27-1-26",
+            case_handler="Ane Holm", approval_deadline=deadline))
         view = advance_agreement(ctx, view.id, "send_til_ssu")
         view = advance_agreement(ctx, view.id, "indstil_til_godkendelse")
-        deadlines |= {a.deadline for a in view.approvals if a.body_kind != "regionsraad"}
-    (deadline,) = deadlines
+        assert view.approvals_total == 23
     queued = enqueue_reminders(ctx, CAL.add_business_days(deadline, -10))
-    assert len(queued) == 22 * 22  # every council of every agreement, the region later
+    assert len(queued) == 22 * 23 == 506
+    assert len({m.party for m in queued}) == 23
     with SmtpTestServer() as server:  # without PDF letters: this test is about counting
         report = send_outbox(ctx, SmtpTransport(server.settings()), attachments=None)
         ids = Counter(r.message["Message-ID"] for r in server.received)
-    assert len(report.sent) == 484 and not report.failed
-    assert len(ids) == 484 and set(ids.values()) == {1}
-    regional = enqueue_reminders(ctx, CAL.add_business_days(deadline, 30))
-    assert {m.party for m in regional} >= {"Regionsrådet, Region Syddanmark"}
+    assert len(report.sent) == 506 and not report.failed and not report.uncertain
+    assert len(ids) == 506 and set(ids.values()) == {1}
+    assert set(report.sent) == {m.key for m in queued}  # none missing
+    assert enqueue_reminders(ctx, CAL.add_business_days(deadline, -10)) == []
