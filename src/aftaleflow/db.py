@@ -8,15 +8,20 @@ writers (see shared/stack-notes.md). Read-only work uses a deferred BEGIN and do
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlmodel import SQLModel
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.pool import NullPool
 
-from aftaleflow.config import get_settings
+from aftaleflow.config import PROJECT_ROOT, get_settings
 from aftaleflow.domain import meetings, model, outbox
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 TABLE_MODULES = (model, meetings, outbox)  # imported for their tables, which register on import
 
@@ -62,5 +67,74 @@ def get_engine(url: str | None = None) -> Engine:
     return _cached_engine(url or get_settings().database_url)
 
 
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, found from the package (works from any directory)."""
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+@contextmanager
+def _migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A plain connection for DDL: on SQLite without the BEGIN IMMEDIATE listeners."""
+    if is_sqlite(engine):
+        path = engine.url.database
+        if path and path != ":memory:" and not path.startswith("file:"):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(engine.url, poolclass=NullPool)
+    with engine.begin() as conn:
+        yield conn
+
+
+def _stamp_if_made_before_migrations(conn: Connection) -> None:
+    """A database made by `create_all` before migrations existed starts at the first one."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    names = set(inspect(conn).get_table_names())
+    if "alembic_version" in names or "agreement" not in names:
+        return
+    config = alembic_config(conn)
+    base = ScriptDirectory.from_config(config).get_base()
+    command.stamp(config, base or "head")
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    with _migration_connection(engine) as conn:
+        _stamp_if_made_before_migrations(conn)
+        command.upgrade(alembic_config(conn), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
+    with _migration_connection(engine) as conn:
+        command.downgrade(alembic_config(conn), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None: no migrations run yet)."""
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def create_schema(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
+    """Bring the schema to the newest migration (Alembic is the only way it changes)."""
+    upgrade(engine)

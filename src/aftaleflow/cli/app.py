@@ -14,6 +14,7 @@ import typer
 
 from aftaleflow.cli.admin import serve_api, user_app
 from aftaleflow.cli.common import context, fail, print_json, user_errors
+from aftaleflow.cli.db import db_app
 from aftaleflow.cli.flows import outbox_app, remind, serve
 from aftaleflow.cli.meetings import meeting_app
 from aftaleflow.cli.render import render_app
@@ -40,6 +41,7 @@ app.command("remind")(remind)
 app.command("serve")(serve)
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(render_app, name="render")
+app.add_typer(db_app, name="db")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv JSON i stedet for tekst.")]
 

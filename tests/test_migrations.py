@@ -1,0 +1,93 @@
+"""The schema comes only from Alembic migrations, and they describe the models exactly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+from aftaleflow import db
+from tests.conftest import Databases
+
+
+@pytest.fixture
+def empty_engine(databases: Databases, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    name = f"mig_{request.node.name[-30:]}"
+    engine = db.make_engine(databases.create(name))
+    yield engine
+    engine.dispose()
+    databases.drop(name)
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def test_upgraded_database_matches_the_models_exactly(empty_engine: Engine) -> None:
+    db.upgrade(empty_engine)
+    assert db.current_revision(empty_engine) == db.head_revision()
+    with db._migration_connection(empty_engine) as conn:
+        command.check(db.alembic_config(conn))  # raises if autogenerate would add anything
+
+
+def test_downgrade_to_base_and_upgrade_again_round_trips(empty_engine: Engine) -> None:
+    db.upgrade(empty_engine)
+    tables = _tables(empty_engine)
+    assert {"agreement", "approval", "audit_event", "outbox"} <= tables
+    db.downgrade(empty_engine, "base")
+    assert _tables(empty_engine) == set()
+    assert db.current_revision(empty_engine) is None
+    db.upgrade(empty_engine)
+    assert _tables(empty_engine) == tables
+
+
+def _revisions() -> list[str]:
+    """Revision ids, oldest first."""
+    script = ScriptDirectory.from_config(db.alembic_config())
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def test_every_migration_steps_down_and_up_one_at_a_time(empty_engine: Engine) -> None:
+    db.upgrade(empty_engine)
+    for _ in _revisions():
+        db.downgrade(empty_engine, "-1")
+    assert db.current_revision(empty_engine) is None
+    for revision in _revisions():
+        db.upgrade(empty_engine, revision)
+        assert db.current_revision(empty_engine) == revision
+
+
+def test_a_database_made_before_migrations_is_adopted_not_recreated(
+        empty_engine: Engine) -> None:
+    db.upgrade(empty_engine, _revisions()[0])
+    with db._migration_connection(empty_engine) as conn:  # as create_all left it: no version
+        conn.exec_driver_sql("DROP TABLE alembic_version")
+    db.upgrade(empty_engine)
+    assert db.current_revision(empty_engine) == db.head_revision()
+
+
+def test_db_commands_run_from_any_directory(databases: Databases, tmp_path) -> None:
+    url = databases.create("mig_cli")
+    env = dict(os.environ, AFTALEFLOW_DATABASE_URL=url)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "aftaleflow", "db", *args], env=env,
+                              cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+    head = db.head_revision()
+    assert "base" in run("current").stdout
+    upgraded = run("upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert f"revision {head}" in upgraded.stdout
+    assert f"på revision {head}; nyeste er {head}" in run("current").stdout
+    wrong = run("downgrade", "findes-ikke")
+    assert wrong.returncode == 2 and "Fejl: Migrationen kunne ikke køres" in wrong.stderr
+    assert run("downgrade", "base").returncode == 0
+    assert "base" in run("current").stdout
+    databases.drop("mig_cli")
