@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -60,8 +60,14 @@ class Databases:
                 source = f' TEMPLATE "{self.prefix}_{template}"' if template else ""
                 conn.execute(text(f'CREATE DATABASE "{self.prefix}_{name}"{source}'))
             admin.dispose()
-        elif template:
-            shutil.copyfile(self.root / f"{template}.db", self.root / f"{name}.db")
+        elif template:  # the backup API also carries pages still in the source's WAL
+            source = sqlite3.connect(self.root / f"{template}.db")
+            target = sqlite3.connect(self.root / f"{name}.db")
+            try:
+                source.backup(target)
+            finally:
+                source.close()
+                target.close()
         return self.url(name)
 
     def drop(self, name: str) -> None:

@@ -69,7 +69,7 @@ def test_status_json_shows_both_agreements_with_every_party(demo_env) -> None:
 
 def test_edited_audit_row_fails_verify_naming_the_event(demo_env, databases) -> None:
     url = databases.create("cli_tampered", template="cli_demo")
-    tamper = "UPDATE audit_event SET to_state = 'godkendt' WHERE id = 42"
+    tamper = "UPDATE audit_event SET actor = 'indtrænger' WHERE id = 42"
     if url.startswith("sqlite"):  # edited by hand with sqlite3, as an intruder would
         with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
             conn.execute(tamper)
@@ -167,3 +167,17 @@ def test_beslutning_on_an_agenda_item_shows_in_status(databases, tmp_path) -> No
     rendered = run(["render", "agenda", "1", "-o", str(pdf)], env)
     assert rendered.returncode == 0, rendered.stderr
     assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_search_and_export_on_the_demo_database(demo_env, tmp_path) -> None:
+    found = run(["search", "udskrivelse"], demo_env)
+    assert found.returncode == 0, found.stderr
+    assert "Den gode indlæggelse og udskrivelse" in found.stdout
+    assert "Børn og unge i mistrivsel" in run(["search", "børn"], demo_env).stdout
+    target = tmp_path / "status.xlsx"
+    exported = run(["export", "matrix", "--format", "xlsx", "-o", str(target)], demo_env)
+    assert exported.returncode == 0, exported.stderr
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(target).active.iter_rows(values_only=True))
+    assert len(rows) == 4 and "Udgående teams til ældre medicinske patienter" in rows[1]

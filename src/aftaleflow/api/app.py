@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aftaleflow.api import problems
-from aftaleflow.api.routes import admin, agreements, documents, masterdata, meetings
+from aftaleflow.api.routes import admin, agreements, data, documents, masterdata, meetings
 from aftaleflow.db import get_engine
 from aftaleflow.services.uow import _system_clock
 
@@ -80,7 +80,7 @@ def create_app(engine: Engine | None = None,
     app.state.engine = engine or get_engine()
     app.state.clock = clock or _system_clock
     problems.install(app)
-    for module in (agreements, masterdata, meetings, documents, admin):
+    for module in (agreements, masterdata, meetings, documents, data, admin):
         app.include_router(module.router)
     app.add_middleware(BodyLimit)
     _add_problem_schema(app)

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from aftaleflow.cli.common import context, user_errors
+from aftaleflow.cli.common import context, group, user_errors
 
-user_app = typer.Typer(help="Brugere og API-tokens.", no_args_is_help=True)
+user_app = group("Brugere og API-tokens.")
 
 
 @user_app.command("create")

@@ -23,6 +23,11 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def group(help_text: str) -> typer.Typer:
+    """A command group with plain help output (fast start-up, no rich formatting)."""
+    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
+
+
 def context() -> ServiceContext:
     from aftaleflow.services.uow import ServiceContext
 

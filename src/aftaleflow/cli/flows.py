@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from aftaleflow.cli.common import context, fail, print_json, user_errors
+from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 
-outbox_app = typer.Typer(help="Udgående post (outbox).", no_args_is_help=True)
+outbox_app = group("Udgående post (outbox).")
 
 
 @user_errors

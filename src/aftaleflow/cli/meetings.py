@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from aftaleflow.cli.common import context, fail, print_json, user_errors
+from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 
-meeting_app = typer.Typer(help="Møder og dagsordenpunkter.", no_args_is_help=True)
+meeting_app = group("Møder og dagsordenpunkter.")
 
 
 def _when(value: str) -> datetime:

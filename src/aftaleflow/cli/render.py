@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from aftaleflow.cli.common import context, user_errors
+from aftaleflow.cli.common import context, group, user_errors
 
 if TYPE_CHECKING:
     from aftaleflow.services.documents import DocumentRecord
 
-render_app = typer.Typer(help="Dan dokumenter som PDF/A: dagsordener, referater og breve.",
-                         no_args_is_help=True)
+render_app = group("Dan dokumenter som PDF/A: dagsordener, referater og breve.")
 Output = Annotated[Path | None, typer.Option("-o", "--output",
                                              help="Kopiér PDF'en hertil.")]
 

@@ -26,6 +26,7 @@ from aftaleflow.domain.model import (
 )
 from aftaleflow.domain.validation import MAX_TITLE, clean_text, validate_kle
 from aftaleflow.services import lifecycle
+from aftaleflow.services.indexing import index_agreement
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView, ApprovalView, AuditView, ImplementationView
 
@@ -108,6 +109,7 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
         )
         uow.session.add(agreement)
         uow.session.flush()
+        index_agreement(uow.session, agreement)
         uow.record(entity="agreement", entity_id=agreement.id, agreement_id=agreement.id,
                    trigger="opret", from_state=None, to_state=agreement.state,
                    comment=f"{KIND_LABELS[kind]}: {title}")

@@ -24,6 +24,7 @@ from aftaleflow.domain.meetings import AgendaItem, Meeting, StoredDocument
 from aftaleflow.domain.model import Agreement, Approval, Body, Cluster, Region
 from aftaleflow.services.agreements import load_visible
 from aftaleflow.services.approvals import find_party_approval
+from aftaleflow.services.indexing import index_document
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
 if TYPE_CHECKING:
@@ -124,6 +125,7 @@ def _register(ctx: ServiceContext, result: RenderedDocument, *, agreement_id: in
                 created_at=uow.now)
             uow.session.add(row)
             uow.session.flush()
+            index_document(uow.session, row)
             uow.record(entity="document", entity_id=row.id, agreement_id=agreement_id,
                        trigger="dan_dokument", from_state=None, to_state=result.kind,
                        comment=f"{result.title} (sha256 {result.sha256[:12]})")

@@ -20,6 +20,7 @@ from aftaleflow.domain.model import Agreement, Approval, Body, Municipality
 from aftaleflow.domain.validation import MAX_TITLE, clean_text
 from aftaleflow.services.agreements import load_agreement
 from aftaleflow.services.approvals import Decision, apply_decision, find_party_approval
+from aftaleflow.services.indexing import index_item
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgendaItemView, MeetingView
 
@@ -176,6 +177,7 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
                 f"{' '.join(item.route)}.")
         session.add(item)
         session.flush()
+        index_item(session, item)
         uow.record(entity="agenda_item", entity_id=item.id,
                    agreement_id=agreement.id if agreement else None, trigger="tilfoej_punkt",
                    from_state=None, to_state=None,
@@ -207,6 +209,7 @@ def decide_item(ctx: ServiceContext, item_id: int, decision_text: str,
         item.decision = decision
         item.updated_at = uow.now
         session.add(item)
+        index_item(session, item)
         uow.record(entity="agenda_item", entity_id=item.id, agreement_id=item.agreement_id,
                    trigger="beslutning", from_state=None, to_state=decision, comment=text)
         if (decision and item.approval_id and item.agreement_id
