@@ -36,6 +36,15 @@ def test_upgraded_database_matches_the_models_exactly(empty_engine: Engine) -> N
         command.check(db.alembic_config(conn))  # raises if autogenerate would add anything
 
 
+def test_full_text_tables_built_by_search_are_left_to_it(empty_engine: Engine) -> None:
+    from aftaleflow.services.search import ensure_fts
+
+    db.upgrade(empty_engine)
+    ensure_fts(empty_engine)  # SQLite: FTS5 table, shadow tables and triggers; else nothing
+    with db._migration_connection(empty_engine) as conn:
+        command.check(db.alembic_config(conn))
+
+
 def test_downgrade_to_base_and_upgrade_again_round_trips(empty_engine: Engine) -> None:
     db.upgrade(empty_engine)
     tables = _tables(empty_engine)
