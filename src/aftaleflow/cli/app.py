@@ -101,9 +101,9 @@ def status(
     Eksempel: aftaleflow status --json
     """
     from aftaleflow.cli import output
-    from aftaleflow.services.agreements import list_agreements
+    from aftaleflow.services.status import status_matrix
 
-    agreements = list_agreements(context(), region=region)
+    agreements = status_matrix(context(), region=region)
     if as_json:
         print_json({"agreements": agreements})
     else:

@@ -21,6 +21,7 @@ from aftaleflow.domain.model import (
     Body,
     Cluster,
     ClusterMembership,
+    Implementation,
     Region,
     RegionMembership,
 )
@@ -244,33 +245,43 @@ def history(ctx: ServiceContext, agreement_id: int) -> list[AuditView]:
 def _view(session: Session, a: Agreement, *, detail: bool) -> AgreementView:
     region = session.get(Region, a.region_id)
     cluster = session.get(Cluster, a.origin_cluster_id) if a.origin_cluster_id else None
-    assert region is not None and a.id is not None and a.version is not None
+    assert region is not None
     approvals: list[ApprovalView] = []
     impls: list[ImplementationView] = []
     if detail:
         rows = lifecycle.current_approvals(session, a)
         bodies = {b.id: b for b in session.exec(
             select(Body).where(col(Body.id).in_([r.body_id for r in rows])))}
-        approvals = sorted(
-            (ApprovalView(
-                id=r.id or 0, body_key=bodies[r.body_id].key, body=bodies[r.body_id].name,
-                body_kind=bodies[r.body_id].kind, state=r.state,
-                state_label=APPROVAL.label_of(r.state), round_no=r.round_no,
-                text_version=r.text_version, deadline=r.deadline, meeting_date=r.meeting_date,
-                decided_on=r.decided_on, protocol_ref=r.protocol_ref, comment=r.comment,
-                version=r.version or 0)
-             for r in rows),
-            key=lambda v: (v.body_kind != "regionsraad", v.body),
-        )
+        approvals = [approval_view(r, bodies[r.body_id]) for r in rows]
         impl_rows = lifecycle.implementations(session, a)
         clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(
             [i.cluster_id for i in impl_rows])))}
-        impls = [ImplementationView(
-            id=i.id or 0, cluster_key=clusters[i.cluster_id].key,
-            cluster=clusters[i.cluster_id].name, state=i.state,
-            state_label=IMPLEMENTATION.label_of(i.state), started_on=i.started_on,
-            completed_on=i.completed_on, comment=i.comment, version=i.version or 0)
-            for i in impl_rows]
+        impls = [implementation_view(i, clusters[i.cluster_id]) for i in impl_rows]
+    return agreement_view(a, region, cluster, approvals, impls)
+
+
+def approval_view(r: Approval, body: Body) -> ApprovalView:
+    return ApprovalView(
+        id=r.id or 0, body_key=body.key, body=body.name, body_kind=body.kind, state=r.state,
+        state_label=APPROVAL.label_of(r.state), round_no=r.round_no,
+        text_version=r.text_version, deadline=r.deadline, meeting_date=r.meeting_date,
+        decided_on=r.decided_on, protocol_ref=r.protocol_ref, comment=r.comment,
+        version=r.version or 0)
+
+
+def implementation_view(i: Implementation, cluster: Cluster) -> ImplementationView:
+    return ImplementationView(
+        id=i.id or 0, cluster_key=cluster.key, cluster=cluster.name, state=i.state,
+        state_label=IMPLEMENTATION.label_of(i.state), started_on=i.started_on,
+        completed_on=i.completed_on, comment=i.comment, version=i.version or 0)
+
+
+def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
+                   approvals: list[ApprovalView],
+                   implementations: list[ImplementationView]) -> AgreementView:
+    """The read model of one agreement; approvals are shown regional council first."""
+    assert a.id is not None and a.version is not None
+    approvals = sorted(approvals, key=lambda v: (v.body_kind != "regionsraad", v.body))
     return AgreementView(
         id=a.id, title=a.title, description=a.description, kind=a.kind,
         kind_label=KIND_LABELS.get(a.kind, a.kind), origin=a.origin,
@@ -284,5 +295,5 @@ def _view(session: Session, a: Agreement, *, detail: bool) -> AgreementView:
         allowed_triggers=AGREEMENT.allowed_triggers(a.state),
         approvals_total=len(approvals),
         approvals_approved=sum(1 for v in approvals if v.state == "godkendt"),
-        approvals=approvals, implementations=impls,
+        approvals=approvals, implementations=implementations,
     )

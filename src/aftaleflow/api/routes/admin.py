@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from aftaleflow.api.deps import Ctx
 from aftaleflow.api.problems import responses
 from aftaleflow.api.schemas import ChainResult, UserIn
-from aftaleflow.services.agreements import list_agreements
 from aftaleflow.services.auditing import verify_chain
+from aftaleflow.services.status import status_matrix
 from aftaleflow.services.users import UserView, create_user, list_users
 from aftaleflow.services.views import AgreementView
 
@@ -31,7 +31,7 @@ class CreatedUser(BaseModel):
             summary="Statusmatrix: aftaler × parter")
 def status(ctx: Ctx, region: Annotated[str | None, Query(max_length=60)] = None
            ) -> StatusMatrix:
-    return StatusMatrix(agreements=list_agreements(ctx, region=region))
+    return StatusMatrix(agreements=status_matrix(ctx, region=region))
 
 
 @router.get("/audit/verify", response_model=ChainResult, tags=["Revisionsspor"],

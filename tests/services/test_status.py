@@ -1,0 +1,38 @@
+"""The set-based status matrix shows exactly what the per-agreement views show."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from aftaleflow.domain.access import Principal, Role
+from aftaleflow.domain.model import Body
+from aftaleflow.services.agreements import list_agreements
+from aftaleflow.services.status import status_matrix
+from aftaleflow.services.uow import ServiceContext
+from tests.factories import TRIAL_GOEDSTRUP, agreement_in_state, new_agreement
+
+
+def _cases(ctx: ServiceContext) -> None:
+    for state in ("under_udarbejdelse", "i_godkendelse", "genforhandling", "godkendt",
+                  "implementeret", "tilbagetrukket"):
+        agreement_in_state(ctx, state)
+    new_agreement(ctx, TRIAL_GOEDSTRUP)
+
+
+def test_status_matrix_equals_the_agreement_list_in_every_state(ctx: ServiceContext) -> None:
+    _cases(ctx)
+    assert status_matrix(ctx) == list_agreements(ctx)
+    assert status_matrix(ctx, region="syddanmark") == list_agreements(ctx, region="syddanmark")
+    assert status_matrix(ctx, region="midtjylland") == list_agreements(ctx, region="midtjylland")
+
+
+def test_a_party_sees_only_agreements_that_concern_its_body(ctx: ServiceContext) -> None:
+    _cases(ctx)
+    with Session(ctx.engine) as session:
+        vejle = session.exec(select(Body).where(col(Body.name).contains("Vejle"),
+                                                Body.kind == "kommunalbestyrelse")).one()
+    party = ServiceContext(engine=ctx.engine, actor="vejle", clock=ctx.clock,
+                           principal=Principal(name="vejle", role=Role.PARTY, body_id=vejle.id))
+    seen = status_matrix(party)
+    assert seen == list_agreements(party)
+    assert seen and len(seen) < len(status_matrix(ctx))
