@@ -248,15 +248,17 @@ def _view(session: Session, a: Agreement, *, detail: bool) -> AgreementView:
     assert region is not None
     approvals: list[ApprovalView] = []
     impls: list[ImplementationView] = []
-    if detail:
-        rows = lifecycle.current_approvals(session, a)
-        bodies = {b.id: b for b in session.exec(
-            select(Body).where(col(Body.id).in_([r.body_id for r in rows])))}
-        approvals = [approval_view(r, bodies[r.body_id]) for r in rows]
-        impl_rows = lifecycle.implementations(session, a)
-        clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(
-            [i.cluster_id for i in impl_rows])))}
-        impls = [implementation_view(i, clusters[i.cluster_id]) for i in impl_rows]
+    # Approvals and implementations exist only once a round has started (round_no > 0), so
+    # the hot path of early transitions needs no further queries.
+    if detail and a.round_no > 0:
+        approvals = [approval_view(r, body) for r, body in session.exec(
+            select(Approval, Body).join(Body, col(Body.id) == Approval.body_id)
+            .where(Approval.agreement_id == a.id, Approval.round_no == a.round_no)
+            .order_by(col(Approval.id)))]
+        impls = [implementation_view(i, c) for i, c in session.exec(
+            select(Implementation, Cluster).join(Cluster, col(Cluster.id) ==
+                                                 Implementation.cluster_id)
+            .where(Implementation.agreement_id == a.id).order_by(col(Implementation.id)))]
     return agreement_view(a, region, cluster, approvals, impls)
 
 

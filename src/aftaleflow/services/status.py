@@ -8,19 +8,38 @@ agreements. A `part` principal sees only the agreements that concern its body.
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from aftaleflow.domain.access import Role
+from aftaleflow.domain.machines import APPROVAL
 from aftaleflow.domain.model import Agreement, Approval, Body, Cluster, Implementation, Region
 from aftaleflow.services.agreements import (
     _find_region,
     agreement_view,
-    approval_view,
     concerns,
     implementation_view,
 )
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView, ApprovalView, ImplementationView
+
+# Plain columns, not ORM objects: a 1,000 × 23 matrix is 23,000 approvals.
+_APPROVAL_COLUMNS: tuple[Any, ...] = tuple(col(c) for c in (
+    Approval.agreement_id, Approval.id, Body.key, Body.name, Body.kind, Approval.state,
+    Approval.round_no, Approval.text_version, Approval.deadline, Approval.meeting_date,
+    Approval.decided_on, Approval.protocol_ref, Approval.comment, Approval.version,
+))
+_APPROVAL_LABELS = {s.name: s.label for s in APPROVAL.states}
+
+
+def _approval_view(row: Any) -> ApprovalView:
+    (_, id_, key, name, kind, state, round_no, text_version, deadline, meeting_date,
+     decided_on, protocol_ref, comment, version) = row
+    return ApprovalView(id_, key, name, kind, state, _APPROVAL_LABELS[state], round_no,
+                        text_version, deadline, meeting_date, decided_on, protocol_ref, comment,
+                        version or 0)
 
 
 def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[AgreementView]:
@@ -37,13 +56,13 @@ def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[Agreem
         if ctx.principal.role == Role.PARTY:
             rows = [(a, r) for a, r in rows if concerns(session, ctx.principal, a)]
         approvals: dict[int, list[ApprovalView]] = {}
-        for approval, body in session.exec(
-                select(Approval, Body).join(Body, col(Body.id) == Approval.body_id)
+        for row in session.execute(
+                sa_select(*_APPROVAL_COLUMNS).join(Body, col(Body.id) == Approval.body_id)
                 .join(Agreement, col(Agreement.id) == Approval.agreement_id)
                 .where(col(Approval.round_no) == col(Agreement.round_no),
                        col(Approval.agreement_id).in_(wanted))
                 .order_by(col(Approval.id))):
-            approvals.setdefault(approval.agreement_id, []).append(approval_view(approval, body))
+            approvals.setdefault(row[0], []).append(_approval_view(row))
         implementations: dict[int, list[ImplementationView]] = {}
         for impl, cluster in session.exec(
                 select(Implementation, Cluster).join(Cluster, col(Cluster.id) ==
