@@ -8,9 +8,13 @@ the middle of sending is marked `uncertain` for a person rather than sent twice.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from typing import TypeVar
 
 from sqlmodel import col, select
 
@@ -25,9 +29,40 @@ from aftaleflow.domain.outbox import (
     UNCERTAIN,
     OutboxMessage,
 )
-from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.uow import DatabaseUnavailable, ServiceContext, UnitOfWork
 
 STALE_AFTER = timedelta(minutes=10)
+RECONNECT_FOR = 120.0  # seconds a delivery run waits for a restarting database server
+_RECONNECT_SIGNS = ("connection", "shutting down", "starting up", "recovery mode",
+                    "administrator command")
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _lost_connection(exc: DatabaseUnavailable) -> bool:
+    cause = exc.__cause__
+    if getattr(cause, "connection_invalidated", False):
+        return True
+    text = str(getattr(cause, "orig", None) or cause or exc).lower()
+    return any(sign in text for sign in _RECONNECT_SIGNS)
+
+
+def _through_restarts(step: Callable[[], T], wait: float = 0.5) -> T:
+    """Run one short transaction, again while the database server is away (restart, failover).
+
+    Each step is a whole transaction, so repeating it after a lost connection is safe: either
+    it committed (then the repeat finds nothing left to do, or the same row) or it did not.
+    """
+    deadline = time.monotonic() + RECONNECT_FOR
+    while True:
+        try:
+            return step()
+        except DatabaseUnavailable as exc:
+            if not _lost_connection(exc) or time.monotonic() > deadline:
+                raise
+            log.warning("Forbindelsen til databasen er afbrudt (%s); prøver igen om %.1f s. "
+                        "Ingen besked går tabt.", exc.message[:120], wait)
+            time.sleep(wait)
 
 
 @dataclass(frozen=True)
@@ -150,28 +185,27 @@ def deliver(ctx: ServiceContext, send: Callable[[QueuedMail], None]) -> Delivery
     """Send everything queued. `send` raises DeliveryFailed when the server refused it.
 
     Rows are claimed one at a time, just before their SMTP dialogue, so a crash leaves at most
-    the one message in flight undecided; every other row is either sent or still queued.
+    the one message in flight undecided; every other row is either sent or still queued. A
+    database server that restarts meanwhile is waited for (RECONNECT_FOR), step by step.
     """
-    uncertain = mark_interrupted(ctx)
+    uncertain = _through_restarts(lambda: mark_interrupted(ctx))
     sent: list[str] = []
     failed: list[str] = []
     while True:
-        claimed = _claim(ctx, 1)
+        claimed = _through_restarts(lambda: _claim(ctx, 1))
         if not claimed:
             break
         for mail in claimed:
+            error, doubtful = None, False
             try:
                 send(mail)
             except PartiallyDelivered as exc:
-                _finish(ctx, mail.id, str(exc), uncertain=True)
-                uncertain.append(mail.key)
-                continue
+                error, doubtful = str(exc), True
             except DeliveryFailed as exc:
-                _finish(ctx, mail.id, str(exc))
-                failed.append(mail.key)
-                continue
-            _finish(ctx, mail.id, None)
-            sent.append(mail.key)
+                error = str(exc)
+            # the mail is out (or refused): record that even if the server restarts meanwhile
+            _through_restarts(partial(_finish, ctx, mail.id, error, uncertain=doubtful))
+            (uncertain if doubtful else failed if error else sent).append(mail.key)
         if failed:  # a failing server: stop this run, the rest stays queued
             break
     return DeliveryReport(sent=sent, failed=failed, uncertain=uncertain)
