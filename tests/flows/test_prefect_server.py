@@ -77,7 +77,10 @@ def test_served_deployment_runs_on_a_real_prefect_server(db_url, ctx, tmp_path) 
             run = _wait(create_run, 120, "a flow run to be created")
 
             def finished() -> dict | None:
-                state = client.get(f"/flow_runs/{run['id']}").json()["state"]
+                answer = client.get(f"/flow_runs/{run['id']}")
+                if answer.status_code != 200:
+                    return None
+                state = answer.json()["state"]
                 return state if state["type"] in ("COMPLETED", "FAILED", "CRASHED") else None
 
             state = _wait(finished, 180, "the flow run")
