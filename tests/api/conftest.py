@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
 
 from aftaleflow.api.app import create_app
+from aftaleflow.db import make_engine
 from aftaleflow.domain.access import Role
 from aftaleflow.services.documents import render_agenda_item
 from aftaleflow.services.meetings import NewItem, add_item, create_meeting
 from aftaleflow.services.users import create_user
 from tests.conftest import Databases, freeze
-from tests.factories import TRIAL_GOEDSTRUP, agreement_in_state, new_agreement
+from tests.factories import TRIAL_GOEDSTRUP, MovableClock, agreement_in_state, new_agreement
 from tests.services.test_meetings import MEETING_AT
 
 
@@ -63,6 +65,14 @@ def db_template(seeded: World) -> str:
 @pytest.fixture
 def world(seeded: World) -> World:
     return seeded
+
+
+@pytest.fixture(scope="session")
+def shared_client(databases: Databases, seeded: World) -> Iterator[TestClient]:
+    """One app on one copy of the seeded data, for requests that must not write anything."""
+    engine = make_engine(databases.create("seeded_shared", template="seeded"))
+    yield TestClient(create_app(engine, MovableClock()), raise_server_exceptions=False)
+    engine.dispose()
 
 
 @pytest.fixture
