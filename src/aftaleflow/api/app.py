@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from aftaleflow import web
 from aftaleflow.api import problems
 from aftaleflow.api.routes import admin, agreements, data, documents, masterdata, meetings
 from aftaleflow.db import get_engine
@@ -82,6 +83,7 @@ def create_app(engine: Engine | None = None,
     problems.install(app)
     for module in (agreements, masterdata, meetings, documents, data, admin):
         app.include_router(module.router)
+    web.mount(app)  # the dashboard under /ui/ (HTML, kept out of the OpenAPI schema)
     app.add_middleware(BodyLimit)
     _add_problem_schema(app)
     return app

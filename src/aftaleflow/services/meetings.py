@@ -258,3 +258,67 @@ def meeting_view(session: Session, meeting: Meeting, *, with_items: bool = True
             .order_by(col(AgendaItem.number)))]
     return MeetingView(id=meeting.id, body_key=body.key, body=body.name, body_kind=body.kind,
                        starts_at=local_time(meeting.starts_at), place=meeting.place, items=items)
+
+
+def _item(session: Session, item_id: int) -> AgendaItem:
+    item = session.get(AgendaItem, item_id)
+    if item is None:
+        raise NotFound(f"Dagsordenpunkt {item_id} findes ikke.")
+    return item
+
+
+def move_item(ctx: ServiceContext, item_id: int, new_number: int) -> MeetingView:
+    """Move a dagsordenpunkt to `new_number`; the items in between close up (one transaction)."""
+    ctx.authorize("meeting.write")
+    with UnitOfWork(ctx) as uow:
+        session = uow.session
+        item = _item(session, item_id)
+        meeting = _meeting(session, item.meeting_id)
+        items = list(session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
+                                  .order_by(col(AgendaItem.number))))
+        if not 1 <= new_number <= len(items):
+            raise ValidationFailed(f"Punktet kan kun flyttes til nummer 1-{len(items)}.")
+        old_number = item.number
+        if new_number != old_number:
+            order = [i for i in items if i.id != item.id]
+            order.insert(new_number - 1, item)
+            _renumber(session, order, uow.now)
+            uow.record(entity="agenda_item", entity_id=item.id, agreement_id=item.agreement_id,
+                       trigger="flyt_punkt", from_state=str(old_number),
+                       to_state=str(new_number),
+                       comment=f"Møde {meeting.id}: '{item.title}' fra punkt {old_number} "
+                               f"til punkt {new_number}")
+        uow.commit()
+        return meeting_view(session, meeting)
+
+
+def _renumber(session: Session, order: list[AgendaItem], now: datetime) -> None:
+    """Give items their new numbers without ever breaking (meeting_id, number) uniqueness."""
+    changed = [(pos, i) for pos, i in enumerate(order, start=1) if i.number != pos]
+    for offset, (_pos, item) in enumerate(changed, start=1):
+        item.number = -offset  # park outside the used range first
+        session.add(item)
+        session.flush()
+    for pos, item in changed:
+        item.number = pos
+        item.updated_at = now
+        session.add(item)
+        session.flush()
+
+
+def set_item_closed(ctx: ServiceContext, item_id: int, closed: bool) -> AgendaItemView:
+    """Mark a dagsordenpunkt lukket (left out of public agendas) or åbent again."""
+    ctx.authorize("meeting.write")
+    with UnitOfWork(ctx) as uow:
+        item = _item(uow.session, item_id)
+        if item.closed != closed:
+            before = "lukket" if item.closed else "åbent"
+            item.closed = closed
+            item.updated_at = uow.now
+            uow.session.add(item)
+            uow.record(entity="agenda_item", entity_id=item.id, agreement_id=item.agreement_id,
+                       trigger="luk_punkt" if closed else "aabn_punkt", from_state=before,
+                       to_state="lukket" if closed else "åbent",
+                       comment=f"Punkt {item.number}: {item.title}")
+        uow.commit()
+        return item_view(item)

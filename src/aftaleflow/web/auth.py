@@ -1,0 +1,144 @@
+"""Login with the API token in a cookie, and CSRF protection for every form.
+
+The token lives in an HttpOnly, SameSite=Strict cookie. Each login also sets a random nonce
+(cookie); every form carries HMAC-SHA256(key = SHA-256 of the token, nonce) in a hidden field.
+A forged form from another site can neither read the cookies nor compute the HMAC without the
+token, so no server secret is needed and the check survives restarts and several workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from fastapi import Depends, Request
+from starlette.responses import Response
+
+from aftaleflow.domain.errors import ValidationFailed
+from aftaleflow.services.uow import ServiceContext
+from aftaleflow.services.users import authenticate
+
+TOKEN_COOKIE = "af_token"
+NONCE_COOKIE = "af_nonce"
+FLASH_COOKIE = "af_flash"
+CSRF_FIELD = "csrf"
+MAX_AGE = 12 * 3600  # a working day; then log in again
+MAX_FORM = 256 * 1024
+
+
+class LoginRequired(Exception):
+    """No valid token cookie: the page redirects to the login form."""
+
+
+class CsrfFailed(Exception):
+    """A form without the right CSRF field: refused before any service is called."""
+
+
+def csrf_value(token: str, nonce: str) -> str:
+    key = hashlib.sha256(token.encode("utf-8")).digest()
+    return hmac.new(key, nonce.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def context_for_token(request: Request, token: str | None) -> ServiceContext | None:
+    if not token:
+        return None
+    engine = request.app.state.engine
+    principal = authenticate(engine, token)
+    if principal is None:
+        return None
+    return ServiceContext(engine=engine, actor=principal.name, principal=principal,
+                          clock=request.app.state.clock)
+
+
+def web_context(request: Request) -> ServiceContext:
+    ctx = context_for_token(request, request.cookies.get(TOKEN_COOKIE))
+    if ctx is None:
+        raise LoginRequired
+    return ctx
+
+
+WebCtx = Annotated[ServiceContext, Depends(web_context)]
+
+
+def csrf_token(request: Request) -> str:
+    """The hidden-field value for this session's forms ('' when not logged in)."""
+    token = request.cookies.get(TOKEN_COOKIE)
+    nonce = request.cookies.get(NONCE_COOKIE)
+    return csrf_value(token, nonce) if token and nonce else ""
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """An urlencoded form (all our forms are), parsed without python-multipart."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        return {}
+    body = await request.body()
+    if len(body) > MAX_FORM:
+        raise ValidationFailed("Formularen er for stor.")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
+    except (UnicodeDecodeError, ValueError):
+        raise ValidationFailed("Formularen kunne ikke læses.") from None
+    return dict(pairs)
+
+
+async def checked_form(request: Request) -> dict[str, str]:
+    """Every POST but the login: the form's CSRF field must match this session's."""
+    form = await read_form(request)
+    sent = form.get(CSRF_FIELD, "")
+    expected = csrf_token(request)
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise CsrfFailed
+    return form
+
+
+Form = Annotated[dict[str, str], Depends(checked_form)]
+LoginForm = Annotated[dict[str, str], Depends(read_form)]
+
+
+def text(form: dict[str, str], name: str, max_len: int = 300) -> str:
+    """A form field, trimmed; control characters (other than line breaks) are refused."""
+    value = form.get(name, "").strip()
+    if len(value) > max_len:
+        raise ValidationFailed(f"Feltet '{name}' er for langt (højst {max_len} tegn).")
+    if any(ord(c) < 32 and c not in "\r\n\t" for c in value):
+        raise ValidationFailed(f"Feltet '{name}' indeholder kontroltegn.")
+    return value
+
+
+def number(form: dict[str, str], name: str) -> int:
+    value = form.get(name, "").strip()
+    if not value.isdigit() or len(value) > 9:
+        raise ValidationFailed(f"Feltet '{name}' skal være et helt tal.")
+    return int(value)
+
+
+def log_in(response: Response, token: str, secure: bool) -> None:
+    for name, value in ((TOKEN_COOKIE, token), (NONCE_COOKIE, secrets.token_urlsafe(32))):
+        response.set_cookie(name, value, max_age=MAX_AGE, httponly=True, samesite="strict",
+                            secure=secure, path="/")
+
+
+def log_out(response: Response) -> None:
+    for name in (TOKEN_COOKIE, NONCE_COOKIE):
+        response.delete_cookie(name, path="/", httponly=True, samesite="strict")
+
+
+def flash(response: Response, message: str, kind: str = "ok") -> None:
+    """A one-time message for the next page (kind: ok | fejl)."""
+    response.set_cookie(FLASH_COOKIE, f"{kind}:{message}"[:1500].encode("utf-8").hex(),
+                        max_age=60, httponly=True, samesite="strict", path="/")
+
+
+def take_flash(request: Request) -> tuple[str, str] | None:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return None
+    try:
+        kind, _, message = bytes.fromhex(raw).decode("utf-8").partition(":")
+    except ValueError:
+        return None
+    return ("fejl" if kind == "fejl" else "ok"), message

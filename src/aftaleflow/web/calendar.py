@@ -1,0 +1,121 @@
+"""Deadlines and meetings as a page and as an ICS feed Outlook can subscribe to.
+
+Outlook cannot send an Authorization header or cookies when it polls a subscribed calendar, so
+the feed (and only the feed) also accepts the API token as `?token=`. Anyone holding that URL
+can read the feed: treat it like the token itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from icalendar import Calendar, Event
+from starlette.responses import Response
+
+from aftaleflow.domain.access import Role
+from aftaleflow.domain.deadlines import load_policy
+from aftaleflow.domain.machines import APPROVAL
+from aftaleflow.services.dashboard import current_user, matrix_agreements
+from aftaleflow.services.meetings import list_meetings
+from aftaleflow.services.uow import ServiceContext
+from aftaleflow.web import auth
+from aftaleflow.web.render import html_errors, login_redirect, page
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+MEETING_LENGTH = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class Entry:
+    uid: str
+    day: date
+    starts_at: datetime | None  # None: an all-day deadline
+    title: str
+    place: str
+    link: str
+    kind: str  # moede | frist | dagsordenfrist
+
+
+def entries(ctx: ServiceContext, since: date) -> list[Entry]:
+    """Meetings, their agenda deadlines and open approval deadlines from `since` on."""
+    found: list[Entry] = []
+    if ctx.principal.may("meeting.read"):
+        policy = load_policy()
+        for m in list_meetings(ctx):
+            day = m.starts_at.date()
+            deadline = policy.agenda_deadline(day, m.body_kind).date
+            if day >= since:
+                found.append(Entry(f"moede-{m.id}@aftaleflow", day, m.starts_at,
+                                   f"Møde: {m.body}", m.place, f"/ui/moeder/{m.id}", "moede"))
+            if deadline >= since:
+                found.append(Entry(f"dagsordenfrist-{m.id}@aftaleflow", deadline, None,
+                                   f"Frist for udsendelse af dagsorden: {m.body} "
+                                   f"({day:%d.%m.%Y})", "", f"/ui/moeder/{m.id}",
+                                   "dagsordenfrist"))
+    user = current_user(ctx)
+    for a in matrix_agreements(ctx, state="i_godkendelse"):
+        for p in a.approvals:
+            if user.role == Role.PARTY and p.body_key != user.body_key:
+                continue
+            if p.deadline and p.deadline >= since and not APPROVAL.state(p.state).final:
+                found.append(Entry(f"frist-{p.id}@aftaleflow", p.deadline, None,
+                                   f"Godkendelsesfrist: {p.body} – #{a.id} {a.title}", "",
+                                   f"/ui/aftaler/{a.id}", "frist"))
+    return sorted(found, key=lambda e: (e.day, e.starts_at is not None, e.title))
+
+
+@router.get("/kalender", response_class=HTMLResponse)
+@html_errors
+def calendar(request: Request, ctx: auth.WebCtx) -> Response:
+    today = ctx.now().date()
+    found = entries(ctx, today)
+    months: dict[tuple[int, int], list[Entry]] = {}
+    for e in found:
+        months.setdefault((e.day.year, e.day.month), []).append(e)
+    feed = f"{request.base_url}ui/kalender.ics?token="
+    return page(request, ctx, "calendar.html", "Kalender", months=months, feed=feed)
+
+
+@router.get("/kalender.ics")
+def feed(request: Request, token: Annotated[str | None, Query(max_length=200)] = None
+         ) -> Response:
+    ctx = auth.context_for_token(request, token or request.cookies.get(auth.TOKEN_COOKIE))
+    if ctx is None:
+        if token:
+            return Response("Ugyldigt eller inaktivt API-token.\n", status_code=401,
+                            media_type="text/plain; charset=utf-8")
+        return login_redirect(request)
+    return Response(ics(ctx, request), media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": 'inline; filename="aftaleflow.ics"',
+                             "Cache-Control": "no-store"})
+
+
+def ics(ctx: ServiceContext, request: Request) -> bytes:
+    now = ctx.now()
+    cal = Calendar()
+    cal.add("prodid", "-//aftaleflow//dashboard//DA")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "aftaleflow: frister og møder")
+    cal.add("x-wr-timezone", "Europe/Copenhagen")
+    for e in entries(ctx, now.date() - timedelta(days=90)):
+        event = Event()
+        event.add("uid", e.uid)
+        event.add("dtstamp", now)
+        event.add("summary", e.title)
+        if e.starts_at is None:
+            event.add("dtstart", e.day)
+            event.add("dtend", e.day + timedelta(days=1))
+            event.add("transp", "TRANSPARENT")
+        else:
+            event.add("dtstart", e.starts_at)
+            event.add("dtend", e.starts_at + MEETING_LENGTH)
+        if e.place:
+            event.add("location", e.place)
+        event.add("url", f"{str(request.base_url).rstrip('/')}{e.link}")
+        event.add("categories", [e.kind])
+        cal.add_component(event)
+    return cal.to_ical()

@@ -1,0 +1,156 @@
+"""Login, overview, approval matrix (with CSV/XLSX export), lifecycle diagram, documents."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.responses import Response
+
+from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
+from aftaleflow.services import structure
+from aftaleflow.services.agreements import get_agreement, is_overdue
+from aftaleflow.services.dashboard import current_user, lead_times, matrix_agreements
+from aftaleflow.services.documents import read_document
+from aftaleflow.services.meetings import list_meetings
+from aftaleflow.services.views import AgreementView
+from aftaleflow.web import auth, charts, diagram, tables
+from aftaleflow.web.render import html_errors, page
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+Filter = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f]*$")]
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, naeste: Annotated[str | None, Query(max_length=500)] = None
+               ) -> Response:
+    return page(request, None, "login.html", "Log ind", next=_safe_next(naeste))
+
+
+@router.post("/login")
+def login(request: Request, form: auth.LoginForm) -> Response:
+    token, naeste = form.get("token", "")[:200], form.get("naeste", "/ui/")
+    ctx = auth.context_for_token(request, token.strip())
+    if ctx is None:
+        return page(request, None, "login.html", "Log ind", status_code=401,
+                    next=_safe_next(naeste), error="Ugyldigt eller inaktivt API-token.")
+    response = RedirectResponse(_safe_next(naeste), status_code=303)
+    auth.log_in(response, token.strip(), secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/logout")
+def logout(form: auth.Form) -> Response:
+    response = RedirectResponse("/ui/login", status_code=303)
+    auth.log_out(response)
+    return response
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local dashboard path; never another site (open redirect)."""
+    if target and target.startswith("/ui/") and not target.startswith("//"):
+        return target
+    return "/ui/"
+
+
+@router.get("/", response_class=HTMLResponse)
+@html_errors
+def overview(request: Request, ctx: auth.WebCtx) -> Response:
+    agreements = matrix_agreements(ctx)
+    today = ctx.now().date()
+    per_state = Counter(a.state for a in agreements)
+    overdue = [(a, tables.late_parties(a, today)) for a in agreements if is_overdue(a, today)]
+    deadlines = sorted(
+        ((p.deadline, a, p) for a in agreements if a.state == "i_godkendelse"
+         for p in a.approvals if p.deadline and p.deadline >= today
+         and not APPROVAL.state(p.state).final), key=lambda t: (t[0], t[1].id, t[2].body))
+    meetings = []
+    if ctx.principal.may("meeting.read"):
+        meetings = [m for m in list_meetings(ctx) if m.starts_at >= ctx.now()][:5]
+    progress = _progress_rows(agreements)
+    leads = lead_times(ctx, agreements)
+    return page(
+        request, ctx, "overview.html", "Overblik",
+        states=[(s, per_state.get(s.name, 0)) for s in AGREEMENT.states],
+        total=len(agreements), overdue=overdue, deadlines=deadlines[:8], meetings=meetings,
+        progress=progress, leads=leads,
+        progress_chart=charts.stacked_bars(
+            "progress", "Godkendelser pr. region (aftaler i godkendelse)",
+            [(region, segments) for region, segments in progress]),
+        lead_chart=charts.bars(
+            "leadtime", "Dage fra SSU's indstilling til endelig godkendelse",
+            [(f"#{lt.agreement_id} {lt.title}", lt.days, f"{lt.days} dage") for lt in leads]),
+        approval_states=APPROVAL.states)
+
+
+def _progress_rows(agreements: list[AgreementView]) -> list[tuple[str, list[charts.Segment]]]:
+    counts: dict[str, Counter[str]] = {}
+    for a in agreements:
+        if a.state == "i_godkendelse":
+            counts.setdefault(a.region, Counter()).update(p.state for p in a.approvals)
+    return [(region, [charts.Segment(c.get(s.name, 0), s.name, s.label.lower())
+                      for s in APPROVAL.states])
+            for region, c in sorted(counts.items())]
+
+
+@router.get("/matrix", response_class=HTMLResponse)
+@html_errors
+def matrix(request: Request, ctx: auth.WebCtx, region: Filter = None, klynge: Filter = None,
+           tilstand: Filter = None) -> Response:
+    agreements = matrix_agreements(ctx, region=region or None, cluster=klynge or None,
+                                   state=tilstand or None)
+    query = urlencode({k: v for k, v in (("region", region), ("klynge", klynge),
+                                          ("tilstand", tilstand)) if v})
+    return page(
+        request, ctx, "matrix.html", "Godkendelser",
+        groups=tables.by_region(agreements, ctx.now().date(),
+                                tables.acting_parties(current_user(ctx), agreements)),
+        regions=structure.list_regions(ctx), clusters=structure.list_clusters(ctx),
+        states=AGREEMENT.states, region=region or "", klynge=klynge or "",
+        tilstand=tilstand or "", query=query, count=len(agreements))
+
+
+@router.get("/matrix.{fmt}")
+@html_errors
+def matrix_export(request: Request, ctx: auth.WebCtx, fmt: str, region: Filter = None,
+                  klynge: Filter = None, tilstand: Filter = None) -> Response:
+    if fmt not in ("csv", "xlsx"):
+        return page(request, ctx, "error.html", "Findes ikke", status_code=404,
+                    message="Eksport findes som .csv og .xlsx.", status=404)
+    agreements = matrix_agreements(ctx, region=region or None, cluster=klynge or None,
+                                   state=tilstand or None)
+    table = tables.matrix_table(agreements)
+    day = ctx.now().date().isoformat()
+    if fmt == "csv":
+        return Response(tables.to_csv(table), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="godkendelser-{day}.csv"'})
+    return Response(tables.to_xlsx(table), media_type=tables.XLSX, headers={
+        "Content-Disposition": f'attachment; filename="godkendelser-{day}.xlsx"'})
+
+
+@router.get("/livscyklus", response_class=HTMLResponse)
+@html_errors
+def lifecycle(request: Request, ctx: auth.WebCtx,
+              aftale: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> Response:
+    current = None
+    title = None
+    if aftale is not None:
+        view = get_agreement(ctx, aftale)
+        current, title = view.state, f"#{view.id} {view.title}"
+    machines = [(AGREEMENT, diagram.render_svg(AGREEMENT, current)),
+                (APPROVAL, diagram.render_svg(APPROVAL)),
+                (IMPLEMENTATION, diagram.render_svg(IMPLEMENTATION))]
+    return page(request, ctx, "lifecycle.html", "Livscyklus", machines=machines,
+                current=current, agreement_title=title)
+
+
+@router.get("/dokumenter/{document_id}")
+@html_errors
+def document(request: Request, ctx: auth.WebCtx, document_id: int) -> Response:
+    record, data = read_document(ctx, document_id)
+    return Response(data, media_type="application/pdf", headers={
+        "ETag": f'"{record.sha256}"',
+        "Content-Disposition": f'attachment; filename="{record.kind}-{record.id}.pdf"'})

@@ -1,0 +1,124 @@
+"""Templates, Danish formatting and error pages shared by every dashboard route."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from aftaleflow.api.problems import TITLES, _status
+from aftaleflow.config import local_time
+from aftaleflow.domain.access import ROLE_LABELS, Role
+from aftaleflow.domain.errors import DomainError
+from aftaleflow.services.dashboard import UserInfo, current_user
+from aftaleflow.services.uow import ServiceContext
+from aftaleflow.web import auth
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+          "september", "oktober", "november", "december"]
+
+
+def dmy(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{local_time(value):%d.%m.%Y %H:%M}"
+    return f"{value:%d.%m.%Y}"
+
+
+def long_date(value: date) -> str:
+    return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+
+
+def short_party(name: str, kind: str = "") -> str:
+    """'Kommunalbestyrelsen, Herning Kommune' -> 'Herning'; the regionsråd -> 'Regionsrådet'."""
+    if kind == "regionsraad":
+        return "Regionsrådet"
+    return name.rsplit(", ", 1)[-1].removesuffix(" Kommune").removesuffix(" Regionskommune")
+
+
+templates.env.filters.update(dmy=dmy, long_date=long_date, short_party=short_party)
+templates.env.globals.update(ROLE_LABELS=ROLE_LABELS)
+
+NAV = [
+    ("/ui/", "Overblik", None),
+    ("/ui/matrix", "Godkendelser", None),
+    ("/ui/moeder", "Møder", "meeting.read"),
+    ("/ui/kalender", "Kalender", None),
+    ("/ui/livscyklus", "Livscyklus", None),
+]
+
+
+def page(request: Request, ctx: ServiceContext | None, template: str, title: str,
+         status_code: int = 200, **data: Any) -> HTMLResponse:
+    user: UserInfo | None = current_user(ctx) if ctx else None
+    nav = [(href, label) for href, label, action in NAV
+           if ctx is not None and (action is None or ctx.principal.may(action))]
+    message = auth.take_flash(request)
+    response = templates.TemplateResponse(request, template, {
+        "title": title, "user": user, "nav": nav, "path": request.url.path,
+        "csrf": auth.csrf_token(request), "csrf_field": auth.CSRF_FIELD, "flash": message,
+        "today": ctx.now().date() if ctx else None, "Role": Role, **data,
+    }, status_code=status_code)
+    if message:
+        response.delete_cookie(auth.FLASH_COOKIE, path="/")
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+# Only our own files; no framing (confirmation buttons cannot be clickjacked); not cached.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def error_page(request: Request, status: int, message: str,
+               ctx: ServiceContext | None = None) -> HTMLResponse:
+    return page(request, ctx, "error.html", TITLES.get(status, "Fejl"), status_code=status,
+                message=message, status=status)
+
+
+def back(url: str, message: str, kind: str = "ok") -> RedirectResponse:
+    response = RedirectResponse(url, status_code=303)
+    auth.flash(response, message, kind)
+    return response
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/ui/login?naeste={quote(target)}", status_code=303)
+
+
+F = TypeVar("F", bound=Callable[..., Response])
+
+
+def html_errors(func: F) -> F:
+    """A domain error on a page becomes a Danish error page with the right status code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return func(*args, **kwargs)
+        except DomainError as exc:
+            request = kwargs["request"]
+            return error_page(request, _status(exc), exc.message, kwargs.get("ctx"))
+
+    wrapper.__signature__ = inspect.signature(func)  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,150 @@
+"""The approval matrix as data: grouped by region for the page, flat for CSV and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+
+from markupsafe import Markup
+
+from aftaleflow.domain.machines import APPROVAL
+from aftaleflow.services.agreements import is_overdue
+from aftaleflow.services.dashboard import UserInfo
+from aftaleflow.services.views import AgreementView, ApprovalView
+from aftaleflow.web.actions import decision_actions
+from aftaleflow.web.render import dmy, short_party
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Party:
+    key: str
+    name: str
+    short: str
+
+
+@dataclass(frozen=True)
+class RegionGroup:
+    region: str
+    parties: list[Party]
+    rows: list[tuple[AgreementView, Markup]]  # the agreement and its row's <td> cells
+
+
+def _parties(agreements: list[AgreementView]) -> list[Party]:
+    seen: dict[str, Party] = {}
+    for view in agreements:
+        for a in view.approvals:
+            if a.body_key not in seen:
+                seen[a.body_key] = Party(a.body_key, a.body, short_party(a.body, a.body_kind))
+    return list(seen.values())
+
+
+def _row(view: AgreementView, parties: list[Party]) -> list[ApprovalView | None]:
+    by_key = {a.body_key: a for a in view.approvals}
+    return [by_key.get(p.key) for p in parties]
+
+
+def by_region(agreements: list[AgreementView], today: date,
+              acting: set[tuple[int, str]]) -> list[RegionGroup]:
+    regions: dict[str, list[AgreementView]] = {}
+    for view in agreements:
+        regions.setdefault(view.region, []).append(view)
+    groups = []
+    for region, views in regions.items():
+        parties = _parties(views)
+        groups.append(RegionGroup(region, parties, [
+            (v, row_html(v, _row(v, parties), today, acting)) for v in views]))
+    return groups
+
+
+FINAL = {s.name: s.final for s in APPROVAL.states}
+
+
+def late_parties(view: AgreementView, today: date) -> list[ApprovalView]:
+    """The parties that make `agreements.is_overdue` true: past the deadline, undecided."""
+    if not is_overdue(view, today):
+        return []
+    return [a for a in view.approvals
+            if a.deadline is not None and a.deadline < today and not FINAL[a.state]]
+
+
+def row_html(view: AgreementView, cells: list[ApprovalView | None], today: date,
+             acting: set[tuple[int, str]]) -> Markup:
+    """One matrix row's cells, built in Python: 23,000 cells in Jinja cost ~4× as much."""
+    out = []
+    late_keys = {a.body_key for a in late_parties(view, today)}
+    for a in cells:
+        if a is None:
+            out.append('<td class="none">–</td>')
+            continue
+        label = escape(a.state_label)
+        if (view.id, a.body_key) in acting:
+            label = (f'<a href="/ui/aftaler/{view.id}#part-{escape(a.body_key)}" aria-label="'
+                     f'{label} – registrér beslutning for {escape(a.body)}">{label}</a>')
+        when = a.decided_on or a.meeting_date
+        late = a.body_key in late_keys
+        out.append(f'<td class="{a.state}{" overdue" if late else ""}">{label}'
+                   + (f"<br>{when:%d.%m.%Y}" if when else "")
+                   + (f"<br><strong>! frist {a.deadline:%d.%m.%Y}</strong>" if late else "")
+                   + "</td>")
+    return Markup("".join(out))
+
+
+def acting_parties(user: UserInfo, agreements: list[AgreementView]) -> set[tuple[int, str]]:
+    """(agreement id, body key) of the cells where this user has a decision to record."""
+    return {(v.id, a.body_key) for v in agreements if v.state == "i_godkendelse"
+            for a in v.approvals if decision_actions(user, v, a)}
+
+
+def cell_text(approval: ApprovalView | None) -> str:
+    if approval is None:
+        return "-"
+    when = approval.decided_on or approval.meeting_date
+    return f"{approval.state_label} {dmy(when)}" if when else approval.state_label
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[list[str | int]]
+
+
+def matrix_table(agreements: list[AgreementView]) -> Table:
+    parties = _parties(agreements)
+    header = ["Nr.", "Samarbejdsaftale", "Region", "Tilstand", "Godkendt", *(
+        p.name for p in parties)]
+    rows: list[list[str | int]] = [
+        [v.id, v.title, v.region, v.state_label, v.progress if v.approvals_total else "",
+         *(cell_text(a) for a in _row(v, parties))] for v in agreements]
+    return Table(header, rows)
+
+
+def to_csv(table: Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")  # Danish Excel expects semicolons
+    writer.writerow(table.header)
+    writer.writerows(table.rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel reads æøå correctly
+
+
+def to_xlsx(table: Table) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Godkendelser"
+    sheet.append(table.header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append(row)
+    sheet.freeze_panes = "C2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
