@@ -148,3 +148,14 @@ def test_hostile_input_gets_4xx_and_changes_nothing(client, world, engine) -> No
                        headers={**h, "Content-Type": "application/json"})
     assert huge.status_code == 413
     assert dump(engine) == before
+
+
+def test_nul_bytes_in_queries_and_bodies_get_4xx(client, world, engine) -> None:
+    h = auth(world.tokens["sagsbehandler"])
+    before = dump(engine)
+    assert client.get("/bodies", params={"kind": "\x00"}, headers=h).status_code < 500
+    r = client.post("/agreements", headers=h, json={
+        "title": "Børn", "kind": "regional_samarbejdsaftale", "origin": "ssu_bestilling",
+        "region": "midt\x00jylland", "kle_number": "29.30.08-P27-1-21", "case_handler": "A"})
+    assert 400 <= r.status_code < 500
+    assert dump(engine) == before

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aftaleflow.domain.errors import (
@@ -118,6 +119,12 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, Conflict):
             extra = {"current_state": exc.current_state, "current_version": exc.current_version}
         return problem(_status(exc), exc.message, request, **extra)
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> JSONResponse:
+        # e.g. PostgreSQL refuses NUL bytes in text; nothing was written
+        return problem(422, "Ugyldige data: teksten indeholder tegn, som ikke kan gemmes "
+                            "(fx NUL).", request)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
