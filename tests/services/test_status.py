@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import Session, col, select
 
 from aftaleflow.domain.access import Principal, Role
+from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.model import Body
 from aftaleflow.services.agreements import list_agreements
 from aftaleflow.services.status import status_matrix
@@ -36,3 +38,8 @@ def test_a_party_sees_only_agreements_that_concern_its_body(ctx: ServiceContext)
     seen = status_matrix(party)
     assert seen == list_agreements(party)
     assert seen and len(seen) < len(status_matrix(ctx))
+
+
+def test_a_region_with_control_characters_is_refused_in_danish(ctx: ServiceContext) -> None:
+    with pytest.raises(ValidationFailed):
+        status_matrix(ctx, region="\x00")

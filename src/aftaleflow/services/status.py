@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from aftaleflow.domain.access import Role
 from aftaleflow.domain.machines import APPROVAL
 from aftaleflow.domain.model import Agreement, Approval, Body, Cluster, Implementation, Region
+from aftaleflow.domain.validation import clean_text
 from aftaleflow.services.agreements import (
     _find_region,
     agreement_view,
@@ -48,8 +49,9 @@ def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[Agreem
     with UnitOfWork(ctx, read_only=True) as uow:
         session = uow.session
         wanted = select(Agreement.id)
-        if region:
-            wanted = wanted.where(Agreement.region_id == _find_region(session, region).id)
+        if region:  # control characters (a NUL breaks PostgreSQL) are refused, not looked up
+            ref = clean_text(region, "region", max_len=60, single_line=True)
+            wanted = wanted.where(Agreement.region_id == _find_region(session, ref).id)
         rows = session.exec(select(Agreement, Region).join(
             Region, col(Region.id) == Agreement.region_id).where(
                 col(Agreement.id).in_(wanted)).order_by(col(Agreement.id))).all()
