@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
-from aftaleflow.services import structure
+from aftaleflow.services import exports, structure
 from aftaleflow.services.agreements import get_agreement, is_overdue
 from aftaleflow.services.dashboard import current_user, lead_times, matrix_agreements
 from aftaleflow.services.documents import read_document
@@ -125,9 +125,9 @@ def matrix_export(request: Request, ctx: auth.WebCtx, fmt: str, region: Filter =
     table = tables.matrix_table(agreements)
     day = ctx.now().date().isoformat()
     if fmt == "csv":
-        return Response(tables.to_csv(table), media_type="text/csv; charset=utf-8", headers={
+        return Response(exports.to_csv(table), media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="godkendelser-{day}.csv"'})
-    return Response(tables.to_xlsx(table), media_type=tables.XLSX, headers={
+    return Response(exports.to_xlsx(table), media_type=tables.XLSX, headers={
         "Content-Disposition": f'attachment; filename="godkendelser-{day}.xlsx"'})
 
 

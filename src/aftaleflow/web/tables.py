@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -13,6 +11,7 @@ from markupsafe import Markup
 from aftaleflow.domain.machines import APPROVAL
 from aftaleflow.services.agreements import is_overdue
 from aftaleflow.services.dashboard import UserInfo
+from aftaleflow.services.exports import Table
 from aftaleflow.services.views import AgreementView, ApprovalView
 from aftaleflow.web.actions import decision_actions
 from aftaleflow.web.render import dmy, short_party
@@ -107,12 +106,6 @@ def cell_text(approval: ApprovalView | None) -> str:
     return f"{approval.state_label} {dmy(when)}" if when else approval.state_label
 
 
-@dataclass(frozen=True)
-class Table:
-    header: list[str]
-    rows: list[list[str | int]]
-
-
 def matrix_table(agreements: list[AgreementView]) -> Table:
     parties = _parties(agreements)
     header = ["Nr.", "Samarbejdsaftale", "Region", "Tilstand", "Godkendt", *(
@@ -120,31 +113,4 @@ def matrix_table(agreements: list[AgreementView]) -> Table:
     rows: list[list[str | int]] = [
         [v.id, v.title, v.region, v.state_label, v.progress if v.approvals_total else "",
          *(cell_text(a) for a in _row(v, parties))] for v in agreements]
-    return Table(header, rows)
-
-
-def to_csv(table: Table) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")  # Danish Excel expects semicolons
-    writer.writerow(table.header)
-    writer.writerows(table.rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel reads æøå correctly
-
-
-def to_xlsx(table: Table) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Godkendelser"
-    sheet.append(table.header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append(row)
-    sheet.freeze_panes = "C2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return Table("Godkendelser", header, rows)
