@@ -8,6 +8,7 @@ twice gives the same bytes, so a second render finds the first registration.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from aftaleflow.domain.meetings import AgendaItem, Meeting, StoredDocument
 from aftaleflow.domain.model import Agreement, Approval, Body, Cluster, Region
 from aftaleflow.services.agreements import load_visible
 from aftaleflow.services.approvals import find_party_approval
+from aftaleflow.services.bodies import route_names
 from aftaleflow.services.indexing import index_document
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
@@ -54,22 +56,46 @@ def documents_dir() -> Path:
 def meeting_vm(meeting: Meeting, body: Body) -> vm.MeetingView:
     when = local_time(meeting.starts_at)
     return vm.MeetingView(body_name=body.name, body_kind=body.kind, date=when.date(),
-                          time=when.time(), place=meeting.place)
+                          time=when.time() if meeting.has_time else None, place=meeting.place)
 
 
-def item_vm(item: AgendaItem) -> vm.AgendaItemView:
+def item_vm(item: AgendaItem, names: dict[str, str] | None = None) -> vm.AgendaItemView:
+    """The item as the templates read it; `names` gives the route's full names."""
+    names = names or {}
     return vm.AgendaItemView(
         number=item.number, title=item.title, closed=item.closed, sagsnr=item.case_number,
         sagsbehandler=item.case_handler,
         oevrige=[p.strip() for p in item.other_handlers.split(",") if p.strip()],
-        route=[vm.RouteStep(code=c, name=c, current=c == item.route_current)
+        route=[vm.RouteStep(code=c, name=names.get(c, c), current=c == item.route_current)
                for c in item.route],
+        bilag_pdf=[vm.PdfAttachment(f["name"], read_attachment(f)) for f in
+                   item.attachment_files],
         sagsresume=item.summary, sagsfremstilling=item.account,
         indstilling=vm.RecommendationView(recommender=item.recommender or "Administrationen",
                                           clauses=list(item.recommendations))
         if item.recommendations else None,
         beslutning=item.decision_text, bilag=list(item.attachments),
         late_reason=item.late_reason)
+
+
+def read_attachment(entry: dict[str, str]) -> bytes:
+    """A stored PDF bilag, checked against the sha256 recorded when it was added."""
+    try:
+        data = Path(entry["path"]).read_bytes()
+    except OSError:
+        raise NotFound(f"Filen til bilaget '{entry['name']}' mangler: {entry['path']}.") from None
+    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        raise ValidationFailed(f"Filen til bilaget '{entry['name']}' er ændret, efter den blev "
+                               "tilføjet (sha256 passer ikke).")
+    return data
+
+
+def items_vms(session: Session, meeting: Meeting, body: Body, items: list[AgendaItem]
+              ) -> list[vm.AgendaItemView]:
+    """Item views with the route's short names resolved to the bodies' full names."""
+    codes = sorted({c for i in items for c in i.route})
+    names = route_names(session, codes, body, local_time(meeting.starts_at).date())
+    return [item_vm(i, names) for i in items]
 
 
 def _meeting_and_items(session: Session, meeting_id: int
@@ -150,7 +176,8 @@ def render_agenda_item(ctx: ServiceContext, item_id: int) -> DocumentRecord:
         if item is None:
             raise NotFound(f"Dagsordenpunkt {item_id} findes ikke.")
         meeting, body, _items = _meeting_and_items(uow.session, item.meeting_id)
-        result = docs.render_agenda_item(meeting_vm(meeting, body), item_vm(item))
+        view = items_vms(uow.session, meeting, body, [item])[0]
+    result = _render(lambda: docs.render_agenda_item(meeting_vm(meeting, body), view))
     return _register(ctx, result, agreement_id=item.agreement_id, meeting_id=meeting.id,
                      item_id=item.id)
 
@@ -164,12 +191,13 @@ def render_agenda(ctx: ServiceContext, meeting_id: int, *, public: bool = False,
         if not items:
             raise ValidationFailed(f"Mødet {meeting_id} har ingen dagsordenpunkter endnu.")
         header = meeting_vm(meeting, body)
-        views = [item_vm(i) for i in items]
+        views = items_vms(uow.session, meeting, body, items)
     if protocol:
-        result = docs.render_protocol(vm.ProtocolView(meeting=header, items=views),
-                                      public=public)
+        result = _render(lambda: docs.render_protocol(
+            vm.ProtocolView(meeting=header, items=views), public=public))
     else:
-        result = docs.render_agenda(vm.AgendaView(meeting=header, items=views), public=public)
+        result = _render(lambda: docs.render_agenda(
+            vm.AgendaView(meeting=header, items=views), public=public))
     return _register(ctx, result, meeting_id=meeting_id)
 
 
@@ -206,8 +234,13 @@ def render_letter(ctx: ServiceContext, kind: str, agreement_id: int, *,
 
 
 def _render_letter(letter: vm.LetterView) -> RenderedDocument:
+    return _render(lambda: docs.render_letter(letter))
+
+
+def _render(action: Callable[[], RenderedDocument]) -> RenderedDocument:
+    """Run a renderer; the engine's Danish data errors become the domain's."""
     try:
-        return docs.render_letter(letter)
+        return action()
     except docs.DocumentDataError as exc:
         raise ValidationFailed(exc.message) from exc
 
