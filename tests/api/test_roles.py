@@ -18,6 +18,10 @@ ROUTES: list[tuple[str, str, str, Body]] = [
     ("GET", "/municipalities", "masterdata.read", None),
     ("GET", "/clusters", "masterdata.read", None),
     ("GET", "/bodies", "masterdata.read", None),
+    ("POST", "/bodies", "masterdata.admin", {
+        "key": "fou-657", "name": "Forebyggelsesudvalget", "short_name": "FOU",
+        "kind": "fagudvalg", "valid_from": "2018-01-01", "municipality": "657"}),
+    ("POST", "/bodies/sos-657/end", "masterdata.admin", {"valid_to": "2025-12-31"}),
     ("GET", "/agreements", "agreement.read", None),
     ("POST", "/agreements", "agreement.create", {
         "title": "Børn og unge i mistrivsel", "kind": "regional_samarbejdsaftale",
@@ -61,7 +65,8 @@ def test_the_table_covers_every_route() -> None:
                .replace("{meeting}", "{meeting_id}").replace("{item}", "{item_id}")
                .replace("{document}", "{document_id}").replace("?q=mistrivsel", "")
                .replace("/matrix?format=xlsx", "/{what}")
-               .replace("/657", "/{party}").replace("/sundhedsklynge-lillebaelt", "/{cluster}"))
+               .replace("/657", "/{party}").replace("/sos-657/", "/{key}/")
+               .replace("/sundhedsklynge-lillebaelt", "/{cluster}"))
               for m, p, _, _ in ROUTES}
     assert documented == tested
 

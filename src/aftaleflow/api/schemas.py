@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from aftaleflow.domain.access import Role
 from aftaleflow.domain.model import AgreementKind, AgreementOrigin
@@ -60,14 +60,40 @@ class ImplementationIn(Strict):
     comment: str | None = Field(default=None, max_length=5000)
 
 
+class BodyIn(Strict):
+    key: str = Field(min_length=2, max_length=60, examples=["fou-657"])
+    name: str = Field(min_length=1, max_length=200, examples=["Forebyggelsesudvalget"])
+    short_name: str = Field(min_length=1, max_length=20, examples=["FOU"])
+    kind: Literal["fagudvalg", "udvalg", "direktion"] = "fagudvalg"
+    valid_from: date = Field(examples=["2018-01-01"])
+    municipality: str | None = Field(default=None, max_length=60, examples=["Herning"])
+    region: str | None = Field(default=None, max_length=60, examples=["midtjylland"])
+    email: str | None = Field(default=None, max_length=200)
+
+
+class BodyEndIn(Strict):
+    valid_to: date = Field(examples=["2025-12-31"])
+
+
 class MeetingIn(Strict):
     body: str = Field(min_length=1, max_length=200, examples=["kb-657"])
-    starts_at: datetime = Field(examples=["2026-06-16T17:00:00+02:00"])
+    starts_at: datetime | date = Field(
+        examples=["2026-06-16T17:00:00+02:00"],
+        description="Tidspunkt, eller kun datoen, når tidspunktet ikke er fastlagt.")
+
+    @field_validator("starts_at", mode="before")
+    @classmethod
+    def _date_only(cls, value: object) -> object:
+        """ "2021-08-30" is a day without a time, not midnight."""
+        if isinstance(value, str) and len(value.strip()) == 10:
+            return date.fromisoformat(value.strip())
+        return value
     place: str = Field(min_length=1, max_length=200, examples=["Byrådssalen"])
 
 
 class AgendaItemIn(Strict):
     title: str = Field(default="", max_length=300, examples=["Samarbejdsaftale om udgående teams"])
+    number: int | None = Field(default=None, ge=1, le=999, examples=[18])
     agreement_id: int | None = Field(default=None, ge=1, le=2**31, examples=[1])
     closed: bool = False
     case_number: str = Field(default="", max_length=60)

@@ -26,7 +26,7 @@ def body_add(
     name: Annotated[str, typer.Option(help="Fulde navn, fx Forebyggelsesudvalget.")],
     short_name: Annotated[str, typer.Option("--short", help="Forkortelse, fx FOU.")],
     kind: Annotated[str, typer.Option(
-        help="fagudvalg | udvalg | oekonomiudvalg | direktion")] = "fagudvalg",
+        help="fagudvalg | udvalg | direktion")] = "fagudvalg",
     valid_from: Annotated[str, typer.Option(help="Gælder fra, fx 2018-01-01.")] = "2000-01-01",
     municipality: Annotated[str | None, typer.Option(
         help="Kommunen (kode eller navn), fx Herning.")] = None,

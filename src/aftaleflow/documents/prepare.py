@@ -27,6 +27,7 @@ from aftaleflow.documents.report import (
 from aftaleflow.documents.viewmodels import (
     AgendaItemView,
     AgendaView,
+    DraftItemView,
     LetterKind,
     LetterView,
     MeetingView,
@@ -188,3 +189,17 @@ def status_report_document(report: StatusReportView, *,
                     rows=report_rows(report),
                     column_groups=column_groups(party_columns(report)),
                     overdue=overdue_entries(report))
+
+
+def draft_item_document(draft: DraftItemView, *,
+                        templates_dir: Path = TEMPLATES_DIR) -> PreparedDocument:
+    """A council's draft agenda item (the PDF twin of the Word file)."""
+    info = DocumentInfo(
+        kind="udkast_dagsordenpunkt",
+        title=f"Udkast til dagsordenpunkt: {draft.agreement_title}",
+        author=draft.sender,
+        description=f"Udkast til dagsordenpunkt for {draft.council}",
+        date=draft.date,
+        page_header=f"Udkast til dagsordenpunkt · {draft.council} · Sagsnr. {draft.case_number}",
+    )
+    return _prepare(info, "udkast_dagsordenpunkt.html.j2", templates_dir, draft=draft)

@@ -20,6 +20,7 @@ from aftaleflow.documents.prepare import (
     PreparedDocument,
     agenda_document,
     agenda_item_document,
+    draft_item_document,
     letter_document,
     protocol_document,
     status_report_document,
@@ -27,6 +28,7 @@ from aftaleflow.documents.prepare import (
 from aftaleflow.documents.viewmodels import (
     AgendaItemView,
     AgendaView,
+    DraftItemView,
     LetterView,
     MeetingView,
     PdfAttachment,
@@ -124,3 +126,9 @@ def render_status_report(report: StatusReportView, *,
                          templates_dir: Path = TEMPLATES_DIR) -> RenderedDocument:
     """The managers' status report (kind "statusrapport")."""
     return to_pdf(status_report_document(report, templates_dir=templates_dir))
+
+
+def render_draft_item(draft: DraftItemView, *,
+                      templates_dir: Path = TEMPLATES_DIR) -> RenderedDocument:
+    """A council's draft agenda item as PDF (kind "udkast_dagsordenpunkt")."""
+    return to_pdf(draft_item_document(draft, templates_dir=templates_dir))

@@ -192,3 +192,29 @@ class StatusReportView:
     author: str
     date: dt.date
     agreements: Sequence[AgreementStatusView]
+
+
+@dataclass(frozen=True)
+class DraftItemView:
+    """A council's own draft of its agenda item about an agreement (Word and PDF).
+
+    Meeting date and item number are the council's to fill in; everything else comes from the
+    agreement and the round.
+    """
+
+    council: str
+    """The party, e.g. "Herning Byråd"."""
+    sender: str
+    """Who asks, e.g. "Sundhedssamarbejdsudvalget, Region Midtjylland"."""
+    date: dt.date
+    agreement_title: str
+    case_number: str
+    case_handler: str
+    deadline: dt.date | None
+    resume: str
+    """Plain text; paragraphs separated by blank lines."""
+    sagsfremstilling: Sequence[str]
+    """Plain paragraphs."""
+    recommendations: Sequence[str]
+    """The "at ..." clauses."""
+    route: Sequence[RouteStep] = ()

@@ -19,11 +19,11 @@ from aftaleflow.domain.validation import clean_text
 from aftaleflow.services.structure import BodyView, body_view
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
-# Kinds an administrator may add; councils, regionsråd and SSU come from the master data.
+# Kinds an administrator may add; councils, økonomiudvalg, regionsråd and SSU come from the
+# master-data files.
 COMMITTEE_KINDS: dict[str, str] = {
     "fagudvalg": "fagudvalg",
     "udvalg": "udvalg",
-    "oekonomiudvalg": "økonomiudvalg",
     "direktion": "direktion",
 }
 KEY_PATTERN = re.compile(r"^[a-z0-9æøå][a-z0-9æøå-]{1,59}$")
