@@ -46,6 +46,7 @@ ROUTES: list[tuple[str, str, str, Body]] = [
     ("GET", "/documents/{document}", "document.read", None),
     ("POST", "/meetings/{meeting}/documents", "document.write", {"kind": "dagsorden"}),
     ("POST", "/agenda-items/{item}/document", "document.write", None),
+    ("GET", "/agreements/{midt}/drafts", "document.read", None),
     ("POST", "/agreements/{midt}/letters", "document.write",
      {"kind": "anmodning_om_godkendelse", "party": "657"}),
     ("GET", "/search?q=mistrivsel", "agreement.read", None),
