@@ -141,6 +141,8 @@ def test_public_dagsorden_is_tagged_and_still_pdf_a(seed_004) -> None:
         assert "/OutputIntents" in pdf.Root
     text = full_text(data)
     assert "Udvalg: Forebyggelsesudvalget" in text and "18. " + TITLE in text
+    total = len(page_texts(data))
+    assert f"{BILAG}, side {total - 1}\u2013{total}" in text  # appended to the agenda too
 
 
 def test_an_item_number_already_taken_is_refused_in_danish(seed_004) -> None:

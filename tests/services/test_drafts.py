@@ -10,6 +10,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
+from aftaleflow.documents.environment import long_date
 from aftaleflow.mail import SmtpTransport
 from aftaleflow.services.documents import party_drafts
 from aftaleflow.services.mailing import send_outbox
@@ -52,6 +53,8 @@ def test_request_mail_carries_the_councils_word_draft_and_its_pages_in_the_lette
     assert f"at samarbejdsaftalen »{view.title}« godkendes." in text
     assert "Mødedato\n(udfyldes af kommunen)" in cells  # left for the council
     assert "Punkt nr.\n(udfyldes af kommunen)" in cells
+    assert f"Svarfrist\n{long_date(kolding.deadline)}" in cells
+    assert "Sagens vej\nFagudvalget (FAG) → " in cells and f"→ {kolding.body} (KB)" in cells
     pdfs = [a.get_content() for a in mail.iter_attachments()
             if a.get_content_type() == "application/pdf"]
     letter, draft = sorted(pdfs, key=lambda pdf: -len(PdfReader(io.BytesIO(pdf)).pages))
