@@ -181,3 +181,10 @@ def test_search_and_export_on_the_demo_database(demo_env, tmp_path) -> None:
 
     rows = list(load_workbook(target).active.iter_rows(values_only=True))
     assert len(rows) == 4 and "Udgående teams til ældre medicinske patienter" in rows[1]
+
+
+def test_demo_request_letter_made_holstebros_draft_listed_per_party(demo_env) -> None:
+    listed = run(["render", "drafts", "1"], demo_env)
+    assert listed.returncode == 0, listed.stderr
+    assert "Holstebro" in listed.stdout and " docx " in listed.stdout
+    assert " pdf " in listed.stdout
