@@ -27,3 +27,25 @@ def test_request_letter_lists_the_partys_drafts_and_the_word_file_downloads(clie
     assert word.headers["etag"] == f'"{by_kind["udkast_dagsordenpunkt_docx"]["sha256"]}"'
     text = "\n".join(p.text for p in Document(io.BytesIO(word.content)).paragraphs)
     assert drafts[0]["party"] in text
+
+
+def test_a_pdf_bilag_sent_over_http_is_appended_to_the_item_with_its_pages(client,
+                                                                            world) -> None:
+    from pypdf import PdfReader
+
+    from tests.api.test_roles import blank_pdf
+    from tests.documents.pdftext import full_text
+
+    clerk = auth(world.tokens["udvalgssekretaer"])
+    added = client.post(f"/agenda-items/{world.item}/attachments?name=Aftaletekst",
+                        content=blank_pdf(), headers={**clerk, "Content-Type": "application/pdf"})
+    assert added.status_code == 201, added.text
+    assert added.json()["attachment_files"] == ["Aftaletekst"]
+    refused = client.post(f"/agenda-items/{world.item}/attachments?name=Notat",
+                          content=b"ikke en pdf",
+                          headers={**clerk, "Content-Type": "application/pdf"})
+    assert refused.status_code == 422 and "ikke en PDF-fil" in refused.json()["detail"]
+    made = client.post(f"/agenda-items/{world.item}/document", headers=clerk).json()
+    pdf = client.get(f"/documents/{made['id']}", headers=clerk).content
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    assert f"Aftaletekst, side {pages}" in full_text(pdf)

@@ -12,7 +12,18 @@ from aftaleflow.domain.access import PERMISSIONS, Role
 from tests.api.conftest import World, auth
 
 # (method, path template, action in the role table, body or body factory, needs If-Match)
-Body = dict[str, Any] | Callable[[World], dict[str, Any]] | None
+Body = dict[str, Any] | Callable[[World], dict[str, Any] | bytes] | None
+
+
+def blank_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(out)
+    return out.getvalue()
 ROUTES: list[tuple[str, str, str, Body]] = [
     ("GET", "/regions", "masterdata.read", None),
     ("GET", "/municipalities", "masterdata.read", None),
@@ -40,6 +51,8 @@ ROUTES: list[tuple[str, str, str, Body]] = [
                                             "starts_at": "2026-06-16T17:00:00+02:00"}),
     ("GET", "/meetings/{meeting}", "meeting.read", None),
     ("POST", "/meetings/{meeting}/items", "meeting.write", {"title": "Meddelelser"}),
+    ("POST", "/agenda-items/{item}/attachments?name=aftaletekst", "meeting.write",
+     lambda _world: blank_pdf()),
     ("POST", "/agenda-items/{item}/decision", "meeting.write",
      {"decision_text": "Taget til efterretning."}),
     ("GET", "/documents", "document.read", None),
@@ -65,6 +78,7 @@ def test_the_table_covers_every_route() -> None:
     tested = {(m, p.replace("{midt}", "{agreement_id}").replace("{syd}", "{agreement_id}")
                .replace("{meeting}", "{meeting_id}").replace("{item}", "{item_id}")
                .replace("{document}", "{document_id}").replace("?q=mistrivsel", "")
+               .replace("?name=aftaletekst", "")
                .replace("/matrix?format=xlsx", "/{what}")
                .replace("/657", "/{party}").replace("/sos-657/", "/{key}/")
                .replace("/sundhedsklynge-lillebaelt", "/{cluster}"))
@@ -91,7 +105,11 @@ def test_route_answers_as_the_role_table_says(request, world, caller, method, pa
         headers["If-Match"] = client.get(f"/agreements/{world.midt}",
                                          headers=auth(world.tokens["admin"])).headers["ETag"]
     payload = body(world) if callable(body) else body
-    response = client.request(method, url, json=payload, headers=headers)
+    if isinstance(payload, bytes):  # a file upload, sent as it is
+        response = client.request(method, url, content=payload,
+                                  headers={**headers, "Content-Type": "application/pdf"})
+    else:
+        response = client.request(method, url, json=payload, headers=headers)
     if caller in ("no token", "wrong token"):
         expected = 401
     elif Role(caller) in PERMISSIONS[action]:

@@ -250,6 +250,23 @@ def _store_bilag(files: list[BilagFile]) -> list[dict[str, str]]:
     return stored
 
 
+def add_item_attachment(ctx: ServiceContext, item_id: int, bilag: BilagFile) -> AgendaItemView:
+    """Add a bilag as a PDF file to an existing item (appended to its PDF, listed with pages)."""
+    ctx.authorize("meeting.write")
+    stored = _store_bilag([bilag])
+    with UnitOfWork(ctx) as uow:
+        item = _item(uow.session, item_id)
+        item.attachment_files = [*item.attachment_files, *stored]
+        item.updated_at = uow.now
+        uow.session.add(item)
+        uow.record(entity="agenda_item", entity_id=item.id, agreement_id=item.agreement_id,
+                   trigger="tilfoej_bilag", from_state=None, to_state=None,
+                   comment=f"Punkt {item.number}: bilag '{stored[0]['name']}' "
+                           f"(sha256 {stored[0]['sha256'][:12]})")
+        uow.commit()
+        return item_view(item)
+
+
 def decide_item(ctx: ServiceContext, item_id: int, decision_text: str,
                 decision: str | None = None) -> AgendaItemView:
     """Write the beslutning; at the approving body's meeting it is the party's decision."""
