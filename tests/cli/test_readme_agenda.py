@@ -38,5 +38,7 @@ def test_readme_names_the_tagged_public_agenda_and_the_drafts_route() -> None:
 
     assert TAGGED_VARIANT == "pdf/a-3a" and "PDF/A-3a" in SECTION
     paths = create_app().openapi()["paths"]
-    for route in ("/agreements/{agreement_id}/drafts", "/bodies", "/bodies/{key}/end"):
-        assert route.replace("{agreement_id}", "{id}") in SECTION and route in paths
+    for route in ("/agreements/{agreement_id}/drafts", "/bodies", "/bodies/{key}/end",
+                  "/agenda-items/{item_id}/attachments"):
+        shown = route.replace("{agreement_id}", "{id}").replace("{item_id}", "{id}")
+        assert shown in SECTION and route in paths
