@@ -17,6 +17,7 @@ from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 from aftaleflow.cli.data import export_command, search_command
 from aftaleflow.cli.db import db_app
 from aftaleflow.cli.flows import outbox_app, remind, serve
+from aftaleflow.cli.masterdata import masterdata_app
 from aftaleflow.cli.meetings import meeting_app
 from aftaleflow.cli.render import render_app
 
@@ -45,6 +46,7 @@ app.add_typer(render_app, name="render")
 app.command("search")(search_command)
 app.command("export")(export_command)
 app.add_typer(db_app, name="db")
+app.add_typer(masterdata_app, name="masterdata")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv JSON i stedet for tekst.")]
 
@@ -73,7 +75,7 @@ def init(
     report = load_master_data(context(), masterdata)
     if report.changed:
         typer.echo(f"Stamdata indlæst: {report.created} oprettet, {report.updated} ændret, "
-                   f"{report.removed} fjernet.")
+                   f"{report.ended} afsluttet.")
     else:
         typer.echo("Stamdata er allerede opdateret; intet ændret.")
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
 
 from aftaleflow.services.views import AgreementView, AuditView
+
+if TYPE_CHECKING:
+    from aftaleflow.services.masterdata_import import ImportReport
 
 SHORT = {
     "afventer": "afventer",
@@ -88,3 +92,28 @@ def status_matrix(agreements: list[AgreementView]) -> None:
                 state = next((p.state for p in a.approvals if p.body_key == key), None)
                 cells.append(f"{SHORT.get(state, '-') if state else '-':>10}")
             typer.echo(f"  {name:<{width}} {' '.join(cells)}")
+
+
+def import_report(report: ImportReport, source: object) -> None:
+    """The preview or result of a master-data import, section by section."""
+    from aftaleflow.services.masterdata_import import (
+        SECTION_TITLES,
+        change_line,
+        touched_line,
+    )
+
+    head = ("Prøvekørsel - intet er indlæst." if report.dry_run
+            else "Stamdata er indlæst; hændelsen står i revisionssporet.")
+    typer.echo(f"{head} Kilde: {source}; ændringer gælder fra {report.effective} "
+               f"(sha256 {report.digest[:12]}).")
+    if not report.changes:
+        typer.echo("Ingen ændringer: databasen svarer allerede til filerne.")
+    for action, title in SECTION_TITLES.items():
+        changes = report.of(action)
+        typer.echo(f"{title} ({len(changes)}):" if changes else f"{title}: ingen")
+        for change in changes:
+            typer.echo(f"  {change_line(change)}")
+    typer.echo(f"Åbne sager, der berøres ({len(report.touched)}):" if report.touched
+               else "Åbne sager, der berøres: ingen")
+    for case in report.touched:
+        typer.echo(f"  {touched_line(case)}")

@@ -63,8 +63,9 @@ class Municipality(SQLModel, table=True):
 
 
 class RegionMembership(SQLModel, table=True):
+    """A municipality's region for a period; a change ends the row and starts a new one."""
+
     __tablename__ = "region_membership"
-    __table_args__ = (UniqueConstraint("municipality_id", "region_id", "valid_from"),)
     id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = Field(foreign_key="municipality.id", index=True)
     region_id: int = Field(foreign_key="region.id", index=True)
@@ -86,8 +87,13 @@ class Cluster(SQLModel, table=True):
 
 
 class ClusterMembership(SQLModel, table=True):
+    """A municipality in a cluster or sundhedsråd area for a period, with its confidence.
+
+    Never overwritten: a corrected membership ends this row and starts a new one, so two rows
+    may share a start day (one of them ended before it began).
+    """
+
     __tablename__ = "cluster_membership"
-    __table_args__ = (UniqueConstraint("cluster_id", "municipality_id", "valid_from"),)
     id: int | None = Field(default=None, primary_key=True)
     cluster_id: int = Field(foreign_key="cluster.id", index=True)
     municipality_id: int = Field(foreign_key="municipality.id", index=True)
@@ -193,6 +199,16 @@ class Implementation(SQLModel, table=True):
     comment: str | None = None
     updated_at: datetime
     version: int | None = Field(default=None, sa_column=_implementation_version)
+
+
+class AgreementParty(SQLModel, table=True):
+    """A municipality the case handler names as party (kinds whose parties are chosen)."""
+
+    __tablename__ = "agreement_party"
+    __table_args__ = (UniqueConstraint("agreement_id", "municipality_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True)
+    municipality_id: int = Field(foreign_key="municipality.id")
 
 
 class AuditEvent(SQLModel, table=True):

@@ -6,6 +6,7 @@ agreement) is itself data (`masterdata/approval_rules.yaml`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -41,8 +42,12 @@ class GovernanceSnapshot:
 
 
 def approving_bodies(snap: GovernanceSnapshot, kind: str, region: str,
-                     area: str | None) -> list[int]:
-    """Body ids that must approve, each once (København sits in two clusters, approves once)."""
+                     area: str | None, named: Sequence[int] = ()) -> list[int]:
+    """Body ids that must approve, each once (København sits in two clusters, approves once).
+
+    `named`: the municipalities a case handler chose as parties (kinds of 2027 such as the
+    horisontal samarbejdsaftale); only those in the region on the day count.
+    """
     rule = snap.rule(kind)
     bodies: list[int] = []
     for selector in rule.approvers:
@@ -50,6 +55,9 @@ def approving_bodies(snap: GovernanceSnapshot, kind: str, region: str,
             munis = snap.region_municipalities.get(region, [])
         elif selector == "municipal_councils_of_area":
             munis = snap.area_municipalities.get(area or "", [])
+        elif selector == "named_municipal_councils":
+            in_region = set(snap.region_municipalities.get(region, []))
+            munis = [m for m in named if m in in_region]
         elif selector == "regional_council":
             munis = []
             if region in snap.regional_council:
@@ -62,10 +70,13 @@ def approving_bodies(snap: GovernanceSnapshot, kind: str, region: str,
 
 
 def implementing_areas(snap: GovernanceSnapshot, kind: str, region: str,
-                       area: str | None) -> list[str]:
+                       area: str | None, named: Sequence[int] = ()) -> list[str]:
     rule = snap.rule(kind)
     if rule.implementers == "origin_area":
         return [area] if area else []
     if rule.implementers == "areas_of_region":
         return [key for key, k in snap.areas_by_region.get(region, []) if k == rule.area_kind]
+    if rule.implementers == "areas_of_named_municipalities":
+        return [key for key, k in snap.areas_by_region.get(region, []) if k == rule.area_kind
+                and set(named) & set(snap.area_municipalities.get(key, []))]
     raise ValidationFailed(f"Ukendt vælger for implementering: {rule.implementers}")

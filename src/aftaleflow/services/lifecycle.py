@@ -14,7 +14,15 @@ from sqlmodel import Session, col, select
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
-from aftaleflow.domain.model import Agreement, Approval, Body, Cluster, Implementation, Region
+from aftaleflow.domain.model import (
+    Agreement,
+    AgreementParty,
+    Approval,
+    Body,
+    Cluster,
+    Implementation,
+    Region,
+)
 from aftaleflow.domain.rounds import approving_bodies, implementing_areas
 from aftaleflow.services.masterdata import snapshot
 from aftaleflow.services.uow import UnitOfWork
@@ -46,10 +54,16 @@ def _region_and_area(session: Session, agreement: Agreement) -> tuple[Region, st
     return region, area.key if area else None
 
 
+def named_parties(session: Session, agreement: Agreement) -> list[int]:
+    """Municipality ids the case handler chose as parties (empty for most kinds)."""
+    return list(session.exec(select(AgreementParty.municipality_id).where(
+        AgreementParty.agreement_id == agreement.id).order_by(col(AgreementParty.id))).all())
+
+
 def _round_plan(uow: UnitOfWork, agreement: Agreement) -> list[int]:
     region, area = _region_and_area(uow.session, agreement)
     return approving_bodies(snapshot(uow.session, uow.now.date()), agreement.kind,
-                            region.key, area)
+                            region.key, area, named_parties(uow.session, agreement))
 
 
 def _agreement_facts(uow: UnitOfWork, agreement: Agreement, needed: set[str]) -> dict[str, bool]:
@@ -118,7 +132,8 @@ def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> None:
     assert agreement.id is not None
     existing = {i.cluster_id for i in implementations(session, agreement)}
     region, area = _region_and_area(session, agreement)
-    keys = implementing_areas(snapshot(session, uow.now.date()), agreement.kind, region.key, area)
+    keys = implementing_areas(snapshot(session, uow.now.date()), agreement.kind, region.key, area,
+                              named_parties(session, agreement))
     if not keys:
         raise ValidationFailed(
             f"Stamdata har ingen klynger at implementere i for {region.name} på "
