@@ -92,7 +92,7 @@ class Sync:
             want.setdefault(tuple(values[f] for f in pair), []).append(values)
         for k in sorted(set(have) | set(want), key=repr):
             rows, wanted_rows = have.get(k, []), want.get(k, [])
-            if not rows:  # nothing on record yet: the files' history is taken as it is
+            if not have:  # an empty table: the files' history is taken as it is
                 for w in wanted_rows:
                     self._add(model, w, what, label)
                 continue
