@@ -19,6 +19,7 @@ from aftaleflow.domain.model import (
     Municipality,
     Region,
     RegionMembership,
+    Succession,
 )
 from aftaleflow.domain.rounds import GovernanceSnapshot, RoundRule
 from aftaleflow.masterdata import files
@@ -119,9 +120,12 @@ def load_master_data(ctx: ServiceContext, directory: Path | None = None) -> Load
         sync.rows(ApprovalRule, ("kind", "valid_from"), [
             {"kind": r["kind"], "valid_from": _d(r["valid_from"]), "valid_to": _d(r["valid_to"]),
              "approvers": ",".join(r["approvers"]), "implementers": r["implementers"],
-             "area_kind": r["area_kind"], "confirmed": bool(r["confirmed"]),
+             "forum": r.get("forum", "none"), "area_kind": r["area_kind"],
+             "confirmed": bool(r["confirmed"]),
              "source": r["source"]}
             for r in data.rules], prune=True)
+        sync.rows(Succession, ("entity", "predecessor_key", "successor_key"),
+                  succession_rows(data), prune=True)
         report = LoadReport(sync.created, sync.updated, sync.removed, data.digest)
         if report.changed:
             uow.session.add(MasterDataLoad(digest=data.digest, loaded_at=uow.now))
@@ -131,6 +135,25 @@ def load_master_data(ctx: ServiceContext, directory: Path | None = None) -> Load
                                f"{report.removed} fjernet (sha256 {data.digest[:12]})")
         uow.commit()
     return report
+
+
+_SUCCESSION_SOURCES = (("region", "regions"), ("area", "areas"), ("body", "bodies"))
+
+
+def succession_rows(data: files.MasterData) -> list[dict[str, Any]]:
+    """One row per (predecessor, successor); a `successors: []` block gives one row with None."""
+    rows: list[dict[str, Any]] = []
+    for entity, attr in _SUCCESSION_SOURCES:
+        for item in getattr(data, attr):
+            block = item.get("succession")
+            if not block:
+                continue
+            common = {"entity": entity, "predecessor_key": item["key"],
+                      "valid_from": _d(block["valid_from"]),
+                      "confirmed": bool(block.get("confirmed", False)),
+                      "source": str(block.get("source", ""))}
+            rows.extend({**common, "successor_key": s} for s in block["successors"] or [None])
+    return rows
 
 
 def valid_on(model: Any, on: date) -> Any:
@@ -162,7 +185,7 @@ def snapshot(session: Session, on: date) -> GovernanceSnapshot:
             regional_councils[regions[b.region_id]] = b.id
     rules = {r.kind: RoundRule(kind=r.kind, approvers=tuple(r.approvers.split(",")),
                                implementers=r.implementers, area_kind=r.area_kind,
-                               confirmed=r.confirmed)
+                               confirmed=r.confirmed, forum=r.forum)
              for r in session.exec(select(ApprovalRule).where(valid_on(ApprovalRule, on)))}
     return GovernanceSnapshot(
         on=on,
