@@ -19,6 +19,7 @@ from aftaleflow.cli.db import db_app
 from aftaleflow.cli.flows import outbox_app, remind, serve
 from aftaleflow.cli.meetings import meeting_app
 from aftaleflow.cli.render import render_app
+from aftaleflow.cli.structure import structure_app
 
 app = typer.Typer(
     help="aftaleflow: sagsgang for samarbejdsaftaler mellem kommuner og region.",
@@ -45,6 +46,7 @@ app.add_typer(render_app, name="render")
 app.command("search")(search_command)
 app.command("export")(export_command)
 app.add_typer(db_app, name="db")
+app.add_typer(structure_app, name="structure")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv JSON i stedet for tekst.")]
 
