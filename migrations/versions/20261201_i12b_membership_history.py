@@ -6,7 +6,7 @@ chosen per agreement (horisontal samarbejdsaftale, medfinansiering) list them in
 agreement_party.
 
 Revision ID: 20261201_i12b
-Revises: 20261123_0002
+Revises: 20261201_i12a
 Create Date: 2026-12-01 22:22:13.533100
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261201_i12b"
-down_revision: str | None = "20261123_0002"
+down_revision: str | None = "20261201_i12a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -150,7 +150,7 @@ def line_of(directory: Path, name: str, needle: str, after: str = "") -> int:
 
 def test_a_bad_date_is_refused_with_file_line_and_field(ctx, engine, tmp_path) -> None:
     data = copy_of_the_data(tmp_path)
-    edit(data, "regions.yaml", "valid_from: '2027-01-01'", "valid_from: '2027-13-01'")
+    edit(data, "regions.yaml", "\n  valid_from: '2027-01-01'", "\n  valid_from: '2027-13-01'")
     message = refused(ctx, engine, data)
     line = line_of(data, "regions.yaml", "2027-13-01")
     assert f"regions.yaml, linje {line}, felt 'regions.valid_from': ugyldig dato " \

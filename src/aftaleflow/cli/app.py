@@ -20,6 +20,7 @@ from aftaleflow.cli.flows import outbox_app, remind, serve
 from aftaleflow.cli.masterdata import masterdata_app
 from aftaleflow.cli.meetings import meeting_app
 from aftaleflow.cli.render import render_app
+from aftaleflow.cli.structure import structure_app
 
 app = typer.Typer(
     help="aftaleflow: sagsgang for samarbejdsaftaler mellem kommuner og region.",
@@ -47,6 +48,7 @@ app.command("search")(search_command)
 app.command("export")(export_command)
 app.add_typer(db_app, name="db")
 app.add_typer(masterdata_app, name="masterdata")
+app.add_typer(structure_app, name="structure")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv JSON i stedet for tekst.")]
 

@@ -127,7 +127,23 @@ class ApprovalRule(SQLModel, table=True):
     valid_to: date | None = None
     approvers: str = Field(description="comma-separated selectors")
     implementers: str
+    forum: str = Field(default="none", description="ssu_of_region | sundhedsraad_of_area | none")
     area_kind: str
+    confirmed: bool
+    source: str
+
+
+class Succession(SQLModel, table=True):
+    """Who takes over from a region, area or body that ceases (one row per successor).
+
+    `successor_key` None means the predecessor has no successor (e.g. the SSU in 2027).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(index=True, description="region | area | body")
+    predecessor_key: str = Field(index=True)
+    successor_key: str | None = None
+    valid_from: date
     confirmed: bool
     source: str
 

@@ -20,6 +20,7 @@ class RoundRule:
     implementers: str
     area_kind: str
     confirmed: bool
+    forum: str = "none"
 
 
 @dataclass(frozen=True)

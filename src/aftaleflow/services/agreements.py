@@ -28,6 +28,7 @@ from aftaleflow.domain.model import (
 from aftaleflow.domain.validation import MAX_TITLE, clean_text, validate_kle
 from aftaleflow.services import lifecycle
 from aftaleflow.services.indexing import index_agreement
+from aftaleflow.services.succession import require_area_valid, require_region_valid
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView, ApprovalView, AuditView, ImplementationView
 
@@ -73,8 +74,7 @@ def _find_cluster(session: Session, ref: str, region: Region, on: date) -> Clust
         raise NotFound(f"Ukendt klynge '{ref[:60]}'.")
     if cluster.region_id != region.id:
         raise ValidationFailed(f"{cluster.name} hører ikke til {region.name}.")
-    if cluster.valid_from > on or (cluster.valid_to and cluster.valid_to < on):
-        raise ValidationFailed(f"{cluster.name} er ikke gældende {on.isoformat()}.")
+    require_area_valid(session, cluster, region, on)
     return cluster
 
 
@@ -91,6 +91,7 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
         today = uow.now.date()
         region = _find_region(uow.session, new.region)
         assert region.id is not None
+        require_region_valid(uow.session, region, today)
         cluster = None
         if new.origin_cluster:
             cluster = _find_cluster(uow.session, new.origin_cluster, region, today)

@@ -20,6 +20,7 @@ from aftaleflow.domain.model import (
     Municipality,
     Region,
     RegionMembership,
+    Succession,
 )
 from aftaleflow.domain.rounds import GovernanceSnapshot, RoundRule
 from aftaleflow.masterdata import files
@@ -108,10 +109,13 @@ def sync_master_data(uow: UnitOfWork, data: files.MasterData,
     sync.rows(ApprovalRule, ("kind", "valid_from"), [
         {"kind": r["kind"], "valid_from": _d(r["valid_from"]), "valid_to": _d(r.get("valid_to")),
          "approvers": ",".join(r["approvers"]), "implementers": r["implementers"],
-         "area_kind": r["area_kind"], "confirmed": bool(r["confirmed"]),
-         "source": r["source"]}
+         "forum": r.get("forum") or "none", "area_kind": r["area_kind"],
+         "confirmed": bool(r["confirmed"]), "source": r["source"]}
         for r in data.rules], what="godkendelsesregel", end_missing=True,
         label=lambda v: f"{KIND_LABELS.get(v['kind'], v['kind'])} fra {v['valid_from']}")
+    sync.rows(Succession, ("entity", "predecessor_key", "successor_key"),
+              succession_rows(data), what="efterfølger", prune=True,
+              label=lambda v: f"{v['predecessor_key']} → {v['successor_key'] or 'ingen'}")
     report = LoadReport(sync.count("added"), sync.count("changed"), sync.count("ended"),
                         data.digest, sync.changes)
     if report.changed:
@@ -130,6 +134,25 @@ def sync_master_data(uow: UnitOfWork, data: files.MasterData,
 def _line(change: Change) -> str:
     detail = f"; {change.detail}" if change.detail else ""
     return f"{change.action} {change.what} {change.label} {change.period}{detail}"
+
+
+_SUCCESSION_SOURCES = (("region", "regions"), ("area", "areas"), ("body", "bodies"))
+
+
+def succession_rows(data: files.MasterData) -> list[dict[str, Any]]:
+    """One row per (predecessor, successor); a `successors: []` block gives one row with None."""
+    rows: list[dict[str, Any]] = []
+    for entity, attr in _SUCCESSION_SOURCES:
+        for item in getattr(data, attr):
+            block = item.get("succession")
+            if not block:
+                continue
+            common = {"entity": entity, "predecessor_key": item["key"],
+                      "valid_from": _d(block["valid_from"]),
+                      "confirmed": bool(block.get("confirmed", False)),
+                      "source": str(block.get("source", ""))}
+            rows.extend({**common, "successor_key": s} for s in block["successors"] or [None])
+    return rows
 
 
 def valid_on(model: Any, on: date) -> Any:
@@ -161,7 +184,7 @@ def snapshot(session: Session, on: date) -> GovernanceSnapshot:
             regional_councils[regions[b.region_id]] = b.id
     rules = {r.kind: RoundRule(kind=r.kind, approvers=tuple(r.approvers.split(",")),
                                implementers=r.implementers, area_kind=r.area_kind,
-                               confirmed=r.confirmed)
+                               confirmed=r.confirmed, forum=r.forum)
              for r in session.exec(select(ApprovalRule).where(valid_on(ApprovalRule, on)))}
     return GovernanceSnapshot(
         on=on,

@@ -56,7 +56,7 @@ class Sync:
 
     def rows(self, model: type[M], key: tuple[str, ...], wanted: list[dict[str, Any]], *,
              what: str, label: Callable[[dict[str, Any]], str],
-             end_missing: bool = False) -> dict[tuple[Any, ...], M]:
+             end_missing: bool = False, prune: bool = False) -> dict[tuple[Any, ...], M]:
         existing = {tuple(getattr(r, k) for k in key): r
                     for r in self.session.exec(select(model)).all()}
         result: dict[tuple[Any, ...], M] = {}
@@ -75,9 +75,13 @@ class Sync:
                         setattr(row, f, v)
                     self._note("changed", what, label(values), values, "; ".join(diffs))
             result[k] = row
-        if end_missing:
-            for row in existing.values():
+        for row in existing.values():
+            if end_missing:
                 self._end(row, what, label(row.model_dump()))
+            elif prune:  # a statement without validity dates (a successor) is withdrawn
+                self.session.delete(row)
+                self.changes.append(Change("ended", what, label(row.model_dump()), None, None,
+                                           "fjernes"))
         self.session.flush()
         return result
 
