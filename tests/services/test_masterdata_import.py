@@ -199,3 +199,22 @@ def test_an_unknown_field_and_an_unknown_municipality_are_both_named(
     line = line_of(data, "areas.yaml", "'999'")
     assert (f"areas.yaml, linje {line}, felt 'areas.members.municipality': ukendt "
             "kommunekode '999'") in refused(ctx, engine, data)
+
+
+def test_an_unknown_successor_is_refused(ctx, engine, tmp_path) -> None:
+    data = copy_of_the_data(tmp_path)
+    edit(data, "regions.yaml", "  successors: [oestdanmark]\n", "  successors: [oestdanmak]\n")
+    line = line_of(data, "regions.yaml", "oestdanmak]")
+    assert (f"regions.yaml, linje {line}, felt 'regions.succession.successors': ukendt "
+            "efterfølger 'oestdanmak'.") in refused(ctx, engine, data)
+
+
+def test_a_successor_valid_before_its_predecessor_ends_is_refused(
+        ctx, engine, tmp_path) -> None:
+    data = copy_of_the_data(tmp_path)
+    edit(data, "bodies.yaml", "  region: oestdanmark\n  valid_from: '2027-01-01'",
+         "  region: oestdanmark\n  valid_from: '2026-07-01'")
+    message = refused(ctx, engine, data)
+    assert "efterfølgeren 'rr-oestdanmark' gælder fra 2026-07-01, før 'rr-hovedstaden' " \
+           "ophører 2026-12-31." in message
+    assert "bodies.yaml, linje" in message
