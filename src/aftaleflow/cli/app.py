@@ -122,7 +122,8 @@ def agreement_create(
     kle: Annotated[str, typer.Option(help="KLE-sagsnummer, fx 29.30.08-P27-1-21.")],
     case_handler: Annotated[str, typer.Option(help="Sagsbehandlerens navn.")],
     kind: Annotated[str, typer.Option(
-        help="regional_samarbejdsaftale | lokal_aftale | klyngemidler_beslutning")
+        help="regional_samarbejdsaftale | lokal_aftale | klyngemidler_beslutning | "
+             "horisontal_samarbejdsaftale | medfinansieringsaftale (de to sidste fra 2027)")
     ] = "regional_samarbejdsaftale",
     origin: Annotated[str, typer.Option(help="proevehandling | ssu_bestilling")
                       ] = "ssu_bestilling",
@@ -131,9 +132,18 @@ def agreement_create(
     description: Annotated[str, typer.Option(help="Kort beskrivelse.")] = "",
     approval_deadline: Annotated[str | None, typer.Option(
         help="Frist for godkendelse, ÅÅÅÅ-MM-DD.")] = None,
+    parties: Annotated[list[str] | None, typer.Option(
+        "--part", help="En kommune, der er part ud over regionen (navn eller kommunekode); "
+                       "gentag for flere. Kun for typer med valgte parter.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Opret en samarbejdsaftale.
+
+    En horisontal samarbejdsaftale (sundhedslovens § 118 d) og en aftale om regional
+    medfinansiering (§ 118 c) har regionen og de kommuner, du nævner med --part, som parter:
+    aftaleflow agreement create --kind horisontal_samarbejdsaftale --region oestdanmark
+    --part Køge --part Roskilde --title "Fælles akutfunktion" --kle 29.30.08-P27-2-27
+    --case-handler "Ane Holm"
 
     Eksempel: aftaleflow agreement create --title "Udgående teams" --region midtjylland
     --kle 29.30.08-P27-1-26 --case-handler "Ane Holm" --origin proevehandling
@@ -146,6 +156,7 @@ def agreement_create(
         title=title, kind=kind, origin=origin, region=region, kle_number=kle,
         case_handler=case_handler, origin_cluster=cluster, description=description,
         approval_deadline=_date(approval_deadline, "godkendelsesfrist"),
+        parties=parties or [],
     ))
     if as_json:
         print_json(view)

@@ -19,6 +19,8 @@ class AgreementKind(StrEnum):
     REGIONAL = "regional_samarbejdsaftale"
     LOCAL = "lokal_aftale"
     CLUSTER_FUNDS = "klyngemidler_beslutning"
+    HORIZONTAL = "horisontal_samarbejdsaftale"
+    CO_FINANCING = "medfinansieringsaftale"
 
 
 class AgreementOrigin(StrEnum):
@@ -30,6 +32,8 @@ KIND_LABELS: dict[str, str] = {
     AgreementKind.REGIONAL: "Regional samarbejdsaftale",
     AgreementKind.LOCAL: "Lokal aftale",
     AgreementKind.CLUSTER_FUNDS: "Klyngemidler-beslutning",
+    AgreementKind.HORIZONTAL: "Horisontal samarbejdsaftale (sundhedslovens § 118 d)",
+    AgreementKind.CO_FINANCING: "Aftale om regional medfinansiering (sundhedslovens § 118 c)",
 }
 ORIGIN_LABELS: dict[str, str] = {
     AgreementOrigin.TRIAL: "Prøvehandling i klynge",
@@ -198,6 +202,9 @@ class Approval(SQLModel, table=True):
     comment: str | None = None
     updated_at: datetime
     version: int | None = Field(default=None, sa_column=_approval_version)
+    certainty: str | None = Field(default=None, description="None | probable | disputed: the "
+                                  "party was asked on data not confirmed when the round began")
+    certainty_source: str | None = None
 
 
 class Implementation(SQLModel, table=True):

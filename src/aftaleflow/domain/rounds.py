@@ -7,7 +7,7 @@ agreement) is itself data (`masterdata/approval_rules.yaml`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from aftaleflow.domain.errors import ValidationFailed
@@ -21,6 +21,7 @@ class RoundRule:
     area_kind: str
     confirmed: bool
     forum: str = "none"
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class GovernanceSnapshot:
     council_of_municipality: dict[int, int]
     regional_council: dict[str, int]
     rules: dict[str, RoundRule]
+    # (area key, municipality id) -> (confidence, source), for memberships not confirmed
+    unconfirmed_members: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
 
     def rule(self, kind: str) -> RoundRule:
         try:
@@ -81,3 +84,26 @@ def implementing_areas(snap: GovernanceSnapshot, kind: str, region: str,
         return [key for key, k in snap.areas_by_region.get(region, []) if k == rule.area_kind
                 and set(named) & set(snap.area_municipalities.get(key, []))]
     raise ValidationFailed(f"Ukendt vælger for implementering: {rule.implementers}")
+
+
+Certainty = tuple[str, str]  # (confidence: probable | disputed, source)
+_RANK = {"probable": 1, "disputed": 2}
+
+
+def uncertain_parties(snap: GovernanceSnapshot, kind: str, region: str, area: str | None,
+                      named: Sequence[int] = ()) -> dict[int, Certainty]:
+    """Parties asked on data that is not confirmed: an unconfirmed rule marks every party
+    `probable`; an area membership marked probable or disputed marks that council."""
+    rule = snap.rule(kind)
+    marks: dict[int, Certainty] = {}
+    if not rule.confirmed:
+        for body_id in approving_bodies(snap, kind, region, area, named):
+            marks[body_id] = ("probable", f"godkendelsesreglen er ikke bekræftet: {rule.source}")
+    if "municipal_councils_of_area" in rule.approvers and area:
+        for muni in snap.area_municipalities.get(area, []):
+            mark = snap.unconfirmed_members.get((area, muni))
+            council = snap.council_of_municipality.get(muni)
+            if mark and council and _RANK[mark[0]] >= _RANK.get(
+                    marks.get(council, ("", ""))[0], 0):
+                marks[council] = (mark[0], f"medlemskab: {mark[1]}")
+    return marks

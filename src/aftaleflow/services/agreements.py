@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlmodel import Session, col, or_, select
@@ -16,18 +16,21 @@ from aftaleflow.domain.model import (
     Agreement,
     AgreementKind,
     AgreementOrigin,
+    AgreementParty,
     Approval,
     AuditEvent,
     Body,
     Cluster,
     ClusterMembership,
     Implementation,
+    Municipality,
     Region,
     RegionMembership,
 )
 from aftaleflow.domain.validation import MAX_TITLE, clean_text, validate_kle
 from aftaleflow.services import lifecycle
 from aftaleflow.services.indexing import index_agreement
+from aftaleflow.services.parties import chosen_parties
 from aftaleflow.services.succession import require_area_valid, require_region_valid
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView, ApprovalView, AuditView, ImplementationView
@@ -45,6 +48,7 @@ class NewAgreement:
     description: str = ""
     approval_deadline: date | None = None
     implementation_deadline: date | None = None
+    parties: list[str] = field(default_factory=list)
 
 
 def _choice(value: str, allowed: type[AgreementKind] | type[AgreementOrigin], field: str) -> str:
@@ -95,7 +99,9 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
         cluster = None
         if new.origin_cluster:
             cluster = _find_cluster(uow.session, new.origin_cluster, region, today)
-        needs_cluster = origin == AgreementOrigin.TRIAL or kind != AgreementKind.REGIONAL
+        named = chosen_parties(uow.session, kind, region, list(new.parties), today)
+        needs_cluster = origin == AgreementOrigin.TRIAL or kind in (AgreementKind.LOCAL,
+                                                                    AgreementKind.CLUSTER_FUNDS)
         if needs_cluster and cluster is None:
             raise ValidationFailed(
                 "En prøvehandling, en lokal aftale og en klyngemidler-beslutning skal have en "
@@ -111,10 +117,14 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
         )
         uow.session.add(agreement)
         uow.session.flush()
+        assert agreement.id is not None
+        uow.session.add_all(AgreementParty(agreement_id=agreement.id, municipality_id=m.id)
+                            for m in named if m.id is not None)
         index_agreement(uow.session, agreement)
+        parties = f" (parter: regionen, {', '.join(m.name for m in named)})" if named else ""
         uow.record(entity="agreement", entity_id=agreement.id, agreement_id=agreement.id,
                    trigger="opret", from_state=None, to_state=agreement.state,
-                   comment=f"{KIND_LABELS[kind]}: {title}")
+                   comment=f"{KIND_LABELS[kind]}: {title}{parties}")
         uow.commit()
         return _view(uow.session, agreement, detail=True)
 
@@ -179,6 +189,10 @@ def concerns(session: Session, principal: Principal, agreement: Agreement) -> bo
         return True
     if body.municipality_id is None:
         return body.region_id == agreement.region_id
+    if agreement.origin_cluster_id is None and agreement.kind != AgreementKind.REGIONAL:
+        return session.exec(select(AgreementParty.id).where(
+            AgreementParty.agreement_id == agreement.id,
+            AgreementParty.municipality_id == body.municipality_id)).first() is not None
     if agreement.kind == AgreementKind.REGIONAL:
         return session.exec(select(RegionMembership.id).where(
             RegionMembership.municipality_id == body.municipality_id,
@@ -260,7 +274,20 @@ def _view(session: Session, a: Agreement, *, detail: bool) -> AgreementView:
             select(Implementation, Cluster).join(Cluster, col(Cluster.id) ==
                                                  Implementation.cluster_id)
             .where(Implementation.agreement_id == a.id).order_by(col(Implementation.id)))]
-    return agreement_view(a, region, cluster, approvals, impls)
+    view = agreement_view(a, region, cluster, approvals, impls)
+    if detail and a.kind not in _FIXED_PARTY_KINDS:  # no query for the kinds of 2022-2026
+        view = replace(view, chosen_parties=chosen_party_names(session, a))
+    return view
+
+
+_FIXED_PARTY_KINDS = (AgreementKind.REGIONAL, AgreementKind.LOCAL, AgreementKind.CLUSTER_FUNDS)
+
+
+def chosen_party_names(session: Session, a: Agreement) -> list[str]:
+    return list(session.exec(
+        select(Municipality.name).join(AgreementParty, col(AgreementParty.municipality_id) ==
+                                       Municipality.id)
+        .where(AgreementParty.agreement_id == a.id).order_by(col(Municipality.name))).all())
 
 
 def approval_view(r: Approval, body: Body) -> ApprovalView:
@@ -269,7 +296,7 @@ def approval_view(r: Approval, body: Body) -> ApprovalView:
         state_label=APPROVAL.label_of(r.state), round_no=r.round_no,
         text_version=r.text_version, deadline=r.deadline, meeting_date=r.meeting_date,
         decided_on=r.decided_on, protocol_ref=r.protocol_ref, comment=r.comment,
-        version=r.version or 0)
+        version=r.version or 0, certainty=r.certainty, certainty_source=r.certainty_source)
 
 
 def implementation_view(i: Implementation, cluster: Cluster) -> ImplementationView:

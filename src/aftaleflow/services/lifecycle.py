@@ -23,7 +23,12 @@ from aftaleflow.domain.model import (
     Implementation,
     Region,
 )
-from aftaleflow.domain.rounds import approving_bodies, implementing_areas
+from aftaleflow.domain.rounds import (
+    Certainty,
+    approving_bodies,
+    implementing_areas,
+    uncertain_parties,
+)
 from aftaleflow.services.masterdata import snapshot
 from aftaleflow.services.uow import UnitOfWork
 
@@ -61,9 +66,17 @@ def named_parties(session: Session, agreement: Agreement) -> list[int]:
 
 
 def _round_plan(uow: UnitOfWork, agreement: Agreement) -> list[int]:
+    return _round_plan_marked(uow, agreement)[0]
+
+
+def _round_plan_marked(uow: UnitOfWork, agreement: Agreement
+                       ) -> tuple[list[int], dict[int, Certainty]]:
+    """Who must approve, and which of them are asked on data not confirmed (with source)."""
     region, area = _region_and_area(uow.session, agreement)
-    return approving_bodies(snapshot(uow.session, uow.now.date()), agreement.kind,
-                            region.key, area, named_parties(uow.session, agreement))
+    snap = snapshot(uow.session, uow.now.date())
+    named = named_parties(uow.session, agreement)
+    bodies = approving_bodies(snap, agreement.kind, region.key, area, named)
+    return bodies, uncertain_parties(snap, agreement.kind, region.key, area, named)
 
 
 def _agreement_facts(uow: UnitOfWork, agreement: Agreement, needed: set[str]) -> dict[str, bool]:
@@ -110,7 +123,7 @@ def settle(uow: UnitOfWork, agreement: Agreement) -> None:
 def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> None:
     """A new round: a new version of the text after a renegotiation; old rounds are kept."""
     assert agreement.id is not None
-    bodies = _round_plan(uow, agreement)
+    bodies, marks = _round_plan_marked(uow, agreement)
     if agreement.round_no > 0:
         agreement.text_version += 1
     agreement.round_no += 1
@@ -123,6 +136,8 @@ def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> None:
             agreement_id=agreement.id, round_no=agreement.round_no,
             text_version=agreement.text_version, body_id=body_id, state=APPROVAL.states[0].name,
             deadline=deadline, updated_at=uow.now,
+            certainty=marks[body_id][0] if body_id in marks else None,
+            certainty_source=marks[body_id][1] if body_id in marks else None,
         ))
     uow.session.flush()
 

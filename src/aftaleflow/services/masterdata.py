@@ -169,9 +169,13 @@ def snapshot(session: Session, on: date) -> GovernanceSnapshot:
             region_members.setdefault(regions[rm.region_id], []).append(rm.municipality_id)
     areas = {a.id: a for a in session.exec(select(Cluster).where(valid_on(Cluster, on)))}
     area_members: dict[str, list[int]] = {}
+    unconfirmed: dict[tuple[str, int], tuple[str, str]] = {}
     for cm in session.exec(select(ClusterMembership).where(valid_on(ClusterMembership, on))):
         if cm.cluster_id in areas:
-            area_members.setdefault(areas[cm.cluster_id].key, []).append(cm.municipality_id)
+            key = areas[cm.cluster_id].key
+            area_members.setdefault(key, []).append(cm.municipality_id)
+            if cm.confidence != "confirmed":
+                unconfirmed[(key, cm.municipality_id)] = (cm.confidence, cm.source)
     councils: dict[int, int] = {}
     regional_councils: dict[str, int] = {}
     for b in session.exec(select(Body).where(valid_on(Body, on),
@@ -184,7 +188,7 @@ def snapshot(session: Session, on: date) -> GovernanceSnapshot:
             regional_councils[regions[b.region_id]] = b.id
     rules = {r.kind: RoundRule(kind=r.kind, approvers=tuple(r.approvers.split(",")),
                                implementers=r.implementers, area_kind=r.area_kind,
-                               confirmed=r.confirmed, forum=r.forum)
+                               confirmed=r.confirmed, forum=r.forum, source=r.source)
              for r in session.exec(select(ApprovalRule).where(valid_on(ApprovalRule, on)))}
     return GovernanceSnapshot(
         on=on,
@@ -197,4 +201,5 @@ def snapshot(session: Session, on: date) -> GovernanceSnapshot:
         council_of_municipality=councils,
         regional_council=regional_councils,
         rules=rules,
+        unconfirmed_members=unconfirmed,
     )

@@ -31,16 +31,17 @@ _APPROVAL_COLUMNS: tuple[Any, ...] = tuple(col(c) for c in (
     Approval.agreement_id, Approval.id, Body.key, Body.name, Body.kind, Approval.state,
     Approval.round_no, Approval.text_version, Approval.deadline, Approval.meeting_date,
     Approval.decided_on, Approval.protocol_ref, Approval.comment, Approval.version,
+    Approval.certainty, Approval.certainty_source,
 ))
 _APPROVAL_LABELS = {s.name: s.label for s in APPROVAL.states}
 
 
 def _approval_view(row: Any) -> ApprovalView:
     (_, id_, key, name, kind, state, round_no, text_version, deadline, meeting_date,
-     decided_on, protocol_ref, comment, version) = row
+     decided_on, protocol_ref, comment, version, certainty, certainty_source) = row
     return ApprovalView(id_, key, name, kind, state, _APPROVAL_LABELS[state], round_no,
                         text_version, deadline, meeting_date, decided_on, protocol_ref, comment,
-                        version or 0)
+                        version or 0, certainty, certainty_source)
 
 
 def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[AgreementView]:

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+CERTAINTY_LABELS = {"probable": "foreløbig", "disputed": "omstridt"}
+
 
 @dataclass(frozen=True)
 class ApprovalView:
@@ -23,6 +25,13 @@ class ApprovalView:
     protocol_ref: str | None
     comment: str | None
     version: int
+    certainty: str | None = None  # probable | disputed: asked on data not confirmed
+    certainty_source: str | None = None
+
+    @property
+    def certainty_label(self) -> str:
+        """'foreløbig' or 'omstridt' (empty when the party's basis is confirmed)."""
+        return CERTAINTY_LABELS.get(self.certainty or "", "")
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,7 @@ class AgreementView:
     approvals_approved: int = 0
     approvals: list[ApprovalView] = field(default_factory=list)
     implementations: list[ImplementationView] = field(default_factory=list)
+    chosen_parties: list[str] = field(default_factory=list)  # municipalities named as parties
 
     @property
     def progress(self) -> str:
