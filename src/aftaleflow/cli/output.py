@@ -38,6 +38,8 @@ def agreement_detail(a: AgreementView) -> None:
     origin = a.origin_label + (f" ({a.origin_cluster})" if a.origin_cluster else "")
     echo(f"  Oprindelse:     {origin}")
     echo(f"  Region:         {a.region}")
+    if a.chosen_parties:
+        echo(f"  Kommuner som parter: {', '.join(a.chosen_parties)}")
     echo(f"  Sagsnr. (KLE):  {a.kle_number}")
     echo(f"  Sagsbehandler:  {a.case_handler}")
     echo(f"  Tilstand:       {a.state_label} ({a.state})")
@@ -52,6 +54,8 @@ def agreement_detail(a: AgreementView) -> None:
             extra = f" møde {_d(p.meeting_date)}" if p.meeting_date else ""
             done = f" besluttet {_d(p.decided_on)}" if p.decided_on else ""
             echo(f"    {p.body:<52} {p.state_label:<17}{extra}{done}")
+            if p.certainty:
+                echo(f"      {p.certainty_label}: {p.certainty_source}")
     if a.implementations:
         echo("  Implementering i klynger:")
         for i in a.implementations:

@@ -7,6 +7,7 @@ on the day they are named.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlmodel import Session, col, func, or_, select
@@ -14,12 +15,16 @@ from sqlmodel import Session, col, func, or_, select
 from aftaleflow.domain.errors import NotFound, ValidationFailed
 from aftaleflow.domain.model import (
     KIND_LABELS,
+    Agreement,
+    Approval,
     ApprovalRule,
+    Body,
     Municipality,
     Region,
     RegionMembership,
 )
 from aftaleflow.services.masterdata import valid_on
+from aftaleflow.services.views import CERTAINTY_LABELS
 
 CHOSEN = "named_municipal_councils"
 
@@ -70,3 +75,26 @@ def chosen_parties(session: Session, kind: str, region: Region, refs: list[str],
                 f"{', '.join(names) or 'ingen'}.")
         chosen[m.id] = m
     return list(chosen.values())
+
+
+def _md(text: str) -> str:
+    """Names and sources as literal text in Markdown (a '*' in a source stays a '*')."""
+    return re.sub(r"([\\`*_\[\]()#+!<>|~])", r"\\\1", text)
+
+
+def round_parties_markdown(session: Session, agreement: Agreement) -> str:
+    """The draft sagsfremstilling's party list: who approves in this round, and which party
+    was asked on data not confirmed ("foreløbig"/"omstridt", with the source)."""
+    if agreement.round_no == 0:
+        return ""
+    rows = session.exec(select(Approval, Body).join(Body, col(Body.id) == Approval.body_id)
+                        .where(Approval.agreement_id == agreement.id,
+                               Approval.round_no == agreement.round_no)
+                        .order_by(col(Body.kind) != "regionsraad", col(Body.name))).all()
+    lines = [f"Samarbejdsaftalen godkendes i runde {agreement.round_no} af disse "
+             f"{len(rows)} parter:", ""]
+    for approval, body in rows:
+        label = CERTAINTY_LABELS.get(approval.certainty or "")
+        mark = f" – *{label}*: {_md(approval.certainty_source or '')}" if label else ""
+        lines.append(f"- {_md(body.name)}{mark}")
+    return "\n".join(lines)
