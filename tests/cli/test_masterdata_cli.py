@@ -64,3 +64,20 @@ def test_a_broken_file_gives_file_line_and_field_and_exit_code_2(
     assert (f"municipalities.yaml, linje {line}, felt 'municipalities.regions.valid_from': "
             "ugyldig dato '1. januar'") in result.stderr
     assert "Traceback" not in result.stderr and dump(engine) == before
+
+
+def test_the_readme_names_only_options_the_import_command_has() -> None:
+    import re
+
+    from typer.main import get_command
+
+    from aftaleflow.cli.app import app
+    from tests.test_readme import README
+
+    section = README[README.index("### Importing a new version"):]
+    section = section[:section.index("\n## ")]
+    command = get_command(app).commands["masterdata"].commands["import"]  # type: ignore[attr-defined]
+    options = {o for p in command.params for o in p.opts}
+    assert set(re.findall(r"(--[a-z-]+)", section.split("**Agreement kinds")[0])) <= options
+    create = get_command(app).commands["agreement"].commands["create"]  # type: ignore[attr-defined]
+    assert "--part" in {o for p in create.params for o in p.opts}
