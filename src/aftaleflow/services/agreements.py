@@ -309,7 +309,7 @@ def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
     return AgreementView(
         id=a.id, title=a.title, description=a.description, kind=a.kind,
         kind_label=KIND_LABELS.get(a.kind, a.kind), origin=a.origin,
-        origin_label=with_forum(ORIGIN_LABELS.get(a.origin, a.origin), forum),
+        origin_label=ORIGIN_LABELS.get(a.origin, a.origin),
         origin_cluster=cluster.name if cluster else None, kle_number=a.kle_number,
         case_handler=a.case_handler, region_key=region.key, region=region.name, state=a.state,
         state_label=with_forum(AGREEMENT.label_of(a.state), forum), round_no=a.round_no,
