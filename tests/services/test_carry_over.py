@@ -184,3 +184,34 @@ def test_implementation_in_an_abolished_cluster_continues_in_its_successor_areas
         lillebaelt = record_implementation(ctx, lillebaelt.id, area, "implementeret")
     assert lillebaelt.state == "implementeret"
     assert verify_chain(ctx).ok
+
+
+def test_shipped_succession_lines_as_the_readme_describes(ctx: ServiceContext) -> None:
+    from aftaleflow.services.carryover import load_successions
+    from aftaleflow.services.uow import UnitOfWork
+
+    with UnitOfWork(ctx, read_only=True) as uow:
+        succ = load_successions(uow.session)
+    assert succ.successors("region", "sjaelland", NEW_YEAR) == ["oestdanmark"]
+    assert succ.successors("body", "rr-hovedstaden", NEW_YEAR) == ["rr-oestdanmark"]
+    assert succ.successors("body", "fu-sjaelland", NEW_YEAR) == ["fu-oestdanmark"]
+    assert succ.successors("body", "ssu-midtjylland", NEW_YEAR) == []
+    assert succ.successors("area", "sundhedsklynge-lillebaelt", NEW_YEAR) == [
+        "sundhedsraad-lillebaelt", "sundhedsraad-sydvestjylland"]
+    assert succ.successors("region", "hovedstaden", date(2026, 12, 31)) is None
+    assert succ.successors("region", "midtjylland", NEW_YEAR) is None
+
+
+def test_a_split_cluster_gives_a_local_agreement_the_first_successor_as_home(
+        ctx: ServiceContext, clock: MovableClock) -> None:
+    clock.set(date(2026, 12, 1))
+    view = _in_round(ctx, Spec())  # local agreement of Sundhedsklynge Lillebælt
+    clock.set(NEW_YEAR)
+    plan = plan_carry_over(ctx, NEW_YEAR)
+    case = next(c for c in plan.cases if c.agreement_id == view.id)
+    assert [c.text() for c in case.changes] == [
+        "Aftalens område: Sundhedsklynge Lillebælt → Sundhedsråd Lillebælt"]
+    carry_over(ctx, NEW_YEAR)
+    view = get_agreement(ctx, view.id)
+    assert view.origin_cluster == "Sundhedsråd Lillebælt" and view.region == "Region Syddanmark"
+    assert _regional_council(view) == ("Regionsrådet, Region Syddanmark", "afventer")

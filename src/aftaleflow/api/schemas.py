@@ -102,6 +102,8 @@ class UserIn(Strict):
 class Action(BaseModel):
     trigger: str
     label: str
+    available: bool = True
+    reason: str | None = Field(default=None, description="Hvorfor handlingen ikke kan udføres nu")
 
 
 class ChainResult(BaseModel):

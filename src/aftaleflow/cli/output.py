@@ -47,7 +47,12 @@ def agreement_detail(a: AgreementView) -> None:
          f"sagsversion {a.version}")
     if a.approvals_total:
         echo(f"  Godkendelser:   {a.progress}")
+    if a.forum:
+        echo(f"  Forum:          {a.forum}")
     echo(f"  Mulige handlinger: {', '.join(a.allowed_triggers) or 'ingen'}")
+    for action in a.actions:
+        if not action.available:
+            echo(f"  Ikke mulig nu: {action.trigger} ({action.label}) — {action.reason}")
     if a.approvals:
         echo("  Parter i godkendelsesrunden:")
         for p in a.approvals:

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, or_, select
 
 from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from aftaleflow.domain.forum import Forum, with_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION, initial_agreement_state
 from aftaleflow.domain.model import (
     KIND_LABELS,
@@ -28,12 +29,18 @@ from aftaleflow.domain.model import (
     RegionMembership,
 )
 from aftaleflow.domain.validation import MAX_TITLE, clean_text, validate_kle
-from aftaleflow.services import lifecycle
+from aftaleflow.services import availability, lifecycle
 from aftaleflow.services.indexing import index_agreement
 from aftaleflow.services.parties import chosen_parties
 from aftaleflow.services.succession import require_area_valid, require_region_valid
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
-from aftaleflow.services.views import AgreementView, ApprovalView, AuditView, ImplementationView
+from aftaleflow.services.views import (
+    ActionView,
+    AgreementView,
+    ApprovalView,
+    AuditView,
+    ImplementationView,
+)
 
 
 @dataclass(frozen=True)
@@ -126,7 +133,7 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
                    trigger="opret", from_state=None, to_state=agreement.state,
                    comment=f"{KIND_LABELS[kind]}: {title}{parties}")
         uow.commit()
-        return _view(uow.session, agreement, detail=True)
+        return _view(uow.session, agreement, detail=True, today=uow.now.date())
 
 
 def load_agreement(session: Session, agreement_id: int, expected_version: int | None,
@@ -155,16 +162,17 @@ def advance_agreement(ctx: ServiceContext, agreement_id: int, trigger: str, *,
     note = clean_text(comment, "kommentar", max_len=5000) if comment else None
     with UnitOfWork(ctx) as uow:
         agreement = load_agreement(uow.session, agreement_id, expected_version, lock=True)
+        availability.refuse_unavailable(uow.session, agreement, trigger, uow.now.date())
         lifecycle.fire_agreement(uow, agreement, trigger, comment=note)
         uow.commit()
-        return _view(uow.session, agreement, detail=True)
+        return _view(uow.session, agreement, detail=True, today=uow.now.date())
 
 
 def get_agreement(ctx: ServiceContext, agreement_id: int) -> AgreementView:
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
         return _view(uow.session, load_visible(uow.session, ctx.principal, agreement_id),
-                     detail=True)
+                     detail=True, today=uow.now.date())
 
 
 def load_visible(session: Session, principal: Principal, agreement_id: int,
@@ -232,7 +240,8 @@ def list_agreements(ctx: ServiceContext, *, region: str | None = None,
             query = query.where(Agreement.state == state)
         if kind:
             query = query.where(Agreement.kind == _choice(kind, AgreementKind, "type"))
-        views = [_view(uow.session, a, detail=True) for a in uow.session.exec(query)
+        views = [_view(uow.session, a, detail=True, today=today)
+                 for a in uow.session.exec(query)
                  if concerns(uow.session, ctx.principal, a)]
     if overdue is not None:
         views = [v for v in views if is_overdue(v, today) == overdue]
@@ -248,16 +257,19 @@ def is_overdue(view: AgreementView, today: date) -> bool:
 def history(ctx: ServiceContext, agreement_id: int) -> list[AuditView]:
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
-        load_visible(uow.session, ctx.principal, agreement_id)
+        agreement = load_visible(uow.session, ctx.principal, agreement_id)
         events = uow.session.exec(select(AuditEvent).where(
             AuditEvent.agreement_id == agreement_id).order_by(col(AuditEvent.id)))
+        forum = availability.history_forums(uow.session, agreement)
         return [AuditView(id=e.id or 0, at=e.at, actor=e.actor, entity=e.entity,
                           entity_id=e.entity_id, trigger=e.trigger, from_state=e.from_state,
-                          to_state=e.to_state, comment=e.comment, hash=e.hash)
+                          to_state=e.to_state, comment=e.comment, hash=e.hash,
+                          forum=forum(e))
                 for e in events]
 
 
-def _view(session: Session, a: Agreement, *, detail: bool) -> AgreementView:
+def _view(session: Session, a: Agreement, *, detail: bool,
+          today: date | None = None) -> AgreementView:
     region = session.get(Region, a.region_id)
     cluster = session.get(Cluster, a.origin_cluster_id) if a.origin_cluster_id else None
     assert region is not None
@@ -274,7 +286,8 @@ def _view(session: Session, a: Agreement, *, detail: bool) -> AgreementView:
             select(Implementation, Cluster).join(Cluster, col(Cluster.id) ==
                                                  Implementation.cluster_id)
             .where(Implementation.agreement_id == a.id).order_by(col(Implementation.id)))]
-    view = agreement_view(a, region, cluster, approvals, impls)
+    actions, forum = availability.describe(session, a, today or a.updated_at.date())
+    view = agreement_view(a, region, cluster, approvals, impls, actions=actions, forum=forum)
     if detail and a.kind not in _FIXED_PARTY_KINDS:  # no query for the kinds of 2022-2026
         view = replace(view, chosen_parties=chosen_party_names(session, a))
     return view
@@ -308,9 +321,17 @@ def implementation_view(i: Implementation, cluster: Cluster) -> ImplementationVi
 
 def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
                    approvals: list[ApprovalView],
-                   implementations: list[ImplementationView]) -> AgreementView:
-    """The read model of one agreement; approvals are shown regional council first."""
+                   implementations: list[ImplementationView], *,
+                   actions: list[ActionView] | None = None,
+                   forum: Forum | None = None) -> AgreementView:
+    """The read model of one agreement; approvals are shown regional council first.
+
+    Without `actions` every action of the state counts as available (lists skip the guards).
+    """
     assert a.id is not None and a.version is not None
+    if actions is None:
+        actions = [ActionView(t, with_forum(AGREEMENT.trigger_label(t), forum), True)
+                   for t in AGREEMENT.allowed_triggers(a.state)]
     approvals = sorted(approvals, key=lambda v: (v.body_kind != "regionsraad", v.body))
     return AgreementView(
         id=a.id, title=a.title, description=a.description, kind=a.kind,
@@ -318,12 +339,13 @@ def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
         origin_label=ORIGIN_LABELS.get(a.origin, a.origin),
         origin_cluster=cluster.name if cluster else None, kle_number=a.kle_number,
         case_handler=a.case_handler, region_key=region.key, region=region.name, state=a.state,
-        state_label=AGREEMENT.label_of(a.state), round_no=a.round_no,
+        state_label=with_forum(AGREEMENT.label_of(a.state), forum), round_no=a.round_no,
         text_version=a.text_version, approval_deadline=a.approval_deadline,
         implementation_deadline=a.implementation_deadline, created_at=a.created_at,
         updated_at=a.updated_at, version=a.version,
-        allowed_triggers=AGREEMENT.allowed_triggers(a.state),
+        allowed_triggers=[x.trigger for x in actions if x.available],
         approvals_total=len(approvals),
         approvals_approved=sum(1 for v in approvals if v.state == "godkendt"),
-        approvals=approvals, implementations=implementations,
+        approvals=approvals, implementations=implementations, actions=actions,
+        forum=forum.label if forum else None,
     )

@@ -7,12 +7,14 @@ run finds nothing left to move. Who succeeds whom is read from the `succession` 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, col, select
 
+from aftaleflow.config import get_settings
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
 from aftaleflow.domain.model import (
@@ -34,10 +36,12 @@ from aftaleflow.domain.succession import (
     ceased,
     merged_state,
 )
+from aftaleflow.services.outbox import enqueue
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
 CARRY_TRIGGERS = ("overfoer_region", "overfoer_omraade", "overfoer_godkendelse",
                   "overfoer_implementering")
+CARRY_OVER_REPORT = "overfoersel"
 OPEN_STATES = tuple(s.name for s in AGREEMENT.states if not s.final)
 PENDING = tuple(s.name for s in APPROVAL.states if not s.final)
 
@@ -240,10 +244,10 @@ def _agreement(session: Session, agreement_id: int, *, lock: bool = False) -> Ag
     return a
 
 
-def carry_over(ctx: ServiceContext, on: date) -> CarryOverReport:
+def carry_over(ctx: ServiceContext, on: date, today: date | None = None) -> CarryOverReport:
     """Apply the carry-over: one transaction per case; run again, it changes nothing."""
     ctx.authorize("masterdata.admin")
-    today = ctx.now().date()
+    today = today or ctx.now().date()
     if today < on:
         raise ValidationFailed(
             f"Overførslen til strukturen pr. {on.isoformat()} kan først udføres den dag "
@@ -264,6 +268,39 @@ def carry_over(ctx: ServiceContext, on: date) -> CarryOverReport:
             uow.commit()
         done.append(CaseCarryOver(**{**plan.report.__dict__, "applied": True}))
     return CarryOverReport(on=on, dry_run=False, cases=done)
+
+
+def succession_days(ctx: ServiceContext) -> list[date]:
+    """The days of structure changes in master data (e.g. 2027-01-01), in order."""
+    with UnitOfWork(ctx, read_only=True) as uow:
+        return sorted({s.valid_from for s in load_successions(uow.session).lines})
+
+
+def due_days(ctx: ServiceContext, today: date) -> list[date]:
+    """The days of structure changes that have come (for the daily sweep)."""
+    return [d for d in succession_days(ctx) if d <= today]
+
+
+def carry_over_and_report(ctx: ServiceContext, today: date | None = None) -> list[str]:
+    """Apply every carry-over whose day has come and mail the manager each report that changed
+    something, once (the outbox key holds the report's digest). Returns the keys queued."""
+    day = today or ctx.now().date()
+    queued: list[str] = []
+    for on in due_days(ctx, day):
+        report = carry_over(ctx, on, today=day)
+        if not report.cases:
+            continue
+        text = "\n".join([*report.lines(), "", "Venlig hilsen", "aftaleflow"])
+        key = f"{CARRY_OVER_REPORT}:{on.isoformat()}:" \
+              f"{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+        with UnitOfWork(ctx) as uow:
+            if enqueue(uow, key=key, kind=CARRY_OVER_REPORT,
+                       recipients=[get_settings().manager_email],
+                       subject=f"Overførsel af åbne sager til strukturen pr. {on.isoformat()}",
+                       body=text):
+                queued.append(key)
+            uow.commit()
+    return queued
 
 
 @dataclass(frozen=True)

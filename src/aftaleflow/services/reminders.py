@@ -27,9 +27,11 @@ from aftaleflow.domain.calendar import (
     reminder_schedule,
 )
 from aftaleflow.domain.deadlines import load_policy
+from aftaleflow.domain.forum import replace_forum
 from aftaleflow.domain.machines import AGREEMENT
 from aftaleflow.domain.model import Agreement, Approval, AuditEvent, Body
 from aftaleflow.domain.outbox import OutboxMessage
+from aftaleflow.services.availability import history_forums
 from aftaleflow.services.outbox import enqueue
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
@@ -97,8 +99,11 @@ def _timeline(session: Session, agreement_id: int, limit: int = 8) -> list[str]:
         AuditEvent.agreement_id == agreement_id, AuditEvent.entity == "agreement")
         .order_by(col(AuditEvent.id).desc()).limit(limit)).all()
     lines = []
+    agreement = session.get(Agreement, agreement_id)
+    forum = history_forums(session, agreement) if agreement else (lambda e: None)
     for e in reversed(events):
-        label = AGREEMENT.trigger_label(e.trigger) if e.trigger in AGREEMENT.triggers else \
+        label = replace_forum(AGREEMENT.trigger_label(e.trigger), forum(e)) \
+            if e.trigger in AGREEMENT.triggers else \
             "Oprettet" if e.trigger == "opret" else e.trigger
         lines.append(f"  {e.at[:10]}  {label}" + (f" ({e.comment})" if e.comment else ""))
     return lines

@@ -23,6 +23,7 @@ from aftaleflow.services.agreements import (
     concerns,
     implementation_view,
 )
+from aftaleflow.services.availability import forum_names
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView, ApprovalView, ImplementationView
 
@@ -76,6 +77,8 @@ def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[Agreem
                 implementation_view(impl, cluster))
         clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(
             {a.origin_cluster_id for a, _ in rows if a.origin_cluster_id})))}
+        forums = forum_names(session, [a for a, _ in rows], uow.now.date())
         return [agreement_view(a, r, clusters.get(a.origin_cluster_id),
-                               approvals.get(a.id or 0, []), implementations.get(a.id or 0, []))
+                               approvals.get(a.id or 0, []), implementations.get(a.id or 0, []),
+                               forum=forums.get(a.id or 0))
                 for a, r in rows]

@@ -48,6 +48,16 @@ class ImplementationView:
 
 
 @dataclass(frozen=True)
+class ActionView:
+    """An action of the agreement's current state: available now, or why not (Danish)."""
+
+    trigger: str
+    label: str
+    available: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class AgreementView:
     id: int
     title: str
@@ -75,6 +85,8 @@ class AgreementView:
     approvals_approved: int = 0
     approvals: list[ApprovalView] = field(default_factory=list)
     implementations: list[ImplementationView] = field(default_factory=list)
+    actions: list[ActionView] = field(default_factory=list)
+    forum: str | None = None
     chosen_parties: list[str] = field(default_factory=list)  # municipalities named as parties
 
     @property
@@ -94,6 +106,7 @@ class AuditView:
     to_state: str | None
     comment: str | None
     hash: str
+    forum: str | None = None  # what labels of this step say instead of "SSU", if not the SSU
 
 
 @dataclass(frozen=True)
