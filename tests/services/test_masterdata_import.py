@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.model import AuditEvent, Cluster, ClusterMembership, Municipality
 from aftaleflow.masterdata import files
 from aftaleflow.masterdata.schema import MasterDataInvalid
@@ -218,3 +219,18 @@ def test_a_successor_valid_before_its_predecessor_ends_is_refused(
     assert "efterfølgeren 'rr-oestdanmark' gælder fra 2026-07-01, før 'rr-hovedstaden' " \
            "ophører 2026-12-31." in message
     assert "bodies.yaml, linje" in message
+
+
+def test_a_change_can_take_effect_on_a_later_day_but_never_in_the_past(
+        ctx, engine, tmp_path, cases_2027) -> None:
+    move_middelfart_to_fyn(copy_of_the_data(tmp_path))
+    with pytest.raises(ValidationFailed, match="tidligst gælde fra i dag"):
+        import_master_data(ctx, sources(tmp_path), dry_run=True, effective=date(2027, 1, 1))
+    report = import_master_data(ctx, sources(tmp_path), dry_run=False,
+                                effective=date(2027, 3, 1))
+    assert report.of("added")[0].valid_from == date(2027, 3, 1)
+    with Session(engine) as s:
+        feb = snapshot(s, date(2027, 2, 28)).area_municipalities
+        march = snapshot(s, date(2027, 3, 1)).area_municipalities
+    assert len(feb["sundhedsraad-fyn"]) + 1 == len(march["sundhedsraad-fyn"])
+    assert len(feb["sundhedsraad-lillebaelt"]) - 1 == len(march["sundhedsraad-lillebaelt"])
