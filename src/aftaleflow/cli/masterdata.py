@@ -23,7 +23,7 @@ def import_command(
         "--dry-run", help="Vis kun, hvad der ville ændres, og hvilke åbne sager det berører.")
     ] = False,
     effective: Annotated[str | None, typer.Option(
-        "--fra", help="Ændringerne gælder fra denne dag (standard i dag), ÅÅÅÅ-MM-DD.")] = None,
+        "--from", help="Ændringerne gælder fra denne dag (standard i dag), ÅÅÅÅ-MM-DD.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON i stedet for tekst.")
                        ] = False,
 ) -> None:
@@ -45,7 +45,7 @@ def import_command(
         try:
             day = date.fromisoformat(effective)
         except ValueError:
-            raise fail(f"Ugyldig dato for --fra: '{effective[:20]}'. Brug ÅÅÅÅ-MM-DD.",
+            raise fail(f"Ugyldig dato for --from: '{effective[:20]}'. Brug ÅÅÅÅ-MM-DD.",
                        2) from None
     sources = {name: (directory / name).read_bytes() for name in FILES
                if (directory / name).is_file()}
