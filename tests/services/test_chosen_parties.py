@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, col, select
 
 from aftaleflow.config import TIMEZONE
-from aftaleflow.domain.errors import ValidationFailed
+from aftaleflow.domain.access import Principal, Role
+from aftaleflow.domain.errors import NotFound, ValidationFailed
+from aftaleflow.domain.model import Body
 from aftaleflow.services.agreements import (
     NewAgreement,
     advance_agreement,
@@ -18,6 +22,7 @@ from aftaleflow.services.agreements import (
 )
 from aftaleflow.services.documents import render_letter
 from aftaleflow.services.meetings import NewItem, add_item, create_meeting
+from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import AgreementView
 from tests.documents.pdftext import full_text
 from tests.factories import Spec, new_agreement
@@ -109,3 +114,19 @@ def test_the_escalation_letter_marks_the_disputed_party(ctx, clock) -> None:
     record = render_letter(ctx, "eskalering", view.id, party="Middelfart")
     text = full_text(Path(record.path).read_bytes())
     assert "Kommunalbestyrelsen, Middelfart Kommune omstridt: medlemskab: disputed" in text
+
+
+def test_a_named_municipality_sees_the_agreement_and_another_does_not(ctx, clock,
+                                                                      engine) -> None:
+    clock.set(FEBRUARY_2027)
+    view = chosen(ctx, "horisontal_samarbejdsaftale", "oestdanmark", ["Køge"])
+    with Session(engine) as s:
+        bodies = {b.key: b.id for b in s.exec(select(Body).where(
+            col(Body.key).in_(["kb-259", "kb-265"])))}
+
+    def as_party(key: str) -> ServiceContext:
+        return replace(ctx, principal=Principal(name=key, role=Role.PARTY, body_id=bodies[key]))
+
+    assert get_agreement(as_party("kb-259"), view.id).id == view.id  # Køge
+    with pytest.raises(NotFound):
+        get_agreement(as_party("kb-265"), view.id)  # Roskilde, not named

@@ -197,7 +197,7 @@ def concerns(session: Session, principal: Principal, agreement: Agreement) -> bo
         return True
     if body.municipality_id is None:
         return body.region_id == agreement.region_id
-    if agreement.origin_cluster_id is None and agreement.kind != AgreementKind.REGIONAL:
+    if agreement.kind not in _FIXED_PARTY_KINDS:  # parties chosen per agreement
         return session.exec(select(AgreementParty.id).where(
             AgreementParty.agreement_id == agreement.id,
             AgreementParty.municipality_id == body.municipality_id)).first() is not None
