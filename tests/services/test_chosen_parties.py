@@ -89,6 +89,7 @@ def test_a_disputed_membership_marks_its_council_omstridt_with_the_source(ctx, c
     marks = {a.body: (a.certainty_label, a.certainty_source) for a in view.approvals}
     label, source = marks["Kommunalbestyrelsen, Middelfart Kommune"]
     assert label == "omstridt" and source and "Sundhedsråd Fyn" in source
+    assert "godkendelsesreglen er ikke bekræftet" in source  # both reasons are named
     assert marks["Kommunalbestyrelsen, Vejle Kommune"][0] == "foreløbig"
     assert get_agreement(ctx, view.id).approvals == view.approvals
 

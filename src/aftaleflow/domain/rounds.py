@@ -87,7 +87,6 @@ def implementing_areas(snap: GovernanceSnapshot, kind: str, region: str,
 
 
 Certainty = tuple[str, str]  # (confidence: probable | disputed, source)
-_RANK = {"probable": 1, "disputed": 2}
 
 
 def uncertain_parties(snap: GovernanceSnapshot, kind: str, region: str, area: str | None,
@@ -103,7 +102,8 @@ def uncertain_parties(snap: GovernanceSnapshot, kind: str, region: str, area: st
         for muni in snap.area_municipalities.get(area, []):
             mark = snap.unconfirmed_members.get((area, muni))
             council = snap.council_of_municipality.get(muni)
-            if mark and council and _RANK[mark[0]] >= _RANK.get(
-                    marks.get(council, ("", ""))[0], 0):
-                marks[council] = (mark[0], f"medlemskab: {mark[1]}")
+            if mark and council:  # the membership's mark first, the rule's after it
+                rule_note = marks[council][1] if council in marks else ""
+                marks[council] = (mark[0], f"medlemskab: {mark[1]}"
+                                  + (f"; {rule_note}" if rule_note else ""))
     return marks
