@@ -141,7 +141,7 @@ class Sync:
             return
         row.valid_to = end
         self.session.add(row)
-        detail = (f"slutter {end} (var {_fmt(old_end)})" if end >= start
+        detail = (f"slutter {end} (var {old_end or 'uden slutdato'})" if end >= start
                   else f"træder aldrig i kraft (skulle have gældt fra {start})")
         self.changes.append(Change("ended", what, label, start, end, detail))
 
