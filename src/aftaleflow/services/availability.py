@@ -19,14 +19,23 @@ from aftaleflow.domain.model import Agreement, ApprovalRule, AuditEvent, Body, C
 from aftaleflow.domain.rounds import approving_bodies
 from aftaleflow.domain.succession import carry_over_hint, ceased, ceased_text
 from aftaleflow.services.masterdata import snapshot, valid_on
-from aftaleflow.services.succession import successor_names
+from aftaleflow.services.succession import is_valid, successor_names
 from aftaleflow.services.views import ActionView
+
+
+def _rule(session: Session, kind: str, day: date) -> ApprovalRule | None:
+    """The approval rule of a kind on a day, looked up once per session."""
+    key = ("approval_rule", kind, day)
+    if key not in session.info:
+        session.info[key] = session.exec(select(ApprovalRule).where(
+            ApprovalRule.kind == kind, valid_on(ApprovalRule, day))).first()
+    rule: ApprovalRule | None = session.info[key]
+    return rule
 
 
 def forum_on(session: Session, agreement: Agreement, day: date) -> Forum | None:
     """The forum the rule valid on `day` names for this agreement (None: no rule that day)."""
-    rule = session.exec(select(ApprovalRule).where(
-        ApprovalRule.kind == agreement.kind, valid_on(ApprovalRule, day))).first()
+    rule = _rule(session, agreement.kind, day)
     if rule is None:
         return None
     council = None
@@ -53,6 +62,10 @@ def _no_approvers_reason(session: Session, agreement: Agreement, day: date) -> s
     assert region is not None
     area = session.get(Cluster, agreement.origin_cluster_id) if agreement.origin_cluster_id \
         else None
+    if is_valid(region, day) and (area is None or is_valid(area, day)) and _rule(
+            session, agreement.kind, day) is not None:
+        return None  # the usual case, without building the day's structure (the machine's
+        # guard still counts the parties when the round starts)
     try:
         parties = approving_bodies(snapshot(session, day), agreement.kind, region.key,
                                    area.key if area else None)
