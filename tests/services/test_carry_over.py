@@ -12,6 +12,7 @@ from aftaleflow.services.approvals import Decision, record_decision
 from aftaleflow.services.auditing import verify_chain
 from aftaleflow.services.carryover import carried_over_events, carry_over, plan_carry_over
 from aftaleflow.services.implementations import record_implementation
+from aftaleflow.services.outbox import list_outbox
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import AgreementView
 from tests.conftest import dump
@@ -80,6 +81,9 @@ def test_open_rounds_cross_new_year_and_finish_in_january(ctx: ServiceContext,
     assert _regional_council(regional) == ("Regionsrådet, Region Østdanmark", "afventer")
     assert _regional_council(local) == ("Regionsrådet, Region Østdanmark", "afventer")
     assert {a.body_kind: a.deadline for a in regional.approvals} == deadlines
+    requests = [o for o in list_outbox(ctx) if o.subject.startswith(
+        "Anmodning om godkendelse (overført fra Regionsrådet, Region Hovedstaden)")]
+    assert [o.recipients for o in requests] == [["rr-oestdanmark@aftaleflow.test"]]
     kept = {a.body: (a.state, a.decided_on) for a in regional.approvals if a.decided_on}
     assert kept == {"Borgerrepræsentationen, Københavns Kommune": ("godkendt", december),
                     "Kommunalbestyrelsen, Frederiksberg Kommune": ("godkendt", december),
