@@ -93,7 +93,8 @@ def test_round_letters_name_the_forum_of_the_day_not_the_ssu(ctx: ServiceContext
     enqueue_round_letters(ctx)
     with Session(ctx.engine) as session:
         bodies = {(m.agreement_id, m.body.split("\n")[2]) for m in session.exec(
-            select(OutboxMessage).where(OutboxMessage.kind == "anmodning_om_godkendelse"))}
+            select(OutboxMessage).where(OutboxMessage.kind == "anmodning_om_godkendelse"))
+            if m.key.startswith("anmodning_om_godkendelse:")}  # not the carry-over's request
     openings = {agreement_id: text for agreement_id, text in bodies}
     assert len(bodies) == 3  # one opening per agreement, the same to every party
     assert openings[december.id].startswith("Sundhedssamarbejdsudvalget har indstillet")
