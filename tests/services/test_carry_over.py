@@ -118,7 +118,11 @@ def test_rejected_in_december_is_renegotiated_in_2027_with_2027_parties(
     assert view.state == "genforhandling"
 
     clock.set(date(2027, 2, 1))
-    carry_over(ctx, NEW_YEAR)
+    done = carry_over(ctx, NEW_YEAR)
+    # The closed round's unanswered approvals stay as history: no request to the successor.
+    assert [c.text() for c in done.cases[0].changes] == [
+        "Region: Region Sjælland → Region Østdanmark (rettigheder og pligter overgår)"]
+    assert not any("overført" in o.subject for o in list_outbox(ctx))
     view = advance_agreement(ctx, view.id, "send_til_ssu")
     view = advance_agreement(ctx, view.id, "indstil_til_godkendelse")
     assert view.round_no == 2 and view.region == "Region Østdanmark"

@@ -114,7 +114,8 @@ def _plan_case(session: Session, s: _Structure, a: Agreement) -> _CasePlan | Non
             changes.append(Change("hjemområde", a.id, home.name, _names(new_home[:1])))
             actions.append(_move_home(a, home, new_home[0]))
     kept: list[str] = []
-    for approval in _current_round(session, a):
+    # Only an open round has approvals still owed; a closed round's are history.
+    for approval in _current_round(session, a) if a.state == "i_godkendelse" else []:
         body = s.bodies[approval.body_id]
         if approval.state not in PENDING:
             if approval.decided_on is not None or approval.state in ("godkendt", "afvist"):
