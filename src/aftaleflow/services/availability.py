@@ -13,7 +13,14 @@ from datetime import date
 from sqlmodel import Session, select
 
 from aftaleflow.domain.errors import GuardFailed, ValidationFailed
-from aftaleflow.domain.forum import Forum, forum_of, names_forum, replacement, with_forum
+from aftaleflow.domain.forum import (
+    Forum,
+    forum_of,
+    names_forum,
+    replace_forum,
+    replacement,
+    with_forum,
+)
 from aftaleflow.domain.machines import AGREEMENT
 from aftaleflow.domain.model import Agreement, ApprovalRule, AuditEvent, Body, Cluster, Region
 from aftaleflow.domain.rounds import approving_bodies
@@ -106,7 +113,10 @@ def refuse_unavailable(session: Session, agreement: Agreement, trigger: str, day
         return
     for action in agreement_actions(session, agreement, day, None):
         if action.trigger == trigger and action.reason:
-            raise GuardFailed(AGREEMENT, agreement.state, trigger, [action.reason])
+            refused = GuardFailed(AGREEMENT, agreement.state, trigger, [action.reason])
+            refused.message = replace_forum(refused.message,
+                                            replacement(forum_on(session, agreement, day)))
+            raise refused
 
 
 def describe(session: Session, agreement: Agreement, day: date
