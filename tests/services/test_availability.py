@@ -36,6 +36,7 @@ def test_action_whose_condition_fails_is_shown_with_the_reason_not_offered(
     with pytest.raises(GuardFailed) as refused:
         advance_agreement(ctx, view.id, "indstil_til_godkendelse")
     assert REASON in refused.value.message
+    assert "SSU" not in refused.value.message
     assert dump(ctx.engine) == before
 
     carry_over(ctx, date(2027, 1, 1))
@@ -68,3 +69,37 @@ def test_forum_step_names_the_ssu_until_it_ceases_and_the_sundhedsraad_after(
     local = advance_agreement(ctx, local.id, "send_til_ssu")
     sent = [e for e in history(ctx, local.id) if e.trigger == "send_til_ssu"]
     assert [e.forum for e in sent] == [None, forum]
+
+
+def test_round_letters_name_the_forum_of_the_day_not_the_ssu(ctx: ServiceContext,
+                                                             clock: MovableClock) -> None:
+    from sqlmodel import Session, select
+
+    from aftaleflow.domain.outbox import OutboxMessage
+    from aftaleflow.services.reminders import enqueue_round_letters
+
+    clock.set(date(2026, 12, 15))
+    december = advance_agreement(ctx, new_agreement(ctx, SJAELLAND_LOCAL).id, "send_til_ssu")
+    december = advance_agreement(ctx, december.id, "indstil_til_godkendelse")
+    enqueue_round_letters(ctx)
+    clock.set(date(2027, 1, 4))
+    carry_over(ctx, date(2027, 1, 1))
+    local = advance_agreement(ctx, new_agreement(ctx, Spec(
+        kind="lokal_aftale", region="oestdanmark",
+        cluster="sundhedsraad-oestsjaelland-og-oeerne")).id, "send_til_ssu")
+    local = advance_agreement(ctx, local.id, "indstil_til_godkendelse")
+    regional = advance_agreement(ctx, new_agreement(ctx, Spec(
+        kind="regional_samarbejdsaftale", region="oestdanmark", cluster=None)).id, "send_til_ssu")
+    regional = advance_agreement(ctx, regional.id, "indstil_til_godkendelse")
+    enqueue_round_letters(ctx)
+    with Session(ctx.engine) as session:
+        bodies = {(m.agreement_id, m.body.split("\n")[2]) for m in session.exec(
+            select(OutboxMessage).where(OutboxMessage.kind == "anmodning_om_godkendelse"))
+            if m.key.startswith("anmodning_om_godkendelse:")}  # not the carry-over's request
+    openings = {agreement_id: text for agreement_id, text in bodies}
+    assert len(bodies) == 3  # one opening per agreement, the same to every party
+    assert openings[december.id].startswith("Sundhedssamarbejdsudvalget har indstillet")
+    assert openings[local.id].startswith(
+        "Sundhedsråd Østsjælland og Øerne (foreløbig) har indstillet samarbejdsaftalen")
+    assert openings[regional.id].startswith("Samarbejdsaftalen 'Børn og unge i mistrivsel' "
+                                            "(version 1) er sendt til godkendelse")

@@ -12,6 +12,7 @@ from aftaleflow.services.approvals import Decision, record_decision
 from aftaleflow.services.auditing import verify_chain
 from aftaleflow.services.carryover import carried_over_events, carry_over, plan_carry_over
 from aftaleflow.services.implementations import record_implementation
+from aftaleflow.services.outbox import list_outbox
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import AgreementView
 from tests.conftest import dump
@@ -80,6 +81,9 @@ def test_open_rounds_cross_new_year_and_finish_in_january(ctx: ServiceContext,
     assert _regional_council(regional) == ("Regionsrådet, Region Østdanmark", "afventer")
     assert _regional_council(local) == ("Regionsrådet, Region Østdanmark", "afventer")
     assert {a.body_kind: a.deadline for a in regional.approvals} == deadlines
+    requests = [o for o in list_outbox(ctx) if o.subject.startswith(
+        "Anmodning om godkendelse (overført fra Regionsrådet, Region Hovedstaden)")]
+    assert [o.recipients for o in requests] == [["rr-oestdanmark@aftaleflow.test"]]
     kept = {a.body: (a.state, a.decided_on) for a in regional.approvals if a.decided_on}
     assert kept == {"Borgerrepræsentationen, Københavns Kommune": ("godkendt", december),
                     "Kommunalbestyrelsen, Frederiksberg Kommune": ("godkendt", december),
@@ -114,7 +118,11 @@ def test_rejected_in_december_is_renegotiated_in_2027_with_2027_parties(
     assert view.state == "genforhandling"
 
     clock.set(date(2027, 2, 1))
-    carry_over(ctx, NEW_YEAR)
+    done = carry_over(ctx, NEW_YEAR)
+    # The closed round's unanswered approvals stay as history: no request to the successor.
+    assert [c.text() for c in done.cases[0].changes] == [
+        "Region: Region Sjælland → Region Østdanmark (rettigheder og pligter overgår)"]
+    assert not any("overført" in o.subject for o in list_outbox(ctx))
     view = advance_agreement(ctx, view.id, "send_til_ssu")
     view = advance_agreement(ctx, view.id, "indstil_til_godkendelse")
     assert view.round_no == 2 and view.region == "Region Østdanmark"

@@ -21,6 +21,9 @@ def test_structure_page_previews_then_reports_the_carry_over(web, demo_engine,
     clock = MovableClock()
     clock.set(date(2027, 1, 1))
     carry_over(ServiceContext(engine=demo_engine, actor="test", clock=clock), date(2027, 1, 1))
+    timeline = web.get(f"/ui/aftaler/{demo_world.midt_open}").text
+    assert "Overført til efterfølgende område" in timeline
+    assert "Gødstrupklyngen (Vest) → Sundhedsråd Vestjylland" in timeline
     after = web.get("/ui/struktur").text
     assert "Gødstrupklyngen (Vest) → Sundhedsråd Vestjylland" in after.split("h-preview")[0]
     assert "Ingen åbne sager berøres; intet at overføre." in after

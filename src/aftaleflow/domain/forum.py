@@ -56,3 +56,13 @@ def forum_of(kind: str, confirmed: bool, sundhedsraad: str | None) -> Forum:
     if kind == "sundhedsraad_of_area" and sundhedsraad:
         return Forum(kind, sundhedsraad, confirmed)
     return Forum("none", NO_FORUM, confirmed)
+
+
+def recommendation_sentence(forum: Forum | None, title: str, version: int) -> str:
+    """The round letter's opening: who recommended the agreement, as the forum of the day."""
+    what = f"samarbejdsaftalen '{title}' (version {version})"
+    if forum is None or forum.kind == "ssu_of_region":
+        return f"Sundhedssamarbejdsudvalget har indstillet {what} til godkendelse"
+    if forum.kind == "sundhedsraad_of_area":
+        return f"{forum.label} har indstillet {what} til godkendelse"
+    return f"{what[:1].upper()}{what[1:]} er sendt til godkendelse"

@@ -13,20 +13,36 @@ from datetime import date
 from sqlmodel import Session, select
 
 from aftaleflow.domain.errors import GuardFailed, ValidationFailed
-from aftaleflow.domain.forum import Forum, forum_of, names_forum, replacement, with_forum
+from aftaleflow.domain.forum import (
+    Forum,
+    forum_of,
+    names_forum,
+    replace_forum,
+    replacement,
+    with_forum,
+)
 from aftaleflow.domain.machines import AGREEMENT
 from aftaleflow.domain.model import Agreement, ApprovalRule, AuditEvent, Body, Cluster, Region
 from aftaleflow.domain.rounds import approving_bodies
 from aftaleflow.domain.succession import carry_over_hint, ceased, ceased_text
 from aftaleflow.services.masterdata import snapshot, valid_on
-from aftaleflow.services.succession import successor_names
+from aftaleflow.services.succession import is_valid, successor_names
 from aftaleflow.services.views import ActionView
+
+
+def _rule(session: Session, kind: str, day: date) -> ApprovalRule | None:
+    """The approval rule of a kind on a day, looked up once per session."""
+    key = ("approval_rule", kind, day)
+    if key not in session.info:
+        session.info[key] = session.exec(select(ApprovalRule).where(
+            ApprovalRule.kind == kind, valid_on(ApprovalRule, day))).first()
+    rule: ApprovalRule | None = session.info[key]
+    return rule
 
 
 def forum_on(session: Session, agreement: Agreement, day: date) -> Forum | None:
     """The forum the rule valid on `day` names for this agreement (None: no rule that day)."""
-    rule = session.exec(select(ApprovalRule).where(
-        ApprovalRule.kind == agreement.kind, valid_on(ApprovalRule, day))).first()
+    rule = _rule(session, agreement.kind, day)
     if rule is None:
         return None
     council = None
@@ -53,6 +69,10 @@ def _no_approvers_reason(session: Session, agreement: Agreement, day: date) -> s
     assert region is not None
     area = session.get(Cluster, agreement.origin_cluster_id) if agreement.origin_cluster_id \
         else None
+    if is_valid(region, day) and (area is None or is_valid(area, day)) and _rule(
+            session, agreement.kind, day) is not None:
+        return None  # the usual case, without building the day's structure (the machine's
+        # guard still counts the parties when the round starts)
     try:
         parties = approving_bodies(snapshot(session, day), agreement.kind, region.key,
                                    area.key if area else None)
@@ -93,7 +113,10 @@ def refuse_unavailable(session: Session, agreement: Agreement, trigger: str, day
         return
     for action in agreement_actions(session, agreement, day, None):
         if action.trigger == trigger and action.reason:
-            raise GuardFailed(AGREEMENT, agreement.state, trigger, [action.reason])
+            refused = GuardFailed(AGREEMENT, agreement.state, trigger, [action.reason])
+            refused.message = replace_forum(refused.message,
+                                            replacement(forum_on(session, agreement, day)))
+            raise refused
 
 
 def describe(session: Session, agreement: Agreement, day: date

@@ -15,6 +15,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from aftaleflow.config import get_settings
+from aftaleflow.domain.calendar import danish_long_date
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
 from aftaleflow.domain.model import (
@@ -37,6 +38,7 @@ from aftaleflow.domain.succession import (
     merged_state,
 )
 from aftaleflow.services.outbox import enqueue
+from aftaleflow.services.reminders import body_address
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
 CARRY_TRIGGERS = ("overfoer_region", "overfoer_omraade", "overfoer_godkendelse",
@@ -112,7 +114,8 @@ def _plan_case(session: Session, s: _Structure, a: Agreement) -> _CasePlan | Non
             changes.append(Change("hjemområde", a.id, home.name, _names(new_home[:1])))
             actions.append(_move_home(a, home, new_home[0]))
     kept: list[str] = []
-    for approval in _current_round(session, a):
+    # Only an open round has approvals still owed; a closed round's are history.
+    for approval in _current_round(session, a) if a.state == "i_godkendelse" else []:
         body = s.bodies[approval.body_id]
         if approval.state not in PENDING:
             if approval.decided_on is not None or approval.state in ("godkendt", "afvist"):
@@ -189,7 +192,26 @@ def _move_approval(a: Agreement, approval: Approval, old: Body,
         deadline = approval.deadline.isoformat() if approval.deadline else "ingen"
         _audit(uow, a, "approval", approval.id, "overfoer_godkendelse", approval.state,
                f"{old.name} → {new.name}; frist {deadline} bevaret")
+        _request_successor(uow, a, approval, old, new)
     return run
+
+
+def _request_successor(uow: UnitOfWork, a: Agreement, approval: Approval, old: Body,
+                       new: Row) -> None:
+    """The successor body gets the request its predecessor had, with the same deadline."""
+    assert isinstance(new, Body)
+    deadline = danish_long_date(approval.deadline) if approval.deadline else "-"
+    text = "\n".join([
+        f"Til {new.name}", "",
+        f"Godkendelsen af samarbejdsaftalen '{a.title}' (version {approval.text_version}) "
+        f"afventede {old.name}, som er ophørt. Den overgår til jer med samme frist: "
+        f"{deadline}.", "",
+        f"Registrér beslutningen her: {get_settings().base_url}/agreements/{a.id}"
+        f"/approvals/{new.key}", "", "Venlig hilsen", "aftaleflow"])
+    enqueue(uow, key=f"{CARRY_OVER_REPORT}:godkendelse:{approval.id}:{new.key}",
+            kind="anmodning_om_godkendelse", recipients=[body_address(new)],
+            subject=f"Anmodning om godkendelse (overført fra {old.name}): {a.title} – frist "
+                    f"{deadline}", body=text, agreement_id=a.id, approval_id=approval.id)
 
 
 def _move_implementation(a: Agreement, impl: Implementation, old: Cluster,

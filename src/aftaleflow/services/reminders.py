@@ -27,11 +27,11 @@ from aftaleflow.domain.calendar import (
     reminder_schedule,
 )
 from aftaleflow.domain.deadlines import load_policy
-from aftaleflow.domain.forum import replace_forum
+from aftaleflow.domain.forum import recommendation_sentence, replace_forum
 from aftaleflow.domain.machines import AGREEMENT
 from aftaleflow.domain.model import Agreement, Approval, AuditEvent, Body
 from aftaleflow.domain.outbox import OutboxMessage
-from aftaleflow.services.availability import history_forums
+from aftaleflow.services.availability import forum_on, history_forums
 from aftaleflow.services.outbox import enqueue
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
@@ -212,9 +212,9 @@ def enqueue_round_letters(ctx: ServiceContext) -> list[str]:
             deadline = danish_long_date(approval.deadline) if approval.deadline else "-"
             text = "\n".join([
                 f"Til {body.name}", "",
-                f"Sundhedssamarbejdsudvalget har indstillet samarbejdsaftalen "
-                f"'{agreement.title}' (version {agreement.text_version}) til godkendelse i "
-                "alle kommunalbestyrelser og regionsrådet.", "",
+                recommendation_sentence(forum_on(s, agreement, uow.now.date()), agreement.title,
+                                        agreement.text_version)
+                + " i alle kommunalbestyrelser og regionsrådet.", "",
                 f"Vi beder om jeres skriftlige bekræftelse senest {deadline}.",
                 f"Fristregel: {policy.calendar.rule_text()}",
                 f"Sagsnr.: {agreement.kle_number}   Sagsbehandler: {agreement.case_handler}", "",

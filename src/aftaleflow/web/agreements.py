@@ -36,7 +36,11 @@ Key = Annotated[str, Path(max_length=100, pattern=r"^[^\x00-\x1f/]+$")]
 EVENT_LABELS = {"opret": "Oprettet", "tilfoej_punkt": "Sat på en dagsorden",
                 "beslutning": "Beslutning på dagsordenpunkt", "dan_dokument": "Dokument dannet",
                 "flyt_punkt": "Dagsordenpunkt flyttet", "luk_punkt": "Punkt markeret lukket",
-                "aabn_punkt": "Punkt markeret åbent"}
+                "aabn_punkt": "Punkt markeret åbent",
+                "overfoer_region": "Overført til efterfølgende region",
+                "overfoer_omraade": "Overført til efterfølgende område",
+                "overfoer_godkendelse": "Godkendelse overført til efterfølgeren",
+                "overfoer_implementering": "Implementering videreført i nyt område"}
 
 
 def event_label(event: AuditView) -> str:
