@@ -9,6 +9,7 @@ import pytest
 
 from aftaleflow.api.app import create_app
 from aftaleflow.domain.access import PERMISSIONS, Role
+from aftaleflow.masterdata import files
 from tests.api.conftest import World, auth
 
 # (method, path template, action in the role table, body or body factory, needs If-Match)
@@ -24,6 +25,8 @@ def blank_pdf() -> bytes:
     writer.add_blank_page(width=595, height=842)
     writer.write(out)
     return out.getvalue()
+
+
 ROUTES: list[tuple[str, str, str, Body]] = [
     ("GET", "/regions", "masterdata.read", None),
     ("GET", "/municipalities", "masterdata.read", None),
@@ -33,6 +36,11 @@ ROUTES: list[tuple[str, str, str, Body]] = [
         "key": "fou-657", "name": "Forebyggelsesudvalget", "short_name": "FOU",
         "kind": "fagudvalg", "valid_from": "2018-01-01", "municipality": "657"}),
     ("POST", "/bodies/sos-657/end", "masterdata.admin", {"valid_to": "2025-12-31"}),
+    ("POST", "/masterdata/import", "masterdata.admin", lambda _: {
+        "files": {name: (files.PACKAGE_DIR / name).read_text(encoding="utf-8")
+                  for name in files.FILES}, "dry_run": True}),
+    ("GET", "/structure/carry-over?on=2027-01-01", "document.read", None),
+    ("POST", "/structure/carry-over", "masterdata.admin", {"on": "2026-01-01"}),
     ("GET", "/agreements", "agreement.read", None),
     ("POST", "/agreements", "agreement.create", {
         "title": "Børn og unge i mistrivsel", "kind": "regional_samarbejdsaftale",
@@ -79,7 +87,7 @@ def test_the_table_covers_every_route() -> None:
                .replace("{meeting}", "{meeting_id}").replace("{item}", "{item_id}")
                .replace("{document}", "{document_id}").replace("?q=mistrivsel", "")
                .replace("?name=aftaletekst", "")
-               .replace("/matrix?format=xlsx", "/{what}")
+               .replace("/matrix?format=xlsx", "/{what}").replace("?on=2027-01-01", "")
                .replace("/657", "/{party}").replace("/sos-657/", "/{key}/")
                .replace("/sundhedsklynge-lillebaelt", "/{cluster}"))
               for m, p, _, _ in ROUTES}

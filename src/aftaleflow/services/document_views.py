@@ -19,6 +19,7 @@ from aftaleflow.domain.machines import APPROVAL
 from aftaleflow.domain.meetings import AgendaItem, Meeting
 from aftaleflow.domain.model import Agreement, Approval, Body, Region
 from aftaleflow.services.bodies import route_names
+from aftaleflow.services.views import CERTAINTY_LABELS
 
 
 def meeting_vm(meeting: Meeting, body: Body) -> vm.MeetingView:
@@ -78,6 +79,12 @@ def meeting_and_items(session: Session, meeting_id: int
     return meeting, body, items
 
 
+def certainty_text(certainty: str | None, source: str | None) -> str:
+    """'foreløbig: <source>' / 'omstridt: <source>' for a party asked on unconfirmed data."""
+    label = CERTAINTY_LABELS.get(certainty or "")
+    return f"{label}: {source}" if label else ""
+
+
 def party_vms(session: Session, agreement: Agreement, today: date) -> list[vm.PartyStatusView]:
     rows = session.exec(select(Approval, Body).join(Body, col(Body.id) == col(Approval.body_id))
                         .where(Approval.agreement_id == agreement.id,
@@ -87,7 +94,8 @@ def party_vms(session: Session, agreement: Agreement, today: date) -> list[vm.Pa
         name=body.name, status=APPROVAL.label_of(a.state), approved=a.state == "godkendt",
         rejected=a.state == "afvist",
         overdue=bool(a.deadline and a.deadline < today and a.state not in ("godkendt", "afvist")),
-        deadline=a.deadline, decided_on=a.decided_on) for a, body in rows]
+        deadline=a.deadline, decided_on=a.decided_on,
+        certainty=certainty_text(a.certainty, a.certainty_source)) for a, body in rows]
 
 
 def sender_of(session: Session, agreement: Agreement, on: date) -> str:

@@ -20,11 +20,13 @@ from aftaleflow import documents as docs
 from aftaleflow.config import get_settings
 from aftaleflow.documents import viewmodels as vm
 from aftaleflow.domain.errors import NotFound, ValidationFailed
+from aftaleflow.domain.forum import with_forum
 from aftaleflow.domain.machines import AGREEMENT
 from aftaleflow.domain.meetings import AgendaItem, StoredDocument
 from aftaleflow.domain.model import Agreement, Approval, Body, Cluster
 from aftaleflow.services.agreements import load_visible
 from aftaleflow.services.approvals import find_party_approval
+from aftaleflow.services.availability import forum_names
 from aftaleflow.services.document_views import (
     items_vms,
     meeting_and_items,
@@ -286,10 +288,12 @@ def render_status_report(ctx: ServiceContext, today: date | None = None) -> Docu
         s = uow.session
         rows = s.exec(select(Agreement).where(col(Agreement.state).not_in(
             ["tilbagetrukket", "udloebet", "erstattet"])).order_by(col(Agreement.id))).all()
+        forums = forum_names(s, list(rows), day)
         report = vm.StatusReportView(
             title=f"Status for samarbejdsaftaler pr. {day:%d.%m.%Y}", author="aftaleflow",
             date=day, agreements=[vm.AgreementStatusView(
-                title=a.title, case_number=a.kle_number, state=AGREEMENT.label_of(a.state),
+                title=a.title, case_number=a.kle_number,
+                state=with_forum(AGREEMENT.label_of(a.state), forums.get(a.id or 0)),
                 deadline=a.approval_deadline, parties=party_vms(s, a, day)) for a in rows])
     return _register(ctx, docs.render_status_report(report))
 
