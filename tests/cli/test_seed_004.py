@@ -68,8 +68,10 @@ def seed_004(databases, tmp_path_factory) -> tuple[dict[str, str], Path]:
     for key, kind, name, short in COMMITTEES:
         ok(["body", "add", key, "--name", name, "--short", short, "--kind", kind,
             "--municipality", "Herning", "--valid-from", "2018-01-01"], env)
+    # The approval rules begin 1 July 2022, so the case is registered under them; it never
+    # gets a round: the item only informs about it.
     ok(["agreement", "create", "--title", TITLE, "--region", "midtjylland", "--kle", KLE,
-        "--case-handler", HANDLER], env)  # no round: the item only informs
+        "--case-handler", HANDLER], {**env, "AFTALEFLOW_TODAY": "2022-07-01"})
     assert "30.08.2021" in ok(["meeting", "create", "--body", "fou-657", "--at", "2021-08-30",
                               "--place", "B1.01"], env)
     (tmp / "resume.txt").write_text(SUMMARY, encoding="utf-8")
