@@ -11,7 +11,7 @@ import typer
 from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 
 if TYPE_CHECKING:
-    from aftaleflow.services.meetings import BilagFile
+    from aftaleflow.services.bilag import BilagFile
     from aftaleflow.services.views import MeetingView
 
 meeting_app = group("Møder og dagsordenpunkter.")
@@ -46,7 +46,7 @@ def _read_text(path: Path | None, given: str) -> str:
 
 
 def _bilag_files(paths: list[Path]) -> list[BilagFile]:
-    from aftaleflow.services.meetings import BilagFile
+    from aftaleflow.services.bilag import BilagFile
 
     files = []
     for path in paths:

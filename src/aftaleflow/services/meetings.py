@@ -20,6 +20,7 @@ from aftaleflow.domain.model import Agreement, Approval, Body, Municipality
 from aftaleflow.domain.validation import MAX_TITLE, clean_text
 from aftaleflow.services.agreements import load_agreement
 from aftaleflow.services.approvals import Decision, apply_decision, find_party_approval
+from aftaleflow.services.bilag import BilagFile, store_bilag
 from aftaleflow.services.indexing import index_item
 from aftaleflow.services.parties import round_parties_markdown
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
@@ -36,14 +37,6 @@ DEFAULT_ROUTES: dict[str, tuple[list[str], str]] = {
     "ssu": (["SSU"], "SSU"),
 }
 ITEM_DECISIONS = ("godkendt", "afvist", "udsat")
-
-
-@dataclass(frozen=True)
-class BilagFile:
-    """A bilag given as a PDF file: its name on the agenda and its bytes."""
-
-    name: str
-    data: bytes = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -173,7 +166,7 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
                                         else []))],
             attachments=[_text(a, "bilag", 300, required=True, single_line=True)
                          for a in new.attachments],
-            attachment_files=_store_bilag(new.attachment_files),
+            attachment_files=store_bilag(new.attachment_files),
             late_reason=_text(new.late_reason, "begrundelse for sen udsendelse", 2000)
             if new.late_reason else None,
             created_at=uow.now, updated_at=uow.now,
@@ -231,31 +224,10 @@ def _item_number(session: Session, meeting_id: int, wanted: int | None) -> int:
     return wanted
 
 
-def _store_bilag(files: list[BilagFile]) -> list[dict[str, str]]:
-    """Check each bilag is a readable PDF and store it by content hash."""
-    if not files:
-        return []
-    from aftaleflow.documents.appendix import pdf_page_count
-    from aftaleflow.documents.errors import DocumentDataError
-    from aftaleflow.documents.store import store_file
-    from aftaleflow.services.documents import documents_dir
-
-    stored = []
-    for bilag in files:
-        name = _text(bilag.name, "bilag", 300, required=True, single_line=True)
-        try:
-            pdf_page_count(bilag.data, name)
-        except DocumentDataError as exc:
-            raise ValidationFailed(exc.message) from exc
-        path, digest = store_file(bilag.data, "bilag", ".pdf", documents_dir())
-        stored.append({"name": name, "path": str(path), "sha256": digest})
-    return stored
-
-
 def add_item_attachment(ctx: ServiceContext, item_id: int, bilag: BilagFile) -> AgendaItemView:
     """Add a bilag as a PDF file to an existing item (appended to its PDF, listed with pages)."""
     ctx.authorize("meeting.write")
-    stored = _store_bilag([bilag])
+    stored = store_bilag([bilag])
     with UnitOfWork(ctx) as uow:
         item = _item(uow.session, item_id)
         item.attachment_files = [*item.attachment_files, *stored]

@@ -10,6 +10,7 @@ from aftaleflow.api.deps import Ctx
 from aftaleflow.api.problems import responses
 from aftaleflow.api.schemas import AgendaItemIn, ItemDecisionIn, MeetingIn
 from aftaleflow.services import meetings as service
+from aftaleflow.services.bilag import BilagFile
 from aftaleflow.services.views import AgendaItemView, MeetingView
 
 router = APIRouter(tags=["Møder og dagsordener"],
@@ -63,4 +64,4 @@ def add_attachment(ctx: Ctx, item_id: ItemId,
                    ) -> AgendaItemView:
     """Send PDF-filen som request body (Content-Type: application/pdf). Bilaget sættes bag
     punktet og listes med sidetal, når punktet eller dagsordenen dannes."""
-    return service.add_item_attachment(ctx, item_id, service.BilagFile(name=name, data=data))
+    return service.add_item_attachment(ctx, item_id, BilagFile(name=name, data=data))
