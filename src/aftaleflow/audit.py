@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlmodel import Session, col, select
 
 from aftaleflow.domain.model import AuditEvent
@@ -25,27 +27,35 @@ _HASHED_FIELDS = (
 )
 
 
-def event_hash(event: AuditEvent, prev_hash: str) -> str:
-    payload = {name: getattr(event, name) for name in _HASHED_FIELDS}
+def event_hash(event: AuditEvent | Mapping[str, Any], prev_hash: str) -> str:
+    """SHA-256 over the hashed fields and the predecessor's hash (rows or plain dicts alike)."""
+    get = event.get if isinstance(event, Mapping) else partial(getattr, event)
+    payload = {name: get(name) for name in _HASHED_FIELDS}
     payload["prev_hash"] = prev_hash
     data = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def append(session: Session, event: AuditEvent) -> AuditEvent:
-    """Chain `event` onto the current head inside the caller's transaction."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
-    head = session.exec(
-        select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)
-    ).first()
-    prev = head or GENESIS
-    event.prev_hash = prev
-    event.hash = event_hash(event, prev)
-    session.add(event)
-    session.flush()
-    return event
+_TABLE = AuditEvent.__table__  # type: ignore[attr-defined]
+_HEAD = select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
+_INSERT = _TABLE.insert()
+_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+
+
+def append_values(conn: Connection, values: dict[str, Any]) -> str:
+    """Chain one event (a dict of the hashed fields) onto the head: lock, read head, insert.
+
+    Plain Core statements on the caller's connection; the ORM would cost more than the
+    three statements themselves on this, the hottest write.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(_LOCK, {"k": _PG_CHAIN_LOCK})
+    prev = conn.execute(_HEAD).scalar() or GENESIS
+    row = {name: values.get(name) for name in _HASHED_FIELDS}
+    row["prev_hash"] = prev
+    row["hash"] = event_hash(row, prev)
+    conn.execute(_INSERT, row)
+    return str(row["hash"])
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,11 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
 def load_agreement(session: Session, agreement_id: int, expected_version: int | None,
                    *, lock: bool = False) -> Agreement:
     """Load an agreement; `lock` takes the row lock (PostgreSQL) so writers queue per case."""
-    agreement = session.get(Agreement, agreement_id, with_for_update=lock)
+    # The region comes along in the same query: every view of the agreement needs it.
+    query = (select(Agreement, Region).join(Region, col(Region.id) == Agreement.region_id)
+             .where(Agreement.id == agreement_id))
+    found = session.exec(query.with_for_update(of=Agreement) if lock else query).first()
+    agreement = found[0] if found else None
     if agreement is None:
         raise NotFound(f"Samarbejdsaftale {agreement_id} findes ikke.")
     if expected_version is not None and agreement.version != expected_version:
@@ -145,8 +149,7 @@ def advance_agreement(ctx: ServiceContext, agreement_id: int, trigger: str, *,
     with UnitOfWork(ctx) as uow:
         agreement = load_agreement(uow.session, agreement_id, expected_version, lock=True)
         lifecycle.fire_agreement(uow, agreement, trigger, comment=note)
-        uow.commit()
-        return _view(uow.session, agreement, detail=True)
+        return uow.commit_with(lambda: _view(uow.session, agreement, detail=True))
 
 
 def get_agreement(ctx: ServiceContext, agreement_id: int) -> AgreementView:

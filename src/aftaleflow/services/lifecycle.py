@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from aftaleflow.domain.deadlines import load_policy
@@ -20,6 +21,7 @@ from aftaleflow.services.masterdata import snapshot
 from aftaleflow.services.uow import UnitOfWork
 
 SYSTEM_ACTOR = "system"
+_APPROVALS = Approval.__table__  # type: ignore[attr-defined]
 
 
 def current_approvals(session: Session, agreement: Agreement) -> list[Approval]:
@@ -47,9 +49,14 @@ def _region_and_area(session: Session, agreement: Agreement) -> tuple[Region, st
 
 
 def _round_plan(uow: UnitOfWork, agreement: Agreement) -> list[int]:
-    region, area = _region_and_area(uow.session, agreement)
-    return approving_bodies(snapshot(uow.session, uow.now.date()), agreement.kind,
-                            region.key, area)
+    """Who must approve, worked out once per transaction (the guard and the effect ask)."""
+    key = ("round_plan", agreement.id, uow.now.date())
+    if key not in uow.memo:
+        region, area = _region_and_area(uow.session, agreement)
+        uow.memo[key] = approving_bodies(snapshot(uow.session, uow.now.date()),
+                                         agreement.kind, region.key, area)
+    plan: list[int] = uow.memo[key]
+    return plan
 
 
 def _agreement_facts(uow: UnitOfWork, agreement: Agreement, needed: set[str]) -> dict[str, bool]:
@@ -77,7 +84,7 @@ def fire_agreement(uow: UnitOfWork, agreement: Agreement, trigger: str, *,
     effect = AGREEMENT.state(dest).on_enter
     if effect:
         _EFFECTS[effect](uow, agreement)
-    uow.session.add(agreement)
+    uow.save(agreement)
     uow.record(entity="agreement", entity_id=agreement.id, agreement_id=agreement.id,
                trigger=trigger, from_state=source, to_state=dest, comment=comment,
                actor=SYSTEM_ACTOR if automatic else None)
@@ -94,23 +101,29 @@ def settle(uow: UnitOfWork, agreement: Agreement) -> None:
 
 
 def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> None:
-    """A new round: a new version of the text after a renegotiation; old rounds are kept."""
+    """A new round: a new version of the text after a renegotiation; old rounds are kept.
+
+    The approvals go in as one multi-row INSERT; each party's deadline is worked out once
+    per kind of body (they share the policy, so 22 councils share one date).
+    """
     assert agreement.id is not None
     bodies = _round_plan(uow, agreement)
     if agreement.round_no > 0:
         agreement.text_version += 1
     agreement.round_no += 1
     policy = load_policy()
-    kinds = {b.id: b.kind for b in uow.session.exec(select(Body).where(col(Body.id).in_(bodies)))}
-    for body_id in bodies:
-        deadline = agreement.approval_deadline or policy.approval_deadline(
-            uow.now.date(), agreement.kind, kinds[body_id]).date
-        uow.session.add(Approval(
-            agreement_id=agreement.id, round_no=agreement.round_no,
-            text_version=agreement.text_version, body_id=body_id, state=APPROVAL.states[0].name,
-            deadline=deadline, updated_at=uow.now,
-        ))
-    uow.session.flush()
+    kinds = dict(uow.session.execute(
+        select(Body.id, Body.kind).where(col(Body.id).in_(bodies))).all())
+    deadlines = {kind: agreement.approval_deadline or policy.approval_deadline(
+        uow.now.date(), agreement.kind, kind).date for kind in set(kinds.values())}
+    if not bodies:
+        return
+    uow.session.connection().execute(insert(_APPROVALS), [
+        {"agreement_id": agreement.id, "round_no": agreement.round_no,
+         "text_version": agreement.text_version, "body_id": body_id,
+         "state": APPROVAL.states[0].name, "deadline": deadlines[kinds[body_id]],
+         "updated_at": uow.now, "version": 1}
+        for body_id in bodies])
 
 
 def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> None:

@@ -139,31 +139,45 @@ def valid_on(model: Any, on: date) -> Any:
 
 
 def snapshot(session: Session, on: date) -> GovernanceSnapshot:
-    """The governance structure valid on one day, as plain data for `domain.rounds`."""
-    regions = {r.id: r.key for r in session.exec(select(Region).where(valid_on(Region, on)))}
+    """The governance structure valid on one day, as plain data for `domain.rounds`.
+
+    Columns, not ORM objects: a round start reads a few hundred rows of structure and
+    needs none of them as entities.
+    """
+    def rows(*columns: Any, model: Any, extra: Any = True) -> list[Any]:
+        return list(session.execute(select(*columns).where(valid_on(model, on), extra)
+                                    .order_by(col(model.id))))
+
+    regions = dict(rows(Region.id, Region.key, model=Region))
     region_members: dict[str, list[int]] = {}
-    for rm in session.exec(select(RegionMembership).where(valid_on(RegionMembership, on))):
-        if rm.region_id in regions:
-            region_members.setdefault(regions[rm.region_id], []).append(rm.municipality_id)
-    areas = {a.id: a for a in session.exec(select(Cluster).where(valid_on(Cluster, on)))}
+    for region_id, municipality_id in rows(RegionMembership.region_id,
+                                           RegionMembership.municipality_id,
+                                           model=RegionMembership):
+        if region_id in regions:
+            region_members.setdefault(regions[region_id], []).append(municipality_id)
+    areas = {a.id: a for a in rows(Cluster.id, Cluster.key, Cluster.kind, Cluster.region_id,
+                                   model=Cluster)}
     area_members: dict[str, list[int]] = {}
-    for cm in session.exec(select(ClusterMembership).where(valid_on(ClusterMembership, on))):
-        if cm.cluster_id in areas:
-            area_members.setdefault(areas[cm.cluster_id].key, []).append(cm.municipality_id)
+    for cluster_id, municipality_id in rows(ClusterMembership.cluster_id,
+                                            ClusterMembership.municipality_id,
+                                            model=ClusterMembership):
+        if cluster_id in areas:
+            area_members.setdefault(areas[cluster_id].key, []).append(municipality_id)
     councils: dict[int, int] = {}
     regional_councils: dict[str, int] = {}
-    for b in session.exec(select(Body).where(valid_on(Body, on),
-                                             col(Body.kind).in_(["kommunalbestyrelse",
-                                                                 "regionsraad"]))):
-        assert b.id is not None
-        if b.kind == "kommunalbestyrelse" and b.municipality_id is not None:
-            councils[b.municipality_id] = b.id
-        elif b.region_id in regions:
-            regional_councils[regions[b.region_id]] = b.id
+    for body_id, kind, region_id, municipality_id in rows(
+            Body.id, Body.kind, Body.region_id, Body.municipality_id, model=Body,
+            extra=col(Body.kind).in_(["kommunalbestyrelse", "regionsraad"])):
+        if kind == "kommunalbestyrelse" and municipality_id is not None:
+            councils[municipality_id] = body_id
+        elif region_id in regions:
+            regional_councils[regions[region_id]] = body_id
     rules = {r.kind: RoundRule(kind=r.kind, approvers=tuple(r.approvers.split(",")),
                                implementers=r.implementers, area_kind=r.area_kind,
                                confirmed=r.confirmed)
-             for r in session.exec(select(ApprovalRule).where(valid_on(ApprovalRule, on)))}
+             for r in rows(ApprovalRule.kind, ApprovalRule.approvers,
+                           ApprovalRule.implementers, ApprovalRule.area_kind,
+                           ApprovalRule.confirmed, model=ApprovalRule)}
     return GovernanceSnapshot(
         on=on,
         region_municipalities=region_members,

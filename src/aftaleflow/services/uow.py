@@ -11,19 +11,24 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from types import TracebackType
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Mapper
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from aftaleflow import audit
 from aftaleflow.config import TIMEZONE, get_settings
 from aftaleflow.db import READ_ONLY, get_engine
 from aftaleflow.domain.access import ACTION_LABELS, LOCAL_OPERATOR, ROLE_LABELS, Principal
 from aftaleflow.domain.errors import Conflict, DomainError, PermissionDenied
-from aftaleflow.domain.model import AuditEvent
+
+T = TypeVar("T")
 
 
 def _system_clock() -> datetime:
@@ -64,6 +69,7 @@ class UnitOfWork:
         self.now = ctx.now()
         self._read_only = read_only
         self._committed = False
+        self.memo: dict[tuple[Any, ...], Any] = {}  # answers worked out once per transaction
 
     def __enter__(self) -> UnitOfWork:
         engine = self.ctx.engine
@@ -99,21 +105,54 @@ class UnitOfWork:
         agreement_id: int | None = None,
         comment: str | None = None,
         actor: str | None = None,
-    ) -> AuditEvent:
-        event = AuditEvent(
-            at=self.now.isoformat(),
-            actor=actor or self.ctx.actor,
-            entity=entity,
-            entity_id=entity_id,
-            agreement_id=agreement_id,
-            trigger=trigger,
-            from_state=from_state,
-            to_state=to_state,
-            comment=comment,
-            prev_hash="",
-            hash="",
-        )
-        return audit.append(self.session, event)
+    ) -> str:
+        """Append one audit event to the chain in this transaction; returns its hash.
+
+        Pending ORM changes are flushed first, so row locks come before the chain lock in
+        every service (the order the concurrency tests rely on).
+        """
+        self.session.flush()
+        return audit.append_values(self.session.connection(), {
+            "at": self.now.isoformat(), "actor": actor or self.ctx.actor, "entity": entity,
+            "entity_id": entity_id, "agreement_id": agreement_id, "trigger": trigger,
+            "from_state": from_state, "to_state": to_state, "comment": comment,
+        })
+
+    def save(self, row: SQLModel) -> None:
+        """Write a versioned row's changes in one UPDATE ... WHERE version = :seen.
+
+        The same check the ORM's version counter makes, without its flush machinery (the
+        costliest part of a transition); a row changed by someone else raises
+        StaleDataError, which becomes the usual Danish conflict.
+        """
+        state = inspect(row)
+        mapper = state.mapper
+        changes = {key: getattr(row, key) for key in _column_keys(mapper)
+                   if key != "version" and state.attrs[key].history.added}
+        if not changes:
+            return
+        table = mapper.local_table
+        seen = row.version  # type: ignore[attr-defined]
+        result = self.session.connection().execute(
+            update(table).where(table.c.id == row.id,  # type: ignore[attr-defined]
+                                table.c.version == seen),
+            {**changes, "version": seen + 1})
+        if result.rowcount != 1:
+            raise StaleDataError(f"{table.name} {row.id} is no longer version {seen}")  # type: ignore[attr-defined]
+        for key, value in changes.items():
+            set_committed_value(row, key, value)
+        set_committed_value(row, "version", seen + 1)
+
+    def commit_with(self, read: Callable[[], T]) -> T:
+        """Build the answer inside the transaction, then commit.
+
+        Reading after the commit would open a second transaction (on SQLite a second
+        BEGIN IMMEDIATE) just to read back rows this one already holds.
+        """
+        self.session.flush()
+        result = read()
+        self.commit()
+        return result
 
     def commit(self) -> None:
         try:
@@ -125,6 +164,11 @@ class UnitOfWork:
                 "prøv påny."
             ) from exc
         self._committed = True
+
+
+@cache
+def _column_keys(mapper: Mapper[Any]) -> tuple[str, ...]:
+    return tuple(attr.key for attr in mapper.column_attrs)
 
 
 class DatabaseUnavailable(DomainError):
