@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, or_, select
 
 from aftaleflow.domain.access import Principal, Role
@@ -118,16 +119,22 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
         return _view(uow.session, agreement, detail=True)
 
 
+# The region comes along in the same query (every view of an agreement needs it); the
+# statements are built once, their compiled form is cached.
+_LOAD = (select(Agreement, Region).join(Region, col(Region.id) == Agreement.region_id)
+         .where(Agreement.id == bindparam("b_id")))
+_LOCKED_LOAD = _LOAD.with_for_update(of=Agreement)
+
+
 def load_agreement(session: Session, agreement_id: int, expected_version: int | None,
                    *, lock: bool = False) -> Agreement:
     """Load an agreement; `lock` takes the row lock (PostgreSQL) so writers queue per case."""
-    # The region comes along in the same query: every view of the agreement needs it.
-    query = (select(Agreement, Region).join(Region, col(Region.id) == Agreement.region_id)
-             .where(Agreement.id == agreement_id))
-    found = session.exec(query.with_for_update(of=Agreement) if lock else query).first()
-    agreement = found[0] if found else None
-    if agreement is None:
+    found = session.exec(_LOCKED_LOAD if lock else _LOAD, params={"b_id": agreement_id}).first()
+    if found is None:
         raise NotFound(f"Samarbejdsaftale {agreement_id} findes ikke.")
+    agreement, region = found
+    # The session's identity map holds rows weakly; keep the region for the view.
+    session.info.setdefault("regions", []).append(region)
     if expected_version is not None and agreement.version != expected_version:
         raise Conflict(
             f"Samarbejdsaftale {agreement_id} er ændret af en anden (version "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlmodel import Session, col, select
 
 from aftaleflow.domain.deadlines import load_policy
@@ -22,6 +22,8 @@ from aftaleflow.services.uow import UnitOfWork
 
 SYSTEM_ACTOR = "system"
 _APPROVALS = Approval.__table__  # type: ignore[attr-defined]
+_ROUND_STATES = select(_APPROVALS.c.state).where(
+    _APPROVALS.c.agreement_id == bindparam("a"), _APPROVALS.c.round_no == bindparam("r"))
 
 
 def current_approvals(session: Session, agreement: Agreement) -> list[Approval]:
@@ -64,7 +66,8 @@ def _agreement_facts(uow: UnitOfWork, agreement: Agreement, needed: set[str]) ->
     if "has_approvers" in needed:
         facts["has_approvers"] = bool(_round_plan(uow, agreement))
     if needed & {"all_approved", "any_rejected"}:
-        states = [a.state for a in current_approvals(uow.session, agreement)]
+        states = list(uow.session.connection().execute(
+            _ROUND_STATES, {"a": agreement.id, "r": agreement.round_no}).scalars())
         facts["all_approved"] = bool(states) and all(s == "godkendt" for s in states)
         facts["any_rejected"] = any(s == "afvist" for s in states)
     if "all_implemented" in needed:
@@ -79,12 +82,10 @@ def fire_agreement(uow: UnitOfWork, agreement: Agreement, trigger: str, *,
     facts = _agreement_facts(uow, agreement, AGREEMENT.guards_of(trigger))
     source = agreement.state
     dest = AGREEMENT.next_state(source, trigger, facts, allow_automatic=automatic)
-    agreement.state = dest
-    agreement.updated_at = uow.now
     effect = AGREEMENT.state(dest).on_enter
     if effect:
         _EFFECTS[effect](uow, agreement)
-    uow.save(agreement)
+    uow.save(agreement, state=dest, updated_at=uow.now)
     uow.record(entity="agreement", entity_id=agreement.id, agreement_id=agreement.id,
                trigger=trigger, from_state=source, to_state=dest, comment=comment,
                actor=SYSTEM_ACTOR if automatic else None)
@@ -93,8 +94,11 @@ def fire_agreement(uow: UnitOfWork, agreement: Agreement, trigger: str, *,
 
 def settle(uow: UnitOfWork, agreement: Agreement) -> None:
     """Fire the first automatic transition whose guards hold, until none does."""
-    for transition in AGREEMENT.automatic_transitions_from(agreement.state):
-        facts = _agreement_facts(uow, agreement, set(transition.guards))
+    transitions = AGREEMENT.automatic_transitions_from(agreement.state)
+    if not transitions:
+        return
+    facts = _agreement_facts(uow, agreement, {g for t in transitions for g in t.guards})
+    for transition in transitions:
         if all(facts.get(g) for g in transition.guards):
             fire_agreement(uow, agreement, transition.trigger, automatic=True)
             return

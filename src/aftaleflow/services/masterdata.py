@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy import Date, bindparam
 from sqlmodel import Session, SQLModel, col, or_, select
 
 from aftaleflow.db import create_schema
@@ -138,36 +139,54 @@ def valid_on(model: Any, on: date) -> Any:
                                                col(model.valid_to) >= on)
 
 
+_ON = bindparam("on", type_=Date)
+
+
+def _valid_rows(model: Any, *names: str, extra: Any = None) -> Any:
+    """SELECT the named columns of rows valid on :on, in id order (built once, cached)."""
+    table = model.__table__
+    query = select(*(table.c[n] for n in names)).where(
+        table.c.valid_from <= _ON, or_(table.c.valid_to.is_(None), table.c.valid_to >= _ON))
+    return (query.where(extra) if extra is not None else query).order_by(table.c.id)
+
+
+_SNAPSHOT = {
+    "regions": _valid_rows(Region, "id", "key"),
+    "region_members": _valid_rows(RegionMembership, "region_id", "municipality_id"),
+    "areas": _valid_rows(Cluster, "id", "key", "kind", "region_id"),
+    "area_members": _valid_rows(ClusterMembership, "cluster_id", "municipality_id"),
+    "councils": _valid_rows(Body, "id", "kind", "region_id", "municipality_id",
+                            extra=Body.__table__.c.kind.in_(["kommunalbestyrelse",  # type: ignore[attr-defined]
+                                                             "regionsraad"])),
+    "rules": _valid_rows(ApprovalRule, "kind", "approvers", "implementers", "area_kind",
+                         "confirmed"),
+}
+
+
 def snapshot(session: Session, on: date) -> GovernanceSnapshot:
     """The governance structure valid on one day, as plain data for `domain.rounds`.
 
-    Columns, not ORM objects: a round start reads a few hundred rows of structure and
-    needs none of them as entities.
+    Plain Core rows from statements built once: a round start reads a few hundred rows of
+    structure and needs none of them as ORM objects.
     """
-    def rows(*columns: Any, model: Any, extra: Any = True) -> list[Any]:
-        return list(session.execute(select(*columns).where(valid_on(model, on), extra)
-                                    .order_by(col(model.id))))
+    conn = session.connection()
 
-    regions = dict(rows(Region.id, Region.key, model=Region))
+    def rows(name: str) -> list[Any]:
+        return list(conn.execute(_SNAPSHOT[name], {"on": on}))
+
+    regions: dict[int, str] = dict(rows("regions"))
     region_members: dict[str, list[int]] = {}
-    for region_id, municipality_id in rows(RegionMembership.region_id,
-                                           RegionMembership.municipality_id,
-                                           model=RegionMembership):
+    for region_id, municipality_id in rows("region_members"):
         if region_id in regions:
             region_members.setdefault(regions[region_id], []).append(municipality_id)
-    areas = {a.id: a for a in rows(Cluster.id, Cluster.key, Cluster.kind, Cluster.region_id,
-                                   model=Cluster)}
+    areas = {a.id: a for a in rows("areas")}
     area_members: dict[str, list[int]] = {}
-    for cluster_id, municipality_id in rows(ClusterMembership.cluster_id,
-                                            ClusterMembership.municipality_id,
-                                            model=ClusterMembership):
+    for cluster_id, municipality_id in rows("area_members"):
         if cluster_id in areas:
             area_members.setdefault(areas[cluster_id].key, []).append(municipality_id)
     councils: dict[int, int] = {}
     regional_councils: dict[str, int] = {}
-    for body_id, kind, region_id, municipality_id in rows(
-            Body.id, Body.kind, Body.region_id, Body.municipality_id, model=Body,
-            extra=col(Body.kind).in_(["kommunalbestyrelse", "regionsraad"])):
+    for body_id, kind, region_id, municipality_id in rows("councils"):
         if kind == "kommunalbestyrelse" and municipality_id is not None:
             councils[municipality_id] = body_id
         elif region_id in regions:
@@ -175,9 +194,7 @@ def snapshot(session: Session, on: date) -> GovernanceSnapshot:
     rules = {r.kind: RoundRule(kind=r.kind, approvers=tuple(r.approvers.split(",")),
                                implementers=r.implementers, area_kind=r.area_kind,
                                confirmed=r.confirmed)
-             for r in rows(ApprovalRule.kind, ApprovalRule.approvers,
-                           ApprovalRule.implementers, ApprovalRule.area_kind,
-                           ApprovalRule.confirmed, model=ApprovalRule)}
+             for r in rows("rules")}
     return GovernanceSnapshot(
         on=on,
         region_municipalities=region_members,

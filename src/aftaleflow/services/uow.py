@@ -15,7 +15,7 @@ from functools import cache
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, inspect, update
+from sqlalchemy import Engine, bindparam, inspect, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapper
 from sqlalchemy.orm.attributes import set_committed_value
@@ -24,7 +24,7 @@ from sqlmodel import Session, SQLModel
 
 from aftaleflow import audit
 from aftaleflow.config import TIMEZONE, get_settings
-from aftaleflow.db import READ_ONLY, get_engine
+from aftaleflow.db import READ_ONLY, Prepared, get_engine
 from aftaleflow.domain.access import ACTION_LABELS, LOCAL_OPERATOR, ROLE_LABELS, Principal
 from aftaleflow.domain.errors import Conflict, DomainError, PermissionDenied
 
@@ -118,8 +118,8 @@ class UnitOfWork:
             "from_state": from_state, "to_state": to_state, "comment": comment,
         })
 
-    def save(self, row: SQLModel) -> None:
-        """Write a versioned row's changes in one UPDATE ... WHERE version = :seen.
+    def save(self, row: SQLModel, **values: Any) -> None:
+        """Write `values` and the row's pending changes in one UPDATE ... WHERE version = :seen.
 
         The same check the ORM's version counter makes, without its flush machinery (the
         costliest part of a transition); a row changed by someone else raises
@@ -127,19 +127,19 @@ class UnitOfWork:
         """
         state = inspect(row)
         mapper = state.mapper
-        changes = {key: getattr(row, key) for key in _column_keys(mapper)
-                   if key != "version" and state.attrs[key].history.added}
-        if not changes:
+        if state.modified:  # changed through attributes (an effect): those columns go too
+            values = {key: getattr(row, key) for key in _column_keys(mapper)
+                      if key != "version" and state.attrs[key].history.added} | values
+        if not values:
             return
-        table = mapper.local_table
         seen = row.version  # type: ignore[attr-defined]
-        result = self.session.connection().execute(
-            update(table).where(table.c.id == row.id,  # type: ignore[attr-defined]
-                                table.c.version == seen),
-            {**changes, "version": seen + 1})
+        result = _versioned_update(mapper.local_table).run(
+            self.session.connection(),
+            {**values, "version": seen + 1, "b_id": row.id,  # type: ignore[attr-defined]
+             "b_seen": seen})
         if result.rowcount != 1:
-            raise StaleDataError(f"{table.name} {row.id} is no longer version {seen}")  # type: ignore[attr-defined]
-        for key, value in changes.items():
+            raise StaleDataError(f"row {row.id} is no longer version {seen}")  # type: ignore[attr-defined]
+        for key, value in values.items():
             set_committed_value(row, key, value)
         set_committed_value(row, "version", seen + 1)
 
@@ -164,6 +164,12 @@ class UnitOfWork:
                 "prøv påny."
             ) from exc
         self._committed = True
+
+
+@cache
+def _versioned_update(table: Any) -> Prepared:
+    return Prepared(update(table).where(table.c.id == bindparam("b_id"),
+                                        table.c.version == bindparam("b_seen")))
 
 
 @cache
