@@ -66,8 +66,7 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
             raise PermissionDenied(
                 "Du kan kun registrere beslutninger for dit eget organ.")
         apply_decision(uow, agreement, approval, decision, expected_version=expected_version)
-        uow.commit()
-        return _view(uow.session, agreement, detail=True)
+        return uow.commit_with(lambda: _view(uow.session, agreement, detail=True))
 
 
 def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,

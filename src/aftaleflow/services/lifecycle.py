@@ -112,17 +112,18 @@ def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> None:
     """
     assert agreement.id is not None
     bodies = _round_plan(uow, agreement)
+    conn = uow.session.connection()  # Core: no autoflush of the half-changed agreement
+    kinds: dict[int, str] = dict(conn.execute(select(Body.id, Body.kind).where(
+        col(Body.id).in_(bodies))).all())
+    policy = load_policy()
+    deadlines = {kind: agreement.approval_deadline or policy.approval_deadline(
+        uow.now.date(), agreement.kind, kind).date for kind in set(kinds.values())}
     if agreement.round_no > 0:
         agreement.text_version += 1
     agreement.round_no += 1
-    policy = load_policy()
-    kinds = dict(uow.session.execute(
-        select(Body.id, Body.kind).where(col(Body.id).in_(bodies))).all())
-    deadlines = {kind: agreement.approval_deadline or policy.approval_deadline(
-        uow.now.date(), agreement.kind, kind).date for kind in set(kinds.values())}
     if not bodies:
         return
-    uow.session.connection().execute(insert(_APPROVALS), [
+    conn.execute(insert(_APPROVALS), [
         {"agreement_id": agreement.id, "round_no": agreement.round_no,
          "text_version": agreement.text_version, "body_id": body_id,
          "state": APPROVAL.states[0].name, "deadline": deadlines[kinds[body_id]],
