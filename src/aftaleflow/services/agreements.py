@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
 from aftaleflow.domain.access import Principal, Role
@@ -261,15 +263,33 @@ def _view(session: Session, a: Agreement, *, detail: bool) -> AgreementView:
     # Approvals and implementations exist only once a round has started (round_no > 0), so
     # the hot path of early transitions needs no further queries.
     if detail and a.round_no > 0:
-        approvals = [approval_view(r, body) for r, body in session.exec(
-            select(Approval, Body).join(Body, col(Body.id) == Approval.body_id)
-            .where(Approval.agreement_id == a.id, Approval.round_no == a.round_no)
-            .order_by(col(Approval.id)))]
+        approvals = [_approval_row_view(row) for row in session.execute(
+            _ROUND_APPROVALS, {"b_agreement": a.id, "b_round": a.round_no})]
         impls = [implementation_view(i, c) for i, c in session.exec(
             select(Implementation, Cluster).join(Cluster, col(Cluster.id) ==
                                                  Implementation.cluster_id)
             .where(Implementation.agreement_id == a.id).order_by(col(Implementation.id)))]
     return agreement_view(a, region, cluster, approvals, impls)
+
+
+# A round's approvals as plain rows (a 23-party round is 46 ORM objects otherwise).
+_ROUND_APPROVALS = (
+    sa_select(col(Approval.id), col(Body.key), col(Body.name), col(Body.kind),
+           col(Approval.state), col(Approval.round_no), col(Approval.text_version),
+           col(Approval.deadline), col(Approval.meeting_date), col(Approval.decided_on),
+           col(Approval.protocol_ref), col(Approval.comment), col(Approval.version))
+    .join(Body, col(Body.id) == Approval.body_id)
+    .where(col(Approval.agreement_id) == bindparam("b_agreement"),
+           col(Approval.round_no) == bindparam("b_round"))
+    .order_by(col(Approval.id)))
+
+
+def _approval_row_view(row: Any) -> ApprovalView:
+    (id_, key, name, kind, state, round_no, text_version, deadline, meeting_date, decided_on,
+     protocol_ref, comment, version) = row
+    return ApprovalView(id_, key, name, kind, state, APPROVAL.label_of(state), round_no,
+                        text_version, deadline, meeting_date, decided_on, protocol_ref, comment,
+                        version or 0)
 
 
 def approval_view(r: Approval, body: Body) -> ApprovalView:
