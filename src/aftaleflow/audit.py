@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, func
 from sqlmodel import Session, col, select
 
 from aftaleflow.db import Prepared
@@ -40,17 +40,19 @@ def event_hash(event: AuditEvent | Mapping[str, Any], prev_hash: str) -> str:
 _TABLE = AuditEvent.__table__  # type: ignore[attr-defined]
 _HEAD = Prepared(select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1))
 _INSERT = Prepared(_TABLE.insert())
-_LOCK = Prepared(text("SELECT pg_advisory_xact_lock(:k)"))
+CHAIN_LOCK = func.pg_advisory_xact_lock(_PG_CHAIN_LOCK)
+_LOCK = Prepared(select(CHAIN_LOCK))
 
 
-def append_values(conn: Connection, values: dict[str, Any]) -> str:
+def append_values(conn: Connection, values: dict[str, Any], *, locked: bool = False) -> str:
     """Chain one event (a dict of the hashed fields) onto the head: lock, read head, insert.
 
     Three statements on the caller's connection, compiled once (`db.Prepared`): on the
-    hottest write of all, the ORM cost more than the statements themselves.
+    hottest write of all, the ORM cost more than the statements themselves. `locked`: the
+    transaction holds the chain's lock already (PostgreSQL; taken with a versioned UPDATE).
     """
-    if conn.dialect.name == "postgresql":
-        _LOCK.run(conn, {"k": _PG_CHAIN_LOCK}).fetchall()
+    if conn.dialect.name == "postgresql" and not locked:
+        _LOCK.run(conn, {}).fetchall()
     head = _HEAD.run(conn, {}).fetchone()
     prev = head[0] if head else GENESIS
     row = {name: values.get(name) for name in _HASHED_FIELDS}

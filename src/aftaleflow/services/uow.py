@@ -70,6 +70,7 @@ class UnitOfWork:
         self._read_only = read_only
         self._committed = False
         self.memo: dict[tuple[Any, ...], Any] = {}  # answers worked out once per transaction
+        self.chain_locked = False  # PostgreSQL: the audit chain's lock is held already
 
     def __enter__(self) -> UnitOfWork:
         engine = self.ctx.engine
@@ -112,7 +113,8 @@ class UnitOfWork:
         every service (the order the concurrency tests rely on).
         """
         self.session.flush()
-        return audit.append_values(self.session.connection(), {
+        locked, self.chain_locked = self.chain_locked, True  # held from here to the commit
+        return audit.append_values(self.session.connection(), locked=locked, values={
             "at": self.now.isoformat(), "actor": actor or self.ctx.actor, "entity": entity,
             "entity_id": entity_id, "agreement_id": agreement_id, "trigger": trigger,
             "from_state": from_state, "to_state": to_state, "comment": comment,
@@ -133,12 +135,16 @@ class UnitOfWork:
         if not values:
             return
         seen = row.version  # type: ignore[attr-defined]
-        result = _versioned_update(mapper.local_table).run(
-            self.session.connection(),
-            {**values, "version": seen + 1, "b_id": row.id,  # type: ignore[attr-defined]
-             "b_seen": seen})
+        conn = self.session.connection()
+        # PostgreSQL: the audit chain's lock comes with the UPDATE (RETURNING), one round trip
+        # fewer; taken after the row lock, the order every writer uses.
+        lock_chain = conn.dialect.name == "postgresql"
+        result = _versioned_update(mapper.local_table, lock_chain).run(
+            conn, {**values, "version": seen + 1, "b_id": row.id,  # type: ignore[attr-defined]
+                   "b_seen": seen})
         if result.rowcount != 1:
             raise StaleDataError(f"row {row.id} is no longer version {seen}")  # type: ignore[attr-defined]
+        self.chain_locked = self.chain_locked or lock_chain
         for key, value in values.items():
             set_committed_value(row, key, value)
         set_committed_value(row, "version", seen + 1)
@@ -167,9 +173,10 @@ class UnitOfWork:
 
 
 @cache
-def _versioned_update(table: Any) -> Prepared:
-    return Prepared(update(table).where(table.c.id == bindparam("b_id"),
-                                        table.c.version == bindparam("b_seen")))
+def _versioned_update(table: Any, lock_chain: bool) -> Prepared:
+    statement = update(table).where(table.c.id == bindparam("b_id"),
+                                    table.c.version == bindparam("b_seen"))
+    return Prepared(statement.returning(audit.CHAIN_LOCK) if lock_chain else statement)
 
 
 @cache
