@@ -176,6 +176,8 @@ class Prepared:
     def _compile(self, dialect: Dialect, key: tuple[str, frozenset[str]]) -> _Compiled:
         compiled = cast(SQLCompiler, self.statement.compile(dialect=dialect,
                                                             column_keys=sorted(key[1])))
+        if compiled.post_compile_params:
+            raise ValueError("Prepared takes no expanding IN (...); spell the values out")
         processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
                       for bind, name in compiled.bind_names.items()}
         self._compiled[key] = result = _Compiled(

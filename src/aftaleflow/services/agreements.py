@@ -265,10 +265,10 @@ def _view(session: Session, a: Agreement, *, detail: bool) -> AgreementView:
     if detail and a.round_no > 0:
         approvals = [_approval_row_view(row) for row in session.execute(
             _ROUND_APPROVALS, {"b_agreement": a.id, "b_round": a.round_no})]
-        impls = [implementation_view(i, c) for i, c in session.exec(
-            select(Implementation, Cluster).join(Cluster, col(Cluster.id) ==
-                                                 Implementation.cluster_id)
-            .where(Implementation.agreement_id == a.id).order_by(col(Implementation.id)))]
+        impls = [ImplementationView(id_, key, name, state, IMPLEMENTATION.label_of(state),
+                                    started, completed, comment, version or 0)
+                 for id_, key, name, state, started, completed, comment, version
+                 in session.execute(_IMPLEMENTATIONS, {"b_agreement": a.id})]
     return agreement_view(a, region, cluster, approvals, impls)
 
 
@@ -282,6 +282,16 @@ _ROUND_APPROVALS = (
     .where(col(Approval.agreement_id) == bindparam("b_agreement"),
            col(Approval.round_no) == bindparam("b_round"))
     .order_by(col(Approval.id)))
+
+
+_IMPLEMENTATIONS = (
+    sa_select(col(Implementation.id), col(Cluster.key), col(Cluster.name),
+              col(Implementation.state), col(Implementation.started_on),
+              col(Implementation.completed_on), col(Implementation.comment),
+              col(Implementation.version))
+    .join(Cluster, col(Cluster.id) == Implementation.cluster_id)
+    .where(col(Implementation.agreement_id) == bindparam("b_agreement"))
+    .order_by(col(Implementation.id)))
 
 
 def _approval_row_view(row: Any) -> ApprovalView:

@@ -8,6 +8,7 @@ transitions (all councils approved -> godkendt) so every service gets them the s
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import bindparam, insert
 from sqlmodel import Session, col, select
@@ -83,9 +84,8 @@ def fire_agreement(uow: UnitOfWork, agreement: Agreement, trigger: str, *,
     source = agreement.state
     dest = AGREEMENT.next_state(source, trigger, facts, allow_automatic=automatic)
     effect = AGREEMENT.state(dest).on_enter
-    if effect:
-        _EFFECTS[effect](uow, agreement)
-    uow.save(agreement, state=dest, updated_at=uow.now)
+    changes = _EFFECTS[effect](uow, agreement) if effect else {}
+    uow.save(agreement, state=dest, updated_at=uow.now, **changes)
     uow.record(entity="agreement", entity_id=agreement.id, agreement_id=agreement.id,
                trigger=trigger, from_state=source, to_state=dest, comment=comment,
                actor=SYSTEM_ACTOR if automatic else None)
@@ -104,11 +104,12 @@ def settle(uow: UnitOfWork, agreement: Agreement) -> None:
             return
 
 
-def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> None:
+def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> dict[str, Any]:
     """A new round: a new version of the text after a renegotiation; old rounds are kept.
 
     The approvals go in as one multi-row INSERT; each party's deadline is worked out once
-    per kind of body (they share the policy, so 22 councils share one date).
+    per kind of body (they share the policy, so 22 councils share one date). Returns the
+    agreement's new round and text version, written with its state in one UPDATE.
     """
     assert agreement.id is not None
     bodies = _round_plan(uow, agreement)
@@ -118,20 +119,18 @@ def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> None:
     policy = load_policy()
     deadlines = {kind: agreement.approval_deadline or policy.approval_deadline(
         uow.now.date(), agreement.kind, kind).date for kind in set(kinds.values())}
-    if agreement.round_no > 0:
-        agreement.text_version += 1
-    agreement.round_no += 1
-    if not bodies:
-        return
-    conn.execute(insert(_APPROVALS), [
-        {"agreement_id": agreement.id, "round_no": agreement.round_no,
-         "text_version": agreement.text_version, "body_id": body_id,
-         "state": APPROVAL.states[0].name, "deadline": deadlines[kinds[body_id]],
-         "updated_at": uow.now, "version": 1}
-        for body_id in bodies])
+    changes = {"round_no": agreement.round_no + 1,
+               "text_version": agreement.text_version + (1 if agreement.round_no > 0 else 0)}
+    if bodies:
+        conn.execute(insert(_APPROVALS), [
+            {"agreement_id": agreement.id, **changes, "body_id": body_id,
+             "state": APPROVAL.states[0].name, "deadline": deadlines[kinds[body_id]],
+             "updated_at": uow.now, "version": 1}
+            for body_id in bodies])
+    return changes
 
 
-def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> None:
+def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> dict[str, Any]:
     session = uow.session
     assert agreement.id is not None
     existing = {i.cluster_id for i in implementations(session, agreement)}
@@ -148,9 +147,10 @@ def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> None:
             session.add(Implementation(agreement_id=agreement.id, cluster_id=cluster.id,
                                        state=IMPLEMENTATION.states[0].name, updated_at=uow.now))
     session.flush()
+    return {}
 
 
-_EFFECTS: dict[str, Callable[[UnitOfWork, Agreement], None]] = {
+_EFFECTS: dict[str, Callable[[UnitOfWork, Agreement], dict[str, Any]]] = {
     "start_approval_round": _start_approval_round,
     "create_implementations": _create_implementations,
 }

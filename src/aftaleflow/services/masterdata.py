@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Date, bindparam
 from sqlmodel import Session, SQLModel, col, or_, select
 
-from aftaleflow.db import create_schema
+from aftaleflow.db import Prepared, create_schema
 from aftaleflow.domain.model import (
     ApprovalRule,
     Body,
@@ -142,12 +142,12 @@ def valid_on(model: Any, on: date) -> Any:
 _ON = bindparam("on", type_=Date)
 
 
-def _valid_rows(model: Any, *names: str, extra: Any = None) -> Any:
-    """SELECT the named columns of rows valid on :on, in id order (built once, cached)."""
+def _valid_rows(model: Any, *names: str, extra: Any = None) -> Prepared:
+    """SELECT the named columns of rows valid on :on, in id order (compiled once)."""
     table = model.__table__
     query = select(*(table.c[n] for n in names)).where(
         table.c.valid_from <= _ON, or_(table.c.valid_to.is_(None), table.c.valid_to >= _ON))
-    return (query.where(extra) if extra is not None else query).order_by(table.c.id)
+    return Prepared((query.where(extra) if extra is not None else query).order_by(table.c.id))
 
 
 _SNAPSHOT = {
@@ -156,8 +156,8 @@ _SNAPSHOT = {
     "areas": _valid_rows(Cluster, "id", "key", "kind", "region_id"),
     "area_members": _valid_rows(ClusterMembership, "cluster_id", "municipality_id"),
     "councils": _valid_rows(Body, "id", "kind", "region_id", "municipality_id",
-                            extra=Body.__table__.c.kind.in_(["kommunalbestyrelse",  # type: ignore[attr-defined]
-                                                             "regionsraad"])),
+                            extra=or_(col(Body.kind) == "kommunalbestyrelse",
+                                      col(Body.kind) == "regionsraad")),
     "rules": _valid_rows(ApprovalRule, "kind", "approvers", "implementers", "area_kind",
                          "confirmed"),
 }
@@ -166,24 +166,24 @@ _SNAPSHOT = {
 def snapshot(session: Session, on: date) -> GovernanceSnapshot:
     """The governance structure valid on one day, as plain data for `domain.rounds`.
 
-    Plain Core rows from statements built once: a round start reads a few hundred rows of
-    structure and needs none of them as ORM objects.
+    Plain tuples from statements compiled once (`db.Prepared`): a round start reads a few
+    hundred rows of structure (ids, keys and kinds) and needs none of them as objects.
     """
     conn = session.connection()
 
     def rows(name: str) -> list[Any]:
-        return list(conn.execute(_SNAPSHOT[name], {"on": on}))
+        return list(_SNAPSHOT[name].run(conn, {"on": on}).fetchall())
 
     regions: dict[int, str] = dict(rows("regions"))
     region_members: dict[str, list[int]] = {}
     for region_id, municipality_id in rows("region_members"):
         if region_id in regions:
             region_members.setdefault(regions[region_id], []).append(municipality_id)
-    areas = {a.id: a for a in rows("areas")}
+    areas = {id_: (key, kind, region_id) for id_, key, kind, region_id in rows("areas")}
     area_members: dict[str, list[int]] = {}
     for cluster_id, municipality_id in rows("area_members"):
         if cluster_id in areas:
-            area_members.setdefault(areas[cluster_id].key, []).append(municipality_id)
+            area_members.setdefault(areas[cluster_id][0], []).append(municipality_id)
     councils: dict[int, int] = {}
     regional_councils: dict[str, int] = {}
     for body_id, kind, region_id, municipality_id in rows("councils"):
@@ -191,16 +191,17 @@ def snapshot(session: Session, on: date) -> GovernanceSnapshot:
             councils[municipality_id] = body_id
         elif region_id in regions:
             regional_councils[regions[region_id]] = body_id
-    rules = {r.kind: RoundRule(kind=r.kind, approvers=tuple(r.approvers.split(",")),
-                               implementers=r.implementers, area_kind=r.area_kind,
-                               confirmed=r.confirmed)
-             for r in rows("rules")}
+    rules = {kind: RoundRule(kind=kind, approvers=tuple(approvers.split(",")),
+                             implementers=implementers, area_kind=area_kind,
+                             confirmed=bool(confirmed))
+             for kind, approvers, implementers, area_kind, confirmed in rows("rules")}
     return GovernanceSnapshot(
         on=on,
         region_municipalities=region_members,
         area_municipalities=area_members,
         areas_by_region={
-            key: [(a.key, a.kind) for a in areas.values() if regions.get(a.region_id) == key]
+            key: [(area, kind) for area, kind, region_id in areas.values()
+                  if regions.get(region_id) == key]
             for key in regions.values()
         },
         council_of_municipality=councils,
