@@ -173,6 +173,21 @@ class Prepared:
                                       dialect.loaded_dbapi.Error) from exc
         return cursor
 
+    def run_many(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Execute once per row (same keys in every row) with the driver's executemany."""
+        if not rows:
+            return
+        dialect = conn.dialect
+        key = (dialect.name, frozenset(rows[0]))
+        compiled = self._compiled.get(key) or self._compile(dialect, key)
+        values = [compiled.values(row) for row in rows]
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(compiled.sql, values)
+        except dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(compiled.sql, values, exc,
+                                      dialect.loaded_dbapi.Error) from exc
+
     def _compile(self, dialect: Dialect, key: tuple[str, frozenset[str]]) -> _Compiled:
         compiled = cast(SQLCompiler, self.statement.compile(dialect=dialect,
                                                             column_keys=sorted(key[1])))

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert
 from sqlmodel import Session, col, select
 
+from aftaleflow.db import Prepared
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
@@ -23,6 +24,7 @@ from aftaleflow.services.uow import UnitOfWork
 
 SYSTEM_ACTOR = "system"
 _APPROVALS = Approval.__table__  # type: ignore[attr-defined]
+_INSERT_APPROVALS = Prepared(insert(_APPROVALS))
 _ROUND_STATES = select(_APPROVALS.c.state).where(
     _APPROVALS.c.agreement_id == bindparam("a"), _APPROVALS.c.round_no == bindparam("r"))
 
@@ -122,7 +124,7 @@ def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> dict[str, An
     changes = {"round_no": agreement.round_no + 1,
                "text_version": agreement.text_version + (1 if agreement.round_no > 0 else 0)}
     if bodies:
-        conn.execute(insert(_APPROVALS), [
+        _INSERT_APPROVALS.run_many(conn, [
             {"agreement_id": agreement.id, **changes, "body_id": body_id,
              "state": APPROVAL.states[0].name, "deadline": deadlines[kinds[body_id]],
              "updated_at": uow.now, "version": 1}
