@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, func
+from sqlalchemy import Connection, func, text
 from sqlmodel import Session, col, select
 
 from aftaleflow.db import Prepared
@@ -28,13 +28,16 @@ _HASHED_FIELDS = (
 )
 
 
-def event_hash(event: AuditEvent | Mapping[str, Any], prev_hash: str) -> str:
-    """SHA-256 over the hashed fields and the predecessor's hash (rows or plain dicts alike)."""
+def _payload(event: AuditEvent | Mapping[str, Any], prev_hash: str) -> str:
     get = event.get if isinstance(event, Mapping) else partial(getattr, event)
     payload = {name: get(name) for name in _HASHED_FIELDS}
     payload["prev_hash"] = prev_hash
-    data = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_hash(event: AuditEvent | Mapping[str, Any], prev_hash: str) -> str:
+    """SHA-256 over the hashed fields and the predecessor's hash (rows or plain dicts alike)."""
+    return hashlib.sha256(_payload(event, prev_hash).encode("utf-8")).hexdigest()
 
 
 _TABLE = AuditEvent.__table__  # type: ignore[attr-defined]
@@ -51,8 +54,10 @@ def append_values(conn: Connection, values: dict[str, Any], *, locked: bool = Fa
     hottest write of all, the ORM cost more than the statements themselves. `locked`: the
     transaction holds the chain's lock already (PostgreSQL; taken with a versioned UPDATE).
     """
-    if conn.dialect.name == "postgresql" and not locked:
-        _LOCK.run(conn, {}).fetchall()
+    if conn.dialect.name == "postgresql":
+        if not locked:
+            _LOCK.run(conn, {}).fetchall()
+        return _append_in_one_statement(conn, values)
     head = _HEAD.run(conn, {}).fetchone()
     prev = head[0] if head else GENESIS
     row = {name: values.get(name) for name in _HASHED_FIELDS}
@@ -60,6 +65,30 @@ def append_values(conn: Connection, values: dict[str, Any], *, locked: bool = Fa
     row["hash"] = event_hash(row, prev)
     _INSERT.run(conn, row)
     return str(row["hash"])
+
+
+# PostgreSQL: read the head and insert the next link in one statement (one round trip).
+# The payload is the same JSON `event_hash` hashes, with "prev_hash":"" filled in by the
+# server; user text cannot contain that key-value pair, since JSON escapes its quotes.
+# Safe only under the chain's lock, taken in an earlier statement of the transaction.
+_EMPTY_PREV = '"prev_hash":""'
+_APPEND = Prepared(text(
+    'INSERT INTO audit_event (at, actor, entity, entity_id, agreement_id, "trigger",'
+    " from_state, to_state, comment, prev_hash, hash)"
+    " SELECT CAST(:at AS VARCHAR), CAST(:actor AS VARCHAR), CAST(:entity AS VARCHAR),"
+    " CAST(:entity_id AS INTEGER), CAST(:agreement_id AS INTEGER),"
+    " CAST(:trigger AS VARCHAR), CAST(:from_state AS VARCHAR), CAST(:to_state AS VARCHAR),"
+    " CAST(:comment AS VARCHAR), head.prev, encode(sha256(convert_to(replace("
+    " CAST(:payload AS TEXT), CAST(:empty AS TEXT), '\"prev_hash\":\"' || head.prev || '\"'),"
+    " 'UTF8')), 'hex')"
+    " FROM (SELECT coalesce((SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1),"
+    " CAST(:genesis AS VARCHAR)) AS prev) AS head RETURNING hash"))
+
+
+def _append_in_one_statement(conn: Connection, values: dict[str, Any]) -> str:
+    row = {name: values.get(name) for name in _HASHED_FIELDS}
+    params = {**row, "payload": _payload(row, ""), "empty": _EMPTY_PREV, "genesis": GENESIS}
+    return str(_APPEND.run(conn, params).fetchone()[0])
 
 
 @dataclass(frozen=True)
