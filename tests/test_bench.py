@@ -57,3 +57,11 @@ def test_postgresql_rows_have_their_own_targets() -> None:
         _check_row(row)
     assert [r["target"] for r in rows] == ["≤ 4× raw", "≤ 10 ms"]
     assert rows[0]["name"].startswith("PostgreSQL")
+
+
+def test_readme_lists_every_benchmark_target_and_the_json_option() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "bench/run_all.py" in readme and "--json FILE" in readme
+    for target in ("SQLite ≤ 15× raw, ≥ 1,500/s", "| ≤ 4× raw |", "SQLite ≤ 5 ms",
+                   "PostgreSQL ≤ 10 ms", "| ≤ 2× raw |", "| < 1 s |", "| ≤ 1.2× raw |"):
+        assert target in readme, target
