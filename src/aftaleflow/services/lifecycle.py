@@ -17,8 +17,21 @@ from aftaleflow.db import Prepared
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
-from aftaleflow.domain.model import Agreement, Approval, Body, Cluster, Implementation, Region
-from aftaleflow.domain.rounds import approving_bodies, implementing_areas
+from aftaleflow.domain.model import (
+    Agreement,
+    AgreementParty,
+    Approval,
+    Body,
+    Cluster,
+    Implementation,
+    Region,
+)
+from aftaleflow.domain.rounds import (
+    Certainty,
+    approving_bodies,
+    implementing_areas,
+    uncertain_parties,
+)
 from aftaleflow.services.masterdata import snapshot
 from aftaleflow.services.uow import UnitOfWork
 
@@ -53,14 +66,31 @@ def _region_and_area(session: Session, agreement: Agreement) -> tuple[Region, st
     return region, area.key if area else None
 
 
+def named_parties(session: Session, agreement: Agreement) -> list[int]:
+    """Municipality ids the case handler chose as parties (empty for most kinds)."""
+    return list(session.exec(select(AgreementParty.municipality_id).where(
+        AgreementParty.agreement_id == agreement.id).order_by(col(AgreementParty.id))).all())
+
+
 def _round_plan(uow: UnitOfWork, agreement: Agreement) -> list[int]:
-    """Who must approve, worked out once per transaction (the guard and the effect ask)."""
+    return _round_plan_marked(uow, agreement)[0]
+
+
+def _round_plan_marked(uow: UnitOfWork, agreement: Agreement
+                       ) -> tuple[list[int], dict[int, Certainty]]:
+    """Who must approve, and which of them are asked on data not confirmed (with source).
+
+    Worked out once per transaction: the guard and the effect both ask.
+    """
     key = ("round_plan", agreement.id, uow.now.date())
     if key not in uow.memo:
         region, area = _region_and_area(uow.session, agreement)
-        uow.memo[key] = approving_bodies(snapshot(uow.session, uow.now.date()),
-                                         agreement.kind, region.key, area)
-    plan: list[int] = uow.memo[key]
+        snap = snapshot(uow.session, uow.now.date())
+        named = named_parties(uow.session, agreement)
+        bodies = approving_bodies(snap, agreement.kind, region.key, area, named)
+        uow.memo[key] = (bodies, uncertain_parties(snap, agreement.kind, region.key, area,
+                                                   named))
+    plan: tuple[list[int], dict[int, Certainty]] = uow.memo[key]
     return plan
 
 
@@ -114,7 +144,7 @@ def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> dict[str, An
     agreement's new round and text version, written with its state in one UPDATE.
     """
     assert agreement.id is not None
-    bodies = _round_plan(uow, agreement)
+    bodies, marks = _round_plan_marked(uow, agreement)
     conn = uow.session.connection()  # Core: no autoflush of the half-changed agreement
     kinds: dict[int, str] = dict(conn.execute(select(Body.id, Body.kind).where(
         col(Body.id).in_(bodies))).all())
@@ -127,7 +157,9 @@ def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> dict[str, An
         _INSERT_APPROVALS.run_many(conn, [
             {"agreement_id": agreement.id, **changes, "body_id": body_id,
              "state": APPROVAL.states[0].name, "deadline": deadlines[kinds[body_id]],
-             "updated_at": uow.now, "version": 1}
+             "updated_at": uow.now, "version": 1,
+             "certainty": marks[body_id][0] if body_id in marks else None,
+             "certainty_source": marks[body_id][1] if body_id in marks else None}
             for body_id in bodies])
     return changes
 
@@ -137,7 +169,8 @@ def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> dict[str, 
     assert agreement.id is not None
     existing = {i.cluster_id for i in implementations(session, agreement)}
     region, area = _region_and_area(session, agreement)
-    keys = implementing_areas(snapshot(session, uow.now.date()), agreement.kind, region.key, area)
+    keys = implementing_areas(snapshot(session, uow.now.date()), agreement.kind, region.key, area,
+                              named_parties(session, agreement))
     if not keys:
         raise ValidationFailed(
             f"Stamdata har ingen klynger at implementere i for {region.name} på "
