@@ -8,6 +8,7 @@ from datetime import date
 from sqlmodel import Session, col, or_, select
 
 from aftaleflow.domain.access import Principal, Role
+from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION, initial_agreement_state
 from aftaleflow.domain.model import (
@@ -115,7 +116,7 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
                    trigger="opret", from_state=None, to_state=agreement.state,
                    comment=f"{KIND_LABELS[kind]}: {title}")
         uow.commit()
-        return _view(uow.session, agreement, detail=True)
+        return _view(uow.session, agreement, detail=True, today=uow.now.date())
 
 
 def load_agreement(session: Session, agreement_id: int, expected_version: int | None,
@@ -146,14 +147,14 @@ def advance_agreement(ctx: ServiceContext, agreement_id: int, trigger: str, *,
         agreement = load_agreement(uow.session, agreement_id, expected_version, lock=True)
         lifecycle.fire_agreement(uow, agreement, trigger, comment=note)
         uow.commit()
-        return _view(uow.session, agreement, detail=True)
+        return _view(uow.session, agreement, detail=True, today=uow.now.date())
 
 
 def get_agreement(ctx: ServiceContext, agreement_id: int) -> AgreementView:
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
         return _view(uow.session, load_visible(uow.session, ctx.principal, agreement_id),
-                     detail=True)
+                     detail=True, today=uow.now.date())
 
 
 def load_visible(session: Session, principal: Principal, agreement_id: int,
@@ -217,8 +218,8 @@ def list_agreements(ctx: ServiceContext, *, region: str | None = None,
             query = query.where(Agreement.state == state)
         if kind:
             query = query.where(Agreement.kind == _choice(kind, AgreementKind, "type"))
-        views = [_view(uow.session, a, detail=True) for a in uow.session.exec(query)
-                 if concerns(uow.session, ctx.principal, a)]
+        views = [_view(uow.session, a, detail=True, today=today)
+                 for a in uow.session.exec(query) if concerns(uow.session, ctx.principal, a)]
     if overdue is not None:
         views = [v for v in views if is_overdue(v, today) == overdue]
     return views
@@ -242,7 +243,8 @@ def history(ctx: ServiceContext, agreement_id: int) -> list[AuditView]:
                 for e in events]
 
 
-def _view(session: Session, a: Agreement, *, detail: bool) -> AgreementView:
+def _view(session: Session, a: Agreement, *, detail: bool, today: date | None = None
+          ) -> AgreementView:
     region = session.get(Region, a.region_id)
     cluster = session.get(Cluster, a.origin_cluster_id) if a.origin_cluster_id else None
     assert region is not None
@@ -251,7 +253,10 @@ def _view(session: Session, a: Agreement, *, detail: bool) -> AgreementView:
     # Approvals and implementations exist only once a round has started (round_no > 0), so
     # the hot path of early transitions needs no further queries.
     if detail and a.round_no > 0:
-        approvals = [approval_view(r, body) for r, body in session.exec(
+        pending = a.state == "i_godkendelse"
+        approvals = [approval_view(r, body, deadline_rule(a.kind, body.kind, bool(
+            a.approval_deadline)), pending and past_deadline(r.state, r.deadline, today))
+            for r, body in session.exec(
             select(Approval, Body).join(Body, col(Body.id) == Approval.body_id)
             .where(Approval.agreement_id == a.id, Approval.round_no == a.round_no)
             .order_by(col(Approval.id)))]
@@ -262,13 +267,33 @@ def _view(session: Session, a: Agreement, *, detail: bool) -> AgreementView:
     return agreement_view(a, region, cluster, approvals, impls)
 
 
-def approval_view(r: Approval, body: Body) -> ApprovalView:
+_RULES: dict[tuple[str, str, bool], str] = {}
+
+
+def deadline_rule(agreement_kind: str, body_kind: str, fixed: bool) -> str:
+    """The deadline policy's rule for one kind of party (few kinds: worked out once each)."""
+    key = (agreement_kind, body_kind, fixed)
+    if key not in _RULES:
+        _RULES[key] = load_policy().approval_rule_text(agreement_kind, body_kind, fixed)
+    return _RULES[key]
+
+
+_FINAL = frozenset(s.name for s in APPROVAL.states if s.final)
+
+
+def past_deadline(state: str, deadline: date | None, today: date | None) -> bool:
+    """Undecided and past its deadline; the deadline day itself is still in time."""
+    return (deadline is not None and today is not None and deadline < today
+            and state not in _FINAL)
+
+
+def approval_view(r: Approval, body: Body, rule: str = "", past: bool = False) -> ApprovalView:
     return ApprovalView(
         id=r.id or 0, body_key=body.key, body=body.name, body_kind=body.kind, state=r.state,
         state_label=APPROVAL.label_of(r.state), round_no=r.round_no,
         text_version=r.text_version, deadline=r.deadline, meeting_date=r.meeting_date,
         decided_on=r.decided_on, protocol_ref=r.protocol_ref, comment=r.comment,
-        version=r.version or 0)
+        version=r.version or 0, deadline_rule=rule, past_deadline=past)
 
 
 def implementation_view(i: Implementation, cluster: Cluster) -> ImplementationView:

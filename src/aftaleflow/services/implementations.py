@@ -59,4 +59,4 @@ def record_implementation(ctx: ServiceContext, agreement_id: int, cluster: str, 
         else:
             lifecycle.settle(uow, agreement)
         uow.commit()
-        return _view(uow.session, agreement, detail=True)
+        return _view(uow.session, agreement, detail=True, today=uow.now.date())

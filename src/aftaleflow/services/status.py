@@ -8,6 +8,7 @@ agreements. A `part` principal sees only the agreements that concern its body.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select as sa_select
@@ -21,7 +22,9 @@ from aftaleflow.services.agreements import (
     _find_region,
     agreement_view,
     concerns,
+    deadline_rule,
     implementation_view,
+    past_deadline,
 )
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView, ApprovalView, ImplementationView
@@ -31,16 +34,19 @@ _APPROVAL_COLUMNS: tuple[Any, ...] = tuple(col(c) for c in (
     Approval.agreement_id, Approval.id, Body.key, Body.name, Body.kind, Approval.state,
     Approval.round_no, Approval.text_version, Approval.deadline, Approval.meeting_date,
     Approval.decided_on, Approval.protocol_ref, Approval.comment, Approval.version,
+    Agreement.kind, Agreement.state, Agreement.approval_deadline,
 ))
 _APPROVAL_LABELS = {s.name: s.label for s in APPROVAL.states}
 
 
-def _approval_view(row: Any) -> ApprovalView:
+def _approval_view(row: Any, today: date) -> ApprovalView:
     (_, id_, key, name, kind, state, round_no, text_version, deadline, meeting_date,
-     decided_on, protocol_ref, comment, version) = row
+     decided_on, protocol_ref, comment, version, agreement_kind, agreement_state, fixed) = row
+    past = agreement_state == "i_godkendelse" and past_deadline(state, deadline, today)
     return ApprovalView(id_, key, name, kind, state, _APPROVAL_LABELS[state], round_no,
                         text_version, deadline, meeting_date, decided_on, protocol_ref, comment,
-                        version or 0)
+                        version or 0, deadline_rule(agreement_kind, kind, fixed is not None),
+                        past)
 
 
 def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[AgreementView]:
@@ -48,6 +54,7 @@ def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[Agreem
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
         session = uow.session
+        today = uow.now.date()
         wanted = select(Agreement.id)
         if region:  # control characters (a NUL breaks PostgreSQL) are refused, not looked up
             ref = clean_text(region, "region", max_len=60, single_line=True)
@@ -64,7 +71,7 @@ def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[Agreem
                 .where(col(Approval.round_no) == col(Agreement.round_no),
                        col(Approval.agreement_id).in_(wanted))
                 .order_by(col(Approval.id))):
-            approvals.setdefault(row[0], []).append(_approval_view(row))
+            approvals.setdefault(row[0], []).append(_approval_view(row, today))
         implementations: dict[int, list[ImplementationView]] = {}
         for impl, cluster in session.exec(
                 select(Implementation, Cluster).join(Cluster, col(Cluster.id) ==

@@ -23,6 +23,8 @@ class ApprovalView:
     protocol_ref: str | None
     comment: str | None
     version: int
+    deadline_rule: str = ""  # the rule the deadline was counted with (days, closing days)
+    past_deadline: bool = False  # undecided and the deadline has passed (on the service's day)
 
 
 @dataclass(frozen=True)
