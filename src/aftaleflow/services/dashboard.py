@@ -6,7 +6,7 @@ agreement), so 1,000 agreements × 23 parties render in well under a second.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlmodel import col, or_, select
@@ -61,11 +61,19 @@ def matrix_agreements(ctx: ServiceContext, *, region: str | None = None,
     if state and state not in [s.name for s in AGREEMENT.states]:
         raise ValidationFailed(f"Ukendt tilstand '{state[:40]}'.")
     area = _cluster(ctx, cluster) if cluster else None
-    views = status_matrix(ctx, region)
+    views = visible_to(ctx, status_matrix(ctx, region))
     if area is not None:  # its own cases, and the regional ones of its region
         views = [v for v in views if v.origin_cluster == area.name or (
             v.kind == AgreementKind.REGIONAL and v.region_key == area.region)]
     return [v for v in views if v.state == state] if state else views
+
+
+def visible_to(ctx: ServiceContext, views: list[AgreementView]) -> list[AgreementView]:
+    """A `part` sees its own body's approval and the counts, not the other councils' rows."""
+    if ctx.principal.role != Role.PARTY:
+        return views
+    own = current_user(ctx).body_key
+    return [replace(v, approvals=[a for a in v.approvals if a.body_key == own]) for v in views]
 
 
 @dataclass(frozen=True)
