@@ -50,7 +50,11 @@ def check(page: Any, axe_script: Path, name: str, width: str) -> None:
     if width == "390":
         scroll, inner = page.evaluate(
             "() => [document.documentElement.scrollWidth, window.innerWidth]")
-        assert scroll == inner == 390, f"{name}: the page scrolls sideways ({scroll} px)"
+        wide = page.evaluate(
+            "() => [...document.querySelectorAll('body *')].filter(e => "
+            "e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5)"
+            ".map(e => e.tagName + '.' + e.className)")
+        assert scroll == inner == 390, f"{name}: the page scrolls sideways ({scroll} px): {wide}"
     page.add_script_tag(path=str(axe_script))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes'][:3]]}"
