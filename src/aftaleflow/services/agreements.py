@@ -30,7 +30,13 @@ from aftaleflow.domain.validation import MAX_TITLE, clean_text, validate_kle
 from aftaleflow.services import lifecycle
 from aftaleflow.services.indexing import index_agreement
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
-from aftaleflow.services.views import AgreementView, ApprovalView, AuditView, ImplementationView
+from aftaleflow.services.views import (
+    AgreementLike,
+    AgreementView,
+    ApprovalView,
+    AuditView,
+    ImplementationView,
+)
 
 
 @dataclass(frozen=True)
@@ -225,7 +231,7 @@ def list_agreements(ctx: ServiceContext, *, region: str | None = None,
     return views
 
 
-def is_overdue(view: AgreementView, today: date) -> bool:
+def is_overdue(view: AgreementLike, today: date) -> bool:
     return view.state == "i_godkendelse" and any(
         a.deadline is not None and a.deadline < today and a.state not in ("godkendt", "afvist")
         for a in view.approvals)

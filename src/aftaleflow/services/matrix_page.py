@@ -17,7 +17,7 @@ from aftaleflow.domain.machines import APPROVAL
 from aftaleflow.services.agreements import is_overdue
 from aftaleflow.services.dashboard import current_user, matrix_agreements
 from aftaleflow.services.uow import ServiceContext
-from aftaleflow.services.views import AgreementView
+from aftaleflow.services.views import AgreementLike, MatrixRow
 
 SORTS: dict[str, str] = {"nr": "Nummer", "titel": "Titel", "tilstand": "Tilstand",
                          "frist": "Næste frist", "godkendt": "Andel godkendt"}
@@ -42,20 +42,20 @@ class MatrixQuery:
 
 @dataclass(frozen=True)
 class MatrixPage:
-    rows: list[AgreementView]
+    rows: list[MatrixRow]
     total: int  # agreements after the filters, on every page
     page: int
     pages: int
     per_page: int
 
 
-def next_deadline(view: AgreementView) -> date | None:
+def next_deadline(view: AgreementLike) -> date | None:
     """The earliest deadline of a party that has not decided yet."""
     days = [a.deadline for a in view.approvals if a.deadline and a.state in _OPEN]
     return min(days) if days and view.state == "i_godkendelse" else None
 
 
-def _sort_key(sort: str) -> Callable[[AgreementView], Any]:
+def _sort_key(sort: str) -> Callable[[MatrixRow], Any]:
     if sort == "titel":
         return lambda v: (v.title.casefold(), v.id)
     if sort == "tilstand":
@@ -80,7 +80,7 @@ def matrix_page(ctx: ServiceContext, query: MatrixQuery) -> MatrixPage:
                       query.per_page)
 
 
-def filtered_matrix(ctx: ServiceContext, query: MatrixQuery) -> list[AgreementView]:
+def filtered_matrix(ctx: ServiceContext, query: MatrixQuery) -> list[MatrixRow]:
     """Every agreement that passes the filters, sorted (the exports take all of them)."""
     if query.sort not in SORTS:
         raise ValidationFailed(f"Ukendt sortering '{query.sort[:20]}'. Mulige: "

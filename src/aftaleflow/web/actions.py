@@ -16,7 +16,12 @@ from aftaleflow.domain.machines import (
     IMPLEMENTATION_STEPS,
 )
 from aftaleflow.services.dashboard import UserInfo
-from aftaleflow.services.views import AgreementView, ApprovalView, ImplementationView
+from aftaleflow.services.views import (
+    AgreementLike,
+    AgreementView,
+    ApprovalLike,
+    ImplementationView,
+)
 
 TRIGGER_TO_DECISION = {trigger: word for word, trigger in DECISIONS.items()}
 TRIGGER_TO_STEP = {trigger: word for word, trigger in IMPLEMENTATION_STEPS.items()}
@@ -38,7 +43,7 @@ def agreement_actions(user: UserInfo, view: AgreementView) -> list[Action]:
             if user.role in AGREEMENT.roles_for(t)]
 
 
-def decision_actions(user: UserInfo, view: AgreementView, approval: ApprovalView
+def decision_actions(user: UserInfo, view: AgreementLike, approval: ApprovalLike
                      ) -> list[Action]:
     """A part acts only for its own body; the round must be open (the machine's guard)."""
     if not _may(user, "approval.record") or view.state != "i_godkendelse":

@@ -24,7 +24,7 @@ from aftaleflow.services.matrix_page import (
 )
 from aftaleflow.services.meetings import list_meetings
 from aftaleflow.services.search import SearchHit, search
-from aftaleflow.services.views import AgreementView
+from aftaleflow.services.views import MatrixRow
 from aftaleflow.web import auth, charts, diagram, tables
 from aftaleflow.web.render import html_errors, page
 
@@ -94,7 +94,7 @@ def overview(request: Request, ctx: auth.WebCtx) -> Response:
         approval_states=APPROVAL.states)
 
 
-def _progress_rows(agreements: list[AgreementView]) -> list[tuple[str, list[charts.Segment]]]:
+def _progress_rows(agreements: list[MatrixRow]) -> list[tuple[str, list[charts.Segment]]]:
     counts: dict[str, Counter[str]] = {}
     for a in agreements:
         if a.state == "i_godkendelse":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -12,7 +13,7 @@ from aftaleflow.domain.machines import APPROVAL
 from aftaleflow.services.agreements import is_overdue
 from aftaleflow.services.dashboard import UserInfo
 from aftaleflow.services.exports import Table
-from aftaleflow.services.views import AgreementView, ApprovalView
+from aftaleflow.services.views import AgreementLike, ApprovalLike
 from aftaleflow.web.actions import decision_actions
 from aftaleflow.web.render import dmy, short_party
 
@@ -30,10 +31,10 @@ class Party:
 class RegionGroup:
     region: str
     parties: list[Party]
-    rows: list[tuple[AgreementView, Markup]]  # the agreement and its row's <td> cells
+    rows: list[tuple[AgreementLike, Markup]]  # the agreement and its row's <td> cells
 
 
-def _parties(agreements: list[AgreementView]) -> list[Party]:
+def _parties(agreements: Sequence[AgreementLike]) -> list[Party]:
     seen: dict[str, Party] = {}
     for view in agreements:
         for a in view.approvals:
@@ -42,14 +43,14 @@ def _parties(agreements: list[AgreementView]) -> list[Party]:
     return list(seen.values())
 
 
-def _row(view: AgreementView, parties: list[Party]) -> list[ApprovalView | None]:
+def _row(view: AgreementLike, parties: list[Party]) -> list[ApprovalLike | None]:
     by_key = {a.body_key: a for a in view.approvals}
     return [by_key.get(p.key) for p in parties]
 
 
-def by_region(agreements: list[AgreementView], today: date,
+def by_region(agreements: Sequence[AgreementLike], today: date,
               acting: set[tuple[int, str]]) -> list[RegionGroup]:
-    regions: dict[str, list[AgreementView]] = {}
+    regions: dict[str, list[AgreementLike]] = {}
     for view in agreements:
         regions.setdefault(view.region, []).append(view)
     groups = []
@@ -63,7 +64,7 @@ def by_region(agreements: list[AgreementView], today: date,
 FINAL = {s.name: s.final for s in APPROVAL.states}
 
 
-def late_parties(view: AgreementView, today: date) -> list[ApprovalView]:
+def late_parties(view: AgreementLike, today: date) -> list[ApprovalLike]:
     """The parties that make `agreements.is_overdue` true: past the deadline, undecided."""
     if not is_overdue(view, today):
         return []
@@ -71,7 +72,7 @@ def late_parties(view: AgreementView, today: date) -> list[ApprovalView]:
             if a.deadline is not None and a.deadline < today and not FINAL[a.state]]
 
 
-def row_html(view: AgreementView, cells: list[ApprovalView | None], parties: list[Party],
+def row_html(view: AgreementLike, cells: list[ApprovalLike | None], parties: list[Party],
              today: date, acting: set[tuple[int, str]]) -> Markup:
     """One matrix row's cells, built in Python: 23,000 cells in Jinja cost ~4× as much.
 
@@ -99,20 +100,20 @@ def row_html(view: AgreementView, cells: list[ApprovalView | None], parties: lis
     return Markup("".join(out))
 
 
-def acting_parties(user: UserInfo, agreements: list[AgreementView]) -> set[tuple[int, str]]:
+def acting_parties(user: UserInfo, agreements: Sequence[AgreementLike]) -> set[tuple[int, str]]:
     """(agreement id, body key) of the cells where this user has a decision to record."""
     return {(v.id, a.body_key) for v in agreements if v.state == "i_godkendelse"
             for a in v.approvals if decision_actions(user, v, a)}
 
 
-def cell_text(approval: ApprovalView | None) -> str:
+def cell_text(approval: ApprovalLike | None) -> str:
     if approval is None:
         return "-"
     when = approval.decided_on or approval.meeting_date
     return f"{approval.state_label} {dmy(when)}" if when else approval.state_label
 
 
-def matrix_table(agreements: list[AgreementView]) -> Table:
+def matrix_table(agreements: Sequence[AgreementLike]) -> Table:
     parties = _parties(agreements)
     header = ["Nr.", "Samarbejdsaftale", "Region", "Tilstand", "Godkendt", *(
         p.name for p in parties)]
