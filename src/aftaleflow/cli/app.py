@@ -101,13 +101,15 @@ def status(
     Eksempel: aftaleflow status --json
     """
     from aftaleflow.cli import output
-    from aftaleflow.services.status import status_matrix
 
-    agreements = status_matrix(context(), region=region)
     if as_json:
-        print_json({"agreements": agreements})
+        from aftaleflow.services.status import status_matrix
+
+        print_json({"agreements": status_matrix(context(), region=region)})
     else:
-        output.status_matrix(agreements)
+        from aftaleflow.services.matrix import approval_matrix
+
+        output.status_matrix(approval_matrix(context(), region=region))
 
 
 @agreement_app.command("create")

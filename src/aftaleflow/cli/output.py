@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 import typer
 
-from aftaleflow.services.views import AgreementView, AuditView
+from aftaleflow.services.views import AgreementLike, AgreementView, AuditView
 
 SHORT = {
     "afventer": "afventer",
@@ -58,13 +58,13 @@ def agreement_detail(a: AgreementView) -> None:
             echo(f"    {i.cluster:<52} {i.state_label}")
 
 
-def deadline_rules(a: AgreementView) -> list[str]:
+def deadline_rules(a: AgreementLike) -> list[str]:
     """Each distinct rule behind the pending parties' deadlines (usually one or two)."""
     return list(dict.fromkeys(p.deadline_rule for p in a.approvals
                               if p.deadline and not p.decided_on and p.deadline_rule))
 
 
-def deadline_lines(a: AgreementView) -> list[str]:
+def deadline_lines(a: AgreementLike) -> list[str]:
     """The pending parties' deadlines, grouped by date, with the rule and who is past it."""
     pending = [p for p in a.approvals if p.deadline and not p.decided_on]
     by_day: dict[date, list[str]] = {}
@@ -85,9 +85,9 @@ def history(events: Iterable[AuditView]) -> None:
         typer.echo(f"{e.at}  {e.actor:<14} {e.entity:<14} {e.trigger:<24} {move}{note}")
 
 
-def status_matrix(agreements: list[AgreementView]) -> None:
+def status_matrix(agreements: Sequence[AgreementLike]) -> None:
     """Per region: parties as rows, agreements as columns, each cell the party's state."""
-    regions: dict[str, list[AgreementView]] = {}
+    regions: dict[str, list[AgreementLike]] = {}
     for a in agreements:
         regions.setdefault(a.region, []).append(a)
     if not agreements:

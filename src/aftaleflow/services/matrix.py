@@ -8,7 +8,7 @@ exports all read this result (issue 15: the matrix ≤ 2× the raw query).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import text
@@ -32,19 +32,11 @@ _CELLS = (
     "p.deadline, p.meeting_date, p.decided_on, p.protocol_ref, p.comment, p.version "
     "FROM approval p JOIN agreement a ON a.id = p.agreement_id AND p.round_no = a.round_no "
     "JOIN body b ON b.id = p.body_id {where} "
-    "ORDER BY p.agreement_id")
+    "ORDER BY p.agreement_id, CASE WHEN b.kind = 'regionsraad' THEN 0 ELSE 1 END, "
+    "b.name{collate}")
 _APPROVAL_LABELS = {s.name: s.label for s in APPROVAL.states}
 _AGREEMENT_LABELS = {s.name: s.label for s in AGREEMENT.states}
 _OPEN = frozenset(s.name for s in APPROVAL.states if not s.final)
-
-
-def _day(value: Any) -> date | None:
-    """SQLite gives ISO text, PostgreSQL a date; both become a date."""
-    if value is None or type(value) is date:
-        return value
-    if isinstance(value, datetime):
-        return value.date()
-    return date.fromisoformat(value)
 
 
 def approval_matrix(ctx: ServiceContext, region: str | None = None) -> list[MatrixRow]:
@@ -57,11 +49,16 @@ def approval_matrix(ctx: ServiceContext, region: str | None = None) -> list[Matr
             ref = clean_text(region, "region", max_len=60, single_line=True)
             where, params = "WHERE a.region_id = :region", {"region": _find_region(
                 session, ref).id}
-        agreements = list(session.execute(text(_AGREEMENTS.format(where=where)), params))
+        agreements = list(session.execute(text(_AGREEMENTS.format(where=where)), params).all())
         if ctx.principal.role == Role.PARTY:
             agreements = _concerning(session, ctx, agreements)
-        cells = _cells(list(session.execute(text(_CELLS.format(where=where)), params)),
-                       {a[0]: a for a in agreements}, today)
+        # the regionsråd first, then by name in code-point order (as AgreementView sorts):
+        # SQLite compares text that way already, PostgreSQL with the "C" collation
+        collate = ' COLLATE "C"' if ctx.engine.dialect.name == "postgresql" else ""
+        cells = _cells(list(session.execute(text(_CELLS.format(
+            where=where, collate=collate)), params).all()),
+                       {a[0]: a for a in agreements}, today,
+                       as_text=ctx.engine.dialect.name == "sqlite")
     return [_row(a, cells.get(a[0], [])) for a in agreements]
 
 
@@ -71,36 +68,39 @@ def _concerning(session: Session, ctx: ServiceContext, rows: list[Any]) -> list[
     return [r for r, a in found if a is not None and concerns(session, ctx.principal, a)]
 
 
-def _cells(rows: list[Any], agreements: dict[int, Any], today: date
+def _cells(rows: list[Any], agreements: dict[int, Any], today: date, *, as_text: bool
            ) -> dict[int, list[ApprovalCell]]:
+    """The cells per agreement; SQLite gives dates as ISO text (parsed here, inline: 69,000
+    calls of a helper would cost as much as the query)."""
     out: dict[int, list[ApprovalCell]] = {}
+    iso, labels = date.fromisoformat, _APPROVAL_LABELS
     rules: dict[tuple[str, str, bool], str] = {}
-    current, bucket = None, []
+    current: int | None = None
+    bucket: list[ApprovalCell] | None = None
+    a_kind, fixed, open_round = "", False, False
     for (agreement_id, id_, key, name, kind, state, round_no, text_version, deadline,
          meeting_date, decided_on, protocol_ref, comment, version) in rows:
-        agreement = agreements.get(agreement_id)
-        if agreement is None:
+        if agreement_id != current:  # agreement-level facts once per agreement, not per cell
+            current, agreement = agreement_id, agreements.get(agreement_id)
+            bucket = None if agreement is None else out.setdefault(agreement_id, [])
+            if agreement is not None:
+                a_kind, fixed = agreement[2], agreement[11] is not None
+                open_round = agreement[8] == "i_godkendelse"
+        if bucket is None:
             continue
-        if agreement_id != current:
-            current, bucket = agreement_id, out.setdefault(agreement_id, [])
-        rule_key = (agreement[2], kind, agreement[11] is not None)
-        rule = rules.get(rule_key)
+        rule = rules.get((a_kind, kind, fixed))
         if rule is None:
-            rule = rules[rule_key] = deadline_rule(*rule_key)
-        deadline = _day(deadline)
-        past = (agreement[8] == "i_godkendelse" and deadline is not None and deadline < today
-                and state in _OPEN)
+            rule = rules[(a_kind, kind, fixed)] = deadline_rule(a_kind, kind, fixed)
+        if as_text:
+            deadline = iso(deadline) if deadline else None
+            meeting_date = iso(meeting_date) if meeting_date else None
+            decided_on = iso(decided_on) if decided_on else None
+        past = open_round and deadline is not None and deadline < today and state in _OPEN
         bucket.append(ApprovalCell(
-            id_, key, name, kind, state, _APPROVAL_LABELS[state], round_no, text_version,
-            deadline, _day(meeting_date), _day(decided_on), protocol_ref, comment, version or 0,
+            id_, key, name, kind, state, labels[state], round_no, text_version,
+            deadline, meeting_date, decided_on, protocol_ref, comment, version or 0,
             rule, past))
-    for bucket in out.values():  # the regionsråd first, then by name (as AgreementView)
-        bucket.sort(key=_party_order)
     return out
-
-
-def _party_order(cell: ApprovalCell) -> tuple[bool, str]:
-    return cell.body_kind != "regionsraad", cell.body
 
 
 def _row(a: Any, cells: list[ApprovalCell]) -> MatrixRow:
