@@ -7,6 +7,7 @@ handler matches part of the name, and a KLE number matches from its start.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,8 @@ from aftaleflow.services.dashboard import current_user, matrix_agreements
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import AgreementLike, MatrixRow
 
+# a whole KLE number or its beginning: 29.30, 29.30.08, 29.30.08-P27-7-26
+CASE_NUMBER = re.compile(r"^\d{2}\.\d{2}(\.\d{2})?(-[A-Z]\d{2}(-\d{1,6}(-\d{2})?)?)?$")
 SORTS: dict[str, str] = {"nr": "Nummer", "titel": "Titel", "tilstand": "Tilstand",
                          "frist": "Næste frist", "godkendt": "Andel godkendt"}
 PAGE_SIZES = (25, 50, 100, 250, 1000)
@@ -101,3 +104,12 @@ def filtered_matrix(ctx: ServiceContext, query: MatrixQuery) -> list[MatrixRow]:
         views = [v for v in views if v.kle_number.startswith(query.kle.strip())]
     views.sort(key=_sort_key(query.sort), reverse=query.descending)
     return views
+
+
+def by_case_number(ctx: ServiceContext, text: str) -> list[MatrixRow]:
+    """Agreements whose KLE number starts with `text`, when it looks like one (the full-text
+    search splits a KLE number into words, and PostgreSQL's parser splits it otherwise)."""
+    wanted = text.strip().upper()
+    if not CASE_NUMBER.match(wanted):
+        return []
+    return filtered_matrix(ctx, MatrixQuery(kle=wanted))

@@ -19,6 +19,7 @@ from aftaleflow.services.matrix_page import (
     PAGE_SIZES,
     SORTS,
     MatrixQuery,
+    by_case_number,
     filtered_matrix,
     matrix_page,
 )
@@ -166,8 +167,9 @@ def matrix_export(request: Request, ctx: auth.WebCtx, fmt: str, region: Filter =
 @html_errors
 def search_page(request: Request, ctx: auth.WebCtx,
                 q: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+    cases = by_case_number(ctx, q) if q else []
     hits = search(ctx, q) if q and q.strip() else []
-    return page(request, ctx, "search.html", "Søg", q=q or "", hits=hits,
+    return page(request, ctx, "search.html", "Søg", q=q or "", hits=hits, cases=cases,
                 links=[_hit_link(ctx, h) for h in hits])
 
 
