@@ -90,3 +90,19 @@ def test_matrix_pages_and_sorts_through_1000_agreements(web, demo_world: DemoWor
     assert titles == sorted(titles, key=str.casefold, reverse=True)
     last = web.get("/ui/matrix?side=20&sorter=nr").text
     assert "side 20 af 20" in last and 'rel="prev"' in last and 'rel="next"' not in last
+
+
+def test_a_page_read_with_its_own_cells_equals_the_slice_of_the_whole_matrix(
+        demo_engine, demo_world: DemoWorld) -> None:
+    from aftaleflow.services.matrix_page import MatrixQuery, filtered_matrix, matrix_page
+    from aftaleflow.services.uow import ServiceContext
+    from tests.web.conftest import web_clock
+
+    _copy_agreement(demo_engine, demo_world.midt_open, 60)
+    ctx = ServiceContext(engine=demo_engine, actor="t", clock=web_clock())
+    for query in (MatrixQuery(sort="titel", per_page=25, page=2),
+                  MatrixQuery(sort="frist", descending=True, per_page=25, page=3),
+                  MatrixQuery(region="midtjylland", per_page=25, page=1)):
+        whole = filtered_matrix(ctx, query)
+        start = (query.page - 1) * query.per_page
+        assert matrix_page(ctx, query).rows == whole[start:start + query.per_page]

@@ -57,15 +57,15 @@ def current_user(ctx: ServiceContext) -> UserInfo:
 
 
 def matrix_agreements(ctx: ServiceContext, *, region: str | None = None,
-                      cluster: str | None = None, state: str | None = None
-                      ) -> list[MatrixRow]:
+                      cluster: str | None = None, state: str | None = None,
+                      cells: bool = True) -> list[MatrixRow]:
     """`matrix.approval_matrix` (two queries) with the dashboard's filters, which mean what
     they mean for `list_agreements` (a test keeps the two equal)."""
     ctx.authorize("agreement.read")
     if state and state not in [s.name for s in AGREEMENT.states]:
         raise ValidationFailed(f"Ukendt tilstand '{state[:40]}'.")
     area = _cluster(ctx, cluster) if cluster else None
-    views = visible_to(ctx, approval_matrix(ctx, region))
+    views = visible_to(ctx, approval_matrix(ctx, region, cells=cells))
     if area is not None:  # its own cases, and the regional ones of its region
         views = [v for v in views if v.origin_cluster == area.name or (
             v.kind == AgreementKind.REGIONAL and v.region_key == area.region)]

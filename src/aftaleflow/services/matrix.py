@@ -8,10 +8,11 @@ exports all read this result (issue 15: the matrix ≤ 2× the raw query).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, bindparam, text
 from sqlmodel import Session
 
 from aftaleflow.domain.access import Role
@@ -39,27 +40,50 @@ _AGREEMENT_LABELS = {s.name: s.label for s in AGREEMENT.states}
 _OPEN = frozenset(s.name for s in APPROVAL.states if not s.final)
 
 
-def approval_matrix(ctx: ServiceContext, region: str | None = None) -> list[MatrixRow]:
-    """Every agreement the principal may see (optionally one region's) with its cells."""
+def approval_matrix(ctx: ServiceContext, region: str | None = None, *,
+                    only: Collection[int] | None = None, cells: bool = True
+                    ) -> list[MatrixRow]:
+    """Every agreement the principal may see (optionally one region's, or only the given
+    ids) with its cells; `cells=False` gives the agreements alone (for filtering and paging
+    before the cells of one page are read)."""
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
         session, today = uow.session, uow.now.date()
-        where, params = "", {}
-        if region:  # control characters (a NUL breaks PostgreSQL) are refused, not looked up
-            ref = clean_text(region, "region", max_len=60, single_line=True)
-            where, params = "WHERE a.region_id = :region", {"region": _find_region(
-                session, ref).id}
-        agreements = list(session.execute(text(_AGREEMENTS.format(where=where)), params).all())
+        where, params = _where(session, region, only)
+        agreements = list(session.execute(_sql(_AGREEMENTS, where), params).all())
         if ctx.principal.role == Role.PARTY:
             agreements = _concerning(session, ctx, agreements)
-        # the regionsråd first, then by name in code-point order (as AgreementView sorts):
-        # SQLite compares text that way already, PostgreSQL with the "C" collation
-        collate = ' COLLATE "C"' if ctx.engine.dialect.name == "postgresql" else ""
-        cells = _cells(list(session.execute(text(_CELLS.format(
-            where=where, collate=collate)), params).all()),
-                       {a[0]: a for a in agreements}, today,
-                       as_text=ctx.engine.dialect.name == "sqlite")
-    return [_row(a, cells.get(a[0], [])) for a in agreements]
+        found: dict[int, list[ApprovalCell]] = {}
+        if cells and agreements:
+            # the regionsråd first, then by name in code-point order (as AgreementView sorts):
+            # SQLite compares text that way already, PostgreSQL with the "C" collation
+            collate = ' COLLATE "C"' if ctx.engine.dialect.name == "postgresql" else ""
+            found = _cells(list(session.execute(_sql(_CELLS, where, collate), params).all()),
+                           {a[0]: a for a in agreements}, today,
+                           as_text=ctx.engine.dialect.name == "sqlite")
+    return [_row(a, found.get(a[0], [])) for a in agreements]
+
+
+def _where(session: Session, region: str | None, only: Collection[int] | None
+           ) -> tuple[list[str], dict[str, Any]]:
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if region:  # control characters (a NUL breaks PostgreSQL) are refused, not looked up
+        ref = clean_text(region, "region", max_len=60, single_line=True)
+        clauses.append("a.region_id = :region")
+        params["region"] = _find_region(session, ref).id
+    if only is not None:
+        clauses.append("a.id IN :only")
+        params["only"] = list(only) or [0]
+    return clauses, params
+
+
+def _sql(template: str, where: list[str], collate: str = "") -> TextClause:
+    clause = text(template.format(where="WHERE " + " AND ".join(where) if where else "",
+                                  collate=collate))
+    if any(":only" in w for w in where):
+        clause = clause.bindparams(bindparam("only", expanding=True))
+    return clause
 
 
 def _concerning(session: Session, ctx: ServiceContext, rows: list[Any]) -> list[Any]:
