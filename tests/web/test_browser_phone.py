@@ -137,6 +137,7 @@ def _pages(demo_world: DemoWorld) -> list[tuple[str, str, str]]:
         ("39-kalender", "leder", "/ui/kalender"),
         ("40-livscyklus", "leder", f"/ui/livscyklus?aftale={a}"),
         ("41-aftale-implementeret", "leder", "/ui/aftaler/1"),
+        ("42-struktur", "leder", "/ui/struktur"),
     ]
 
 

@@ -30,7 +30,8 @@ _AGREEMENTS = (
     "LEFT JOIN cluster c ON c.id = a.origin_cluster_id {where} ORDER BY a.id")
 _CELLS = (
     "SELECT p.agreement_id, p.id, b.key, b.name, b.kind, p.state, p.round_no, p.text_version, "
-    "p.deadline, p.meeting_date, p.decided_on, p.protocol_ref, p.comment, p.version "
+    "p.deadline, p.meeting_date, p.decided_on, p.protocol_ref, p.comment, p.version, "
+    "p.certainty, p.certainty_source "
     "FROM approval p JOIN agreement a ON a.id = p.agreement_id AND p.round_no = a.round_no "
     "JOIN body b ON b.id = p.body_id {where} "
     "ORDER BY p.agreement_id, CASE WHEN b.kind = 'regionsraad' THEN 0 ELSE 1 END, "
@@ -103,7 +104,8 @@ def _cells(rows: list[Any], agreements: dict[int, Any], today: date, *, as_text:
     bucket: list[ApprovalCell] | None = None
     a_kind, fixed, open_round = "", False, False
     for (agreement_id, id_, key, name, kind, state, round_no, text_version, deadline,
-         meeting_date, decided_on, protocol_ref, comment, version) in rows:
+         meeting_date, decided_on, protocol_ref, comment, version, certainty,
+         certainty_source) in rows:
         if agreement_id != current:  # agreement-level facts once per agreement, not per cell
             current, agreement = agreement_id, agreements.get(agreement_id)
             bucket = None if agreement is None else out.setdefault(agreement_id, [])
@@ -123,7 +125,7 @@ def _cells(rows: list[Any], agreements: dict[int, Any], today: date, *, as_text:
         bucket.append(ApprovalCell(
             id_, key, name, kind, state, labels[state], round_no, text_version,
             deadline, meeting_date, decided_on, protocol_ref, comment, version or 0,
-            rule, past))
+            certainty, certainty_source, rule, past))
     return out
 
 

@@ -1,7 +1,7 @@
 """The status matrix as agreement views, for `aftaleflow status --json` and `GET /status`.
 
 The cells come from `services.matrix.approval_matrix` (the one matrix result); this adds what
-the JSON carries beyond the matrix: each agreement's full record, allowed actions and
+the JSON carries beyond the matrix: each agreement's full record, allowed actions, forum and
 implementations (one query each for the agreements and the implementations).
 """
 
@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from aftaleflow.domain.model import Agreement, Cluster, Implementation, Region
 from aftaleflow.services.agreements import agreement_view, implementation_view
+from aftaleflow.services.availability import forum_names
 from aftaleflow.services.matrix import approval_matrix
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView, ApprovalView, ImplementationView
@@ -34,10 +35,11 @@ def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[Agreem
                 implementation_view(impl, cluster))
         clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(
             {a.origin_cluster_id for a, _ in agreements.values() if a.origin_cluster_id})))}
+        forums = forum_names(session, [agreements[i][0] for i in ids], uow.now.date())
     views = []
     for row in rows:
         a, region_row = agreements[row.id]
         views.append(agreement_view(a, region_row, clusters.get(a.origin_cluster_id),
                                     [ApprovalView(*cell) for cell in row.approvals],
-                                    implementations.get(row.id, [])))
+                                    implementations.get(row.id, []), forum=forums.get(row.id)))
     return views

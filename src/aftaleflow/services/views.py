@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 
+CERTAINTY_LABELS = {"probable": "foreløbig", "disputed": "omstridt"}
+
 
 @dataclass(frozen=True)
 class ApprovalView:
@@ -24,8 +26,15 @@ class ApprovalView:
     protocol_ref: str | None
     comment: str | None
     version: int
+    certainty: str | None = None  # probable | disputed: asked on data not confirmed
+    certainty_source: str | None = None
     deadline_rule: str = ""  # the rule the deadline was counted with (days, closing days)
     past_deadline: bool = False  # undecided and the deadline has passed (on the service's day)
+
+    @property
+    def certainty_label(self) -> str:
+        """'foreløbig' or 'omstridt' (empty when the party's basis is confirmed)."""
+        return CERTAINTY_LABELS.get(self.certainty or "", "")
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,16 @@ class ImplementationView:
     completed_on: date | None
     comment: str | None
     version: int
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """An action of the agreement's current state: available now, or why not (Danish)."""
+
+    trigger: str
+    label: str
+    available: bool
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +88,9 @@ class AgreementView:
     approvals_approved: int = 0
     approvals: list[ApprovalView] = field(default_factory=list)
     implementations: list[ImplementationView] = field(default_factory=list)
+    actions: list[ActionView] = field(default_factory=list)
+    forum: str | None = None
+    chosen_parties: list[str] = field(default_factory=list)  # municipalities named as parties
 
     @property
     def progress(self) -> str:
@@ -93,8 +115,14 @@ class ApprovalCell(NamedTuple):
     protocol_ref: str | None
     comment: str | None
     version: int
+    certainty: str | None = None
+    certainty_source: str | None = None
     deadline_rule: str = ""
     past_deadline: bool = False
+
+    @property
+    def certainty_label(self) -> str:
+        return CERTAINTY_LABELS.get(self.certainty or "", "")
 
 
 @dataclass(frozen=True)
@@ -149,6 +177,12 @@ class ApprovalLike(Protocol):
     def deadline_rule(self) -> str: ...
     @property
     def past_deadline(self) -> bool: ...
+    @property
+    def certainty(self) -> str | None: ...
+    @property
+    def certainty_source(self) -> str | None: ...
+    @property
+    def certainty_label(self) -> str: ...
 
 
 class AgreementLike(Protocol):
@@ -198,6 +232,7 @@ class AuditView:
     to_state: str | None
     comment: str | None
     hash: str
+    forum: str | None = None  # what labels of this step say instead of "SSU", if not the SSU
 
 
 @dataclass(frozen=True)

@@ -32,15 +32,16 @@ NEEDS_MEETING_DATE = {"dagsorden", "genoptaget"}
 class Action:
     key: str  # trigger, decision word or implementation step
     label: str
+    reason: str | None = None  # set: the condition fails now; shown with the reason, not offered
     irreversible: bool = False  # shown apart from the everyday actions; needs a reason
 
 
 def agreement_actions(user: UserInfo, view: AgreementView) -> list[Action]:
     if not _may(user, "agreement.advance"):
         return []
-    return [Action(t, AGREEMENT.trigger_label(t), AGREEMENT.is_irreversible(t))
-            for t in AGREEMENT.allowed_triggers(view.state)
-            if user.role in AGREEMENT.roles_for(t)]
+    return [Action(a.trigger, a.label, None if a.available else a.reason,
+                   AGREEMENT.is_irreversible(a.trigger)) for a in view.actions
+            if user.role in AGREEMENT.roles_for(a.trigger)]
 
 
 def decision_actions(user: UserInfo, view: AgreementLike, approval: ApprovalLike
@@ -50,7 +51,8 @@ def decision_actions(user: UserInfo, view: AgreementLike, approval: ApprovalLike
         return []
     if user.role == Role.PARTY and approval.body_key != user.body_key:
         return []
-    return [Action(TRIGGER_TO_DECISION[t], APPROVAL.trigger_label(t), APPROVAL.is_irreversible(t))
+    return [Action(TRIGGER_TO_DECISION[t], APPROVAL.trigger_label(t),
+                   irreversible=APPROVAL.is_irreversible(t))
             for t in APPROVAL.allowed_triggers(approval.state)
             if user.role in APPROVAL.roles_for(t) and t in TRIGGER_TO_DECISION]
 

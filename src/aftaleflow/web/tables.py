@@ -96,8 +96,16 @@ def row_html(view: AgreementLike, cells: list[ApprovalLike | None], parties: lis
         out.append(f'<td class="{a.state}{" overdue" if late else ""}" data-part="{name}">'
                    f'{label}{shown}{due}'
                    + (f"<br><strong>! frist {a.deadline:%d.%m.%Y}</strong>" if late else "")
-                   + "</td>")
+                   + _certainty_html(a) + "</td>")
     return Markup("".join(out))
+
+
+def _certainty_html(a: ApprovalLike) -> str:
+    """'foreløbig'/'omstridt' in words, the source on hover and on the agreement page."""
+    if not a.certainty:
+        return ""
+    return (f'<br><span class="uncertain" title="{escape(a.certainty_source or "")}">'
+            f"{a.certainty_label}</span>")
 
 
 def acting_parties(user: UserInfo, agreements: Sequence[AgreementLike]) -> set[tuple[int, str]]:
@@ -110,7 +118,8 @@ def cell_text(approval: ApprovalLike | None) -> str:
     if approval is None:
         return "-"
     when = approval.decided_on or approval.meeting_date
-    return f"{approval.state_label} {dmy(when)}" if when else approval.state_label
+    text = f"{approval.state_label} {dmy(when)}" if when else approval.state_label
+    return f"{text} ({approval.certainty_label})" if approval.certainty else text
 
 
 def matrix_table(agreements: Sequence[AgreementLike]) -> Table:
