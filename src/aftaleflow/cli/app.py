@@ -6,6 +6,8 @@ are imported inside the commands so that `aftaleflow --help` stays fast.
 
 from __future__ import annotations
 
+import copy
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -288,5 +290,25 @@ def audit_verify() -> None:
                f"{report.reason}.", 8)
 
 
+def only(name: str | None) -> typer.Typer:
+    """The app with just the top-level command `name` (or all, if `name` is not one).
+
+    Typer inspects the signature of every registered command before it runs one (0.2 s for
+    all of ours); a command only needs its own, and `--help` still lists every command.
+    """
+    from typer.main import get_command_name
+
+    commands = [c for c in app.registered_commands
+                if (c.name or get_command_name(c.callback.__name__ if c.callback else "")) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not commands and not groups:
+        return app
+    pruned = copy.copy(app)
+    pruned.registered_commands, pruned.registered_groups = commands, groups
+    return pruned
+
+
 def main() -> None:
-    app()
+    from typer.main import get_group  # a group even when only one command is kept
+
+    get_group(only(sys.argv[1] if len(sys.argv) > 1 else None))()

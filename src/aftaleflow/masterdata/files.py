@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 PACKAGE_DIR = Path(__file__).resolve().parent
 FILES = ("regions.yaml", "municipalities.yaml", "areas.yaml", "bodies.yaml", "approval_rules.yaml")
 
@@ -24,6 +22,8 @@ class MasterData:
 
 
 def read(directory: Path = PACKAGE_DIR) -> MasterData:
+    import yaml  # imported here: read commands never parse master data files
+
     raw: dict[str, Any] = {}
     digest = hashlib.sha256()
     for name in FILES:
