@@ -70,6 +70,15 @@ def median_seconds(commands: dict[str, Sequence[str]], runs: int,
             for name in commands}
 
 
+def bytecode_note() -> str:
+    """Whether the dependencies carry compiled bytecode (PYTHONDONTWRITEBYTECODE stops caching)."""
+    import sqlalchemy
+
+    if any(Path(sqlalchemy.__file__).parent.joinpath("sql", "__pycache__").glob("*.pyc")):
+        return "dependencies byte-compiled"
+    return "dependencies NOT byte-compiled: run uv sync --compile-bytecode"
+
+
 def cli_startup(directory: Path, runs: int = 7) -> list[Result]:
     state = directory / "cli-state"
     database = build_demo(state)
@@ -87,7 +96,7 @@ def cli_startup(directory: Path, runs: int = 7) -> list[Result]:
         Result("(d) aftaleflow agreement show 3 vs raw sqlite3 process", ms["show"], ms["raw"],
                "ms", f"≤ {SHOW_TARGET_S:g} s", m["show"][0] <= SHOW_TARGET_S,
                f"wall, median of {runs}; cpu {cpu_ms['show']:.0f} ms; "
-               f"python -c pass {ms['pass']:.0f} ms"),
+               f"python -c pass {ms['pass']:.0f} ms; {bytecode_note()}"),
         Result("(d) aftaleflow --help vs python -c pass", ms["help"], ms["pass"], "ms",
                f"< {HELP_TARGET_S:g} s", m["help"][0] < HELP_TARGET_S,
                f"wall, median of {runs}; cpu {cpu_ms['help']:.0f} ms"),
