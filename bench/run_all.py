@@ -75,6 +75,9 @@ def main() -> None:
         results.append(scale.Result("PostgreSQL (a)–(c)", float("nan"), None, "",
                                     note="skipped: set AFTALEFLOW_BENCH_PG_URL"))
     print(table(results))
+    if pg:
+        print("\nAPI under load (bench_load.py):")
+        print(run_script("bench_load.py", *(["--agreements", "1"] if args.quick else [])))
     print("\nReminder scan (bench_reminders.py):")
     print(run_script("bench_reminders.py", *(["--approvals", "10000"] if args.quick else [])))
     if args.documents:

@@ -18,7 +18,7 @@ from aftaleflow.cli.admin import serve_api, user_app
 from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 from aftaleflow.cli.data import export_command, search_command
 from aftaleflow.cli.db import db_app
-from aftaleflow.cli.flows import outbox_app, remind, serve
+from aftaleflow.cli.flows import deploy, outbox_app, remind, serve
 from aftaleflow.cli.meetings import meeting_app
 from aftaleflow.cli.render import render_app
 
@@ -42,6 +42,7 @@ app.add_typer(meeting_app, name="meeting")
 app.command("api")(serve_api)
 app.command("remind")(remind)
 app.command("serve")(serve)
+app.command("deploy")(deploy)
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(render_app, name="render")
 app.command("search")(search_command)
