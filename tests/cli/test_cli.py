@@ -184,7 +184,7 @@ def test_search_and_export_on_the_demo_database(demo_env, tmp_path) -> None:
 
 
 HEAVY_FOR_A_READ = {"prefect", "weasyprint", "fastapi", "uvicorn", "alembic", "jinja2",
-                    "openpyxl", "holidays", "babel", "yaml", "httpx", "psycopg"}
+                    "openpyxl", "holidays", "babel", "yaml", "httpx"}  # psycopg: PG's driver
 
 
 def imported_packages(args: list[str], env: dict[str, str]) -> tuple[str, set[str]]:
