@@ -41,7 +41,7 @@ class SlowHandler(RecordingHandler):
     """Takes a few milliseconds per mail, like a real relay, so the two senders overlap."""
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.03)
         return await super().handle_DATA(server, session, envelope)
 
 
