@@ -8,8 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from aftaleflow.domain.calendar import (
     BusinessCalendar,
     Deadline,
@@ -70,4 +68,6 @@ def parse(raw: dict[str, Any]) -> DeadlinePolicy:
 
 @lru_cache(maxsize=4)
 def load_policy(path: Path = POLICY_FILE) -> DeadlinePolicy:
+    import yaml  # imported here: read commands never load the policy
+
     return parse(yaml.safe_load(path.read_text(encoding="utf-8")))
