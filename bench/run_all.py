@@ -28,6 +28,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_cli  # noqa: E402
 import bench_scale as scale  # noqa: E402
 
 
@@ -64,14 +65,15 @@ def as_json(results: list[scale.Result], started: datetime, seconds: float,
             "results": rows}
 
 
-def run_script(name: str, *args: str) -> scale.Result:
-    """A benchmark in its own process (own memory, own imports), read from its JSON line."""
+def run_script(name: str, *args: str) -> list[scale.Result]:
+    """A benchmark in its own process (own memory, own imports), read from its JSON lines."""
     done = subprocess.run([sys.executable, str(HERE / name), *args, "--json"],
-                          capture_output=True, text=True, timeout=600)
-    lines = done.stdout.strip().splitlines()
-    if done.returncode or not lines:
-        return scale.Result(name, float("nan"), None, "", note=f"failed: {done.stderr[-200:]}")
-    return scale.Result(**json.loads(lines[-1]))
+                          capture_output=True, text=True, timeout=900)
+    rows = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode or not rows:
+        return [scale.Result(name, float("nan"), None, "",
+                             note=f"failed: {done.stderr[-200:]}")]
+    return [scale.Result(**json.loads(line)) for line in rows]
 
 
 def sqlite_results(quick: bool) -> list[scale.Result]:
@@ -85,6 +87,7 @@ def sqlite_results(quick: bool) -> list[scale.Result]:
         with scale.sqlite_backend(directory, "matrix") as b:
             results += scale.matrix(b, 100 if quick else 1000)
         results += scale.search_bench(directory, 1000 if quick else 10_000)
+        results += bench_cli.cli_startup(directory, 3 if quick else 7)
     return results
 
 
@@ -116,11 +119,13 @@ def main() -> None:
     else:
         results.append(scale.Result("PostgreSQL (a)–(c)", float("nan"), None, "",
                                     note="skipped: set AFTALEFLOW_BENCH_PG_URL"))
-    results.append(run_script("bench_reminders.py",
-                              *(["--approvals", "10000"] if args.quick else [])))
+    if pg:
+        results += run_script("bench_load.py", *(["--agreements", "1"] if args.quick else []))
+    results += run_script("bench_reminders.py",
+                          *(["--approvals", "10000"] if args.quick else []))
     if args.documents:
-        results.append(run_script("bench_documents.py",
-                                  *(["--runs", "1", "--items", "10"] if args.quick else [])))
+        results += run_script("bench_documents.py",
+                              *(["--runs", "1", "--items", "10"] if args.quick else []))
     print(table(results))
     seconds = time.perf_counter() - clock
     if args.json:

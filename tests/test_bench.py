@@ -43,7 +43,7 @@ def test_write_path_rows_carry_baseline_ratio_target_and_verdict(tmp_path: Path)
 
 
 def test_reminder_scan_keeps_its_target_through_its_json_line() -> None:
-    result = run_all.run_script("bench_reminders.py", "--approvals", "300")
+    [result] = run_all.run_script("bench_reminders.py", "--approvals", "300")
     assert result.target == "< 1 s" and result.baseline
     assert result.met == (result.figure < 1000)
 

@@ -156,6 +156,8 @@ class LetterView:
     case_handler_email: str = ""
     attachments: Sequence[str] = ()
     """Names of enclosures (bilag), e.g. the draft agenda item for the party."""
+    action_link: str = ""
+    """Where the reader records its decision (the dashboard page), printed as text."""
 
 
 @dataclass(frozen=True)

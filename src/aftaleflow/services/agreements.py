@@ -11,6 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
 from aftaleflow.domain.access import Principal, Role
+from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from aftaleflow.domain.forum import Forum, with_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION, initial_agreement_state
@@ -39,6 +40,7 @@ from aftaleflow.services.succession import require_area_valid, require_region_va
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import (
     ActionView,
+    AgreementLike,
     AgreementView,
     ApprovalView,
     AuditView,
@@ -261,7 +263,7 @@ def list_agreements(ctx: ServiceContext, *, region: str | None = None,
     return views
 
 
-def is_overdue(view: AgreementView, today: date) -> bool:
+def is_overdue(view: AgreementLike, today: date) -> bool:
     return view.state == "i_godkendelse" and any(
         a.deadline is not None and a.deadline < today and a.state not in ("godkendt", "afvist")
         for a in view.approvals)
@@ -291,8 +293,11 @@ def _view(session: Session, a: Agreement, *, detail: bool,
     # Approvals and implementations exist only once a round has started (round_no > 0), so
     # the hot path of early transitions needs no further queries.
     if detail and a.round_no > 0:
-        approvals = [_approval_row_view(row) for row in session.execute(
-            _ROUND_APPROVALS, {"b_agreement": a.id, "b_round": a.round_no})]
+        pending = a.state == "i_godkendelse"
+        approvals = [_approval_row_view(row, deadline_rule(a.kind, row[3], bool(
+            a.approval_deadline)), pending and past_deadline(row[4], row[7], today))
+            for row in session.execute(
+                _ROUND_APPROVALS, {"b_agreement": a.id, "b_round": a.round_no})]
         impls = [ImplementationView(id_, key, name, state, IMPLEMENTATION.label_of(state),
                                     started, completed, comment, version or 0)
                  for id_, key, name, state, started, completed, comment, version
@@ -337,21 +342,43 @@ _IMPLEMENTATIONS = (
     .order_by(col(Implementation.id)))
 
 
-def _approval_row_view(row: Any) -> ApprovalView:
+def _approval_row_view(row: Any, rule: str, past: bool) -> ApprovalView:
     (id_, key, name, kind, state, round_no, text_version, deadline, meeting_date, decided_on,
      protocol_ref, comment, version, certainty, certainty_source) = row
     return ApprovalView(id_, key, name, kind, state, APPROVAL.label_of(state), round_no,
                         text_version, deadline, meeting_date, decided_on, protocol_ref, comment,
-                        version or 0, certainty, certainty_source)
+                        version or 0, certainty, certainty_source, deadline_rule=rule,
+                        past_deadline=past)
 
 
-def approval_view(r: Approval, body: Body) -> ApprovalView:
+_RULES: dict[tuple[str, str, bool], str] = {}
+
+
+def deadline_rule(agreement_kind: str, body_kind: str, fixed: bool) -> str:
+    """The deadline policy's rule for one kind of party (few kinds: worked out once each)."""
+    key = (agreement_kind, body_kind, fixed)
+    if key not in _RULES:
+        _RULES[key] = load_policy().approval_rule_text(agreement_kind, body_kind, fixed)
+    return _RULES[key]
+
+
+_FINAL = frozenset(s.name for s in APPROVAL.states if s.final)
+
+
+def past_deadline(state: str, deadline: date | None, today: date | None) -> bool:
+    """Undecided and past its deadline; the deadline day itself is still in time."""
+    return (deadline is not None and today is not None and deadline < today
+            and state not in _FINAL)
+
+
+def approval_view(r: Approval, body: Body, rule: str = "", past: bool = False) -> ApprovalView:
     return ApprovalView(
         id=r.id or 0, body_key=body.key, body=body.name, body_kind=body.kind, state=r.state,
         state_label=APPROVAL.label_of(r.state), round_no=r.round_no,
         text_version=r.text_version, deadline=r.deadline, meeting_date=r.meeting_date,
         decided_on=r.decided_on, protocol_ref=r.protocol_ref, comment=r.comment,
-        version=r.version or 0, certainty=r.certainty, certainty_source=r.certainty_source)
+        version=r.version or 0, certainty=r.certainty, certainty_source=r.certainty_source,
+        deadline_rule=rule, past_deadline=past)
 
 
 def implementation_view(i: Implementation, cluster: Cluster) -> ImplementationView:

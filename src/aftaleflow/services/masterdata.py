@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Date, bindparam
 from sqlmodel import Session, col, or_, select
@@ -24,9 +24,11 @@ from aftaleflow.domain.model import (
     Succession,
 )
 from aftaleflow.domain.rounds import GovernanceSnapshot, RoundRule
-from aftaleflow.masterdata import files
 from aftaleflow.services.masterdata_sync import Change, Sync
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
+
+if TYPE_CHECKING:  # the file schema (YAML, pydantic models) is imported only to load files
+    from aftaleflow.masterdata.files import MasterData
 
 CONFIDENCE_LABELS = {"confirmed": "bekræftet", "probable": "foreløbig", "disputed": "omstridt"}
 
@@ -54,6 +56,8 @@ def load_master_data(ctx: ServiceContext, directory: Path | None = None) -> Load
     """Create the schema and bring master data in line with the files; twice changes nothing."""
     ctx.authorize("masterdata.admin")
     create_schema(ctx.engine)
+    from aftaleflow.masterdata import files
+
     data = files.read(directory or files.PACKAGE_DIR)
     with UnitOfWork(ctx) as uow:
         report = sync_master_data(uow, data)
@@ -61,7 +65,7 @@ def load_master_data(ctx: ServiceContext, directory: Path | None = None) -> Load
     return report
 
 
-def sync_master_data(uow: UnitOfWork, data: files.MasterData,
+def sync_master_data(uow: UnitOfWork, data: MasterData,
                      effective: date | None = None, note: str = "") -> LoadReport:
     """Apply one validated version of the files inside `uow`; the caller commits or not.
 
@@ -140,7 +144,7 @@ def _line(change: Change) -> str:
 _SUCCESSION_SOURCES = (("region", "regions"), ("area", "areas"), ("body", "bodies"))
 
 
-def succession_rows(data: files.MasterData) -> list[dict[str, Any]]:
+def succession_rows(data: MasterData) -> list[dict[str, Any]]:
     """One row per (predecessor, successor); a `successors: []` block gives one row with None."""
     rows: list[dict[str, Any]] = []
     for entity, attr in _SUCCESSION_SOURCES:
