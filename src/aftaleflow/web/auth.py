@@ -18,6 +18,7 @@ from fastapi import Depends, Request
 from starlette.responses import Response
 
 from aftaleflow.domain.errors import ValidationFailed
+from aftaleflow.domain.validation import clean_text
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.users import authenticate
 
@@ -100,13 +101,8 @@ LoginForm = Annotated[dict[str, str], Depends(read_form)]
 
 
 def text(form: dict[str, str], name: str, max_len: int = 300) -> str:
-    """A form field, trimmed; control characters (other than line breaks) are refused."""
-    value = form.get(name, "").strip()
-    if len(value) > max_len:
-        raise ValidationFailed(f"Feltet '{name}' er for langt (højst {max_len} tegn).")
-    if any(ord(c) < 32 and c not in "\r\n\t" for c in value):
-        raise ValidationFailed(f"Feltet '{name}' indeholder kontroltegn.")
-    return value
+    """A form field through the one text check (`clean_text`); line breaks are kept."""
+    return clean_text(form.get(name, ""), name, max_len=max_len)
 
 
 def number(form: dict[str, str], name: str) -> int:
