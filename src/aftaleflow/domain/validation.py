@@ -69,7 +69,7 @@ def _kind(char: str) -> str:
     if char == "\n":
         return "et linjeskift"
     if unicodedata.category(char) == "Cc":
-        return "et kontroltegn"
+        return "kontroltegn"
     if unicodedata.category(char) in ("Zl", "Zp"):
         return "et linjeskift"
     return "et usynligt tegn"
