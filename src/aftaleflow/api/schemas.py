@@ -93,6 +93,12 @@ class UserIn(Strict):
     name: str = Field(min_length=1, max_length=200, examples=["Ane Holm"])
     role: Role = Field(examples=["sagsbehandler"])
     body: str | None = Field(default=None, max_length=200, examples=["kb-657"])
+    days: int | None = Field(default=None, ge=1, le=3650, examples=[90],
+                             description="Dage tokenet gælder (standard 90).")
+
+
+class RotateIn(Strict):
+    days: int | None = Field(default=None, ge=1, le=3650, examples=[90])
 
 
 class Action(BaseModel):

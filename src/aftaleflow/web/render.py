@@ -8,13 +8,14 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from aftaleflow.api.logs import SECRET
 from aftaleflow.api.problems import TITLES, _status
 from aftaleflow.config import local_time
 from aftaleflow.domain.access import ROLE_LABELS, Role
@@ -101,8 +102,14 @@ def back(url: str, message: str, kind: str = "ok") -> RedirectResponse:
     return response
 
 
+SECRET_PARAMS = {"token", "noegle", "key", "access_token", "api_key"}
+
+
 def login_redirect(request: Request) -> RedirectResponse:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    """Back to the page after login; a secret in the query is never carried along."""
+    kept = [(k, v) for k, v in parse_qsl(request.url.query, keep_blank_values=True)
+            if k.lower() not in SECRET_PARAMS and not SECRET.search(v)]
+    target = request.url.path + (f"?{urlencode(kept)}" if kept else "")
     return RedirectResponse(f"/ui/login?naeste={quote(target)}", status_code=303)
 
 
