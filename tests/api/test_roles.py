@@ -66,7 +66,8 @@ def test_the_table_covers_every_route() -> None:
                .replace("{meeting}", "{meeting_id}").replace("{item}", "{item_id}")
                .replace("{document}", "{document_id}").replace("?q=mistrivsel", "")
                .replace("/matrix?format=xlsx", "/{what}")
-               .replace("/657", "/{party}").replace("/users/5/", "/users/{user_id}/").replace("/sundhedsklynge-lillebaelt", "/{cluster}"))
+               .replace("/657", "/{party}").replace("/users/5/", "/users/{user_id}/")
+               .replace("/sundhedsklynge-lillebaelt", "/{cluster}"))
               for m, p, _, _ in ROUTES}
     assert documented == tested
 
