@@ -19,7 +19,7 @@ from aftaleflow.services.meetings import list_meetings
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import AgreementView
 from aftaleflow.web import auth, charts, diagram, tables
-from aftaleflow.web.render import html_errors, page
+from aftaleflow.web.render import html_errors, page, without_secrets
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 INVALID_TOKEN = "Ugyldigt eller inaktivt API-token: det kan være udløbet eller tilbagekaldt."
@@ -55,9 +55,10 @@ def logout(request: Request, ctx: auth.WebCtx, form: auth.Form) -> Response:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a local dashboard path; never another site (open redirect)."""
+    """Only a local dashboard path (never another site: open redirect), without secrets."""
     if target and target.startswith("/ui/") and not target.startswith("//"):
-        return target
+        path, _, query = target.partition("?")
+        return without_secrets(path, query)
     return "/ui/"
 
 

@@ -106,11 +106,16 @@ def back(url: str, message: str, kind: str = "ok") -> RedirectResponse:
 SECRET_PARAMS = {"token", "noegle", "key", "access_token", "api_key"}
 
 
+def without_secrets(path: str, query: str) -> str:
+    """A local address with every secret-bearing query parameter left out."""
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
+            if k.lower() not in SECRET_PARAMS and not SECRET.search(v)]
+    return path + (f"?{urlencode(kept)}" if kept else "")
+
+
 def login_redirect(request: Request) -> RedirectResponse:
     """Back to the page after login; a secret in the query is never carried along."""
-    kept = [(k, v) for k, v in parse_qsl(request.url.query, keep_blank_values=True)
-            if k.lower() not in SECRET_PARAMS and not SECRET.search(v)]
-    target = request.url.path + (f"?{urlencode(kept)}" if kept else "")
+    target = without_secrets(request.url.path, request.url.query)
     return RedirectResponse(f"/ui/login?naeste={quote(target)}", status_code=303)
 
 
