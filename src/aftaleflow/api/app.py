@@ -107,6 +107,7 @@ def _add_problem_schema(app: FastAPI) -> None:
         schema = original()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.setdefault("Problem", problems.Problem.model_json_schema())
+        problems.declare_common_errors(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

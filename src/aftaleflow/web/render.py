@@ -82,8 +82,9 @@ def page(request: Request, ctx: ServiceContext | None, template: str, title: str
 
 # Only our own files; no framing (confirmation buttons cannot be clickjacked); not cached.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
-                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; img-src 'self' data:; "
+                               "object-src 'none'; frame-ancestors 'none'; "
+                               "form-action 'self'; base-uri 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
