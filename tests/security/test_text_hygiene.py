@@ -67,3 +67,24 @@ def test_dashboard_refuses_an_agenda_item_title_with_a_zero_width_space(
     assert response.status_code == 200
     assert "U+200B" in response.text
     assert dump(demo_engine) == before
+
+
+def test_master_data_import_refuses_a_name_with_a_right_to_left_override(
+        ctx, engine, tmp_path) -> None:
+    import shutil
+
+    from aftaleflow.masterdata import files
+    from aftaleflow.services.masterdata import load_master_data
+
+    data = tmp_path / "stamdata"
+    shutil.copytree(files.PACKAGE_DIR, data, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    bodies = data / "bodies.yaml"
+    text = bodies.read_text(encoding="utf-8")
+    assert "name: Kommunalbestyrelsen, Herning Kommune" in text
+    bodies.write_text(text.replace("name: Kommunalbestyrelsen, Herning Kommune",
+                                   f"name: Kommunalbestyrelsen, {RLO}gninreH Kommune"),
+                      encoding="utf-8")
+    before = dump(engine)
+    with pytest.raises(ValidationFailed, match=r"organnavn.*U\+202E"):
+        load_master_data(ctx, data)
+    assert dump(engine) == before

@@ -21,6 +21,7 @@ from aftaleflow.domain.model import (
     RegionMembership,
 )
 from aftaleflow.domain.rounds import GovernanceSnapshot, RoundRule
+from aftaleflow.domain.validation import clean_text
 from aftaleflow.masterdata import files
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
@@ -37,6 +38,11 @@ class LoadReport:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.removed)
+
+
+def _name(value: Any, field: str) -> str:
+    """A name from the files through the same text check as every other input."""
+    return clean_text(str(value), field, max_len=300, required=True, single_line=True)
 
 
 def _d(value: Any) -> date | None:
@@ -85,19 +91,21 @@ def load_master_data(ctx: ServiceContext, directory: Path | None = None) -> Load
     with UnitOfWork(ctx) as uow:
         sync = _Sync(uow.session)
         regions = sync.rows(Region, ("key",), [
-            {"key": r["key"], "name": r["name"], "code": r["code"], "note": r.get("note"),
+            {"key": r["key"], "name": _name(r["name"], "regionsnavn"), "code": r["code"],
+             "note": r.get("note"),
              "valid_from": _d(r["valid_from"]), "valid_to": _d(r["valid_to"])}
             for r in data.regions])
         region_id = {k[0]: r.id for k, r in regions.items()}
         munis = sync.rows(Municipality, ("code",), [
-            {"code": m["code"], "name": m["name"]} for m in data.municipalities])
+            {"code": m["code"], "name": _name(m["name"], "kommunenavn")}
+            for m in data.municipalities])
         muni_id = {k[0]: m.id for k, m in munis.items()}
         sync.rows(RegionMembership, ("municipality_id", "region_id", "valid_from"), [
             {"municipality_id": muni_id[m["code"]], "region_id": region_id[rm["region"]],
              "valid_from": _d(rm["valid_from"]), "valid_to": _d(rm["valid_to"])}
             for m in data.municipalities for rm in m["regions"]], prune=True)
         areas = sync.rows(Cluster, ("key",), [
-            {"key": a["key"], "name": a["name"], "kind": a["kind"],
+            {"key": a["key"], "name": _name(a["name"], "klyngenavn"), "kind": a["kind"],
              "region_id": region_id[a["region"]], "acute_hospital": a.get("acute_hospital"),
              "valid_from": _d(a["valid_from"]), "valid_to": _d(a["valid_to"])}
             for a in data.areas])
@@ -109,7 +117,7 @@ def load_master_data(ctx: ServiceContext, directory: Path | None = None) -> Load
              "confidence": m["confidence"], "source": m["source"]}
             for a in data.areas for m in a["members"]], prune=True)
         sync.rows(Body, ("key",), [
-            {"key": b["key"], "name": b["name"], "kind": b["kind"],
+            {"key": b["key"], "name": _name(b["name"], "organnavn"), "kind": b["kind"],
              "region_id": region_id.get(b.get("region", "")),
              "municipality_id": muni_id.get(b.get("municipality", "")),
              "cluster_id": area_id.get(b.get("cluster", "")),
