@@ -98,3 +98,17 @@ def test_every_dashboard_page_sends_security_headers_and_has_no_inline_script(
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html, re.I), path
         assert not re.search(r"\son[a-z]+\s*=", html, re.I), path
         assert "javascript:" not in html.lower(), path
+
+
+def test_links_in_reminder_mails_come_from_the_base_url(ctx, monkeypatch) -> None:
+    from aftaleflow.services.reminders import plan_reminders
+    from tests.factories import agreement_in_state
+
+    monkeypatch.setenv("AFTALEFLOW_BASE_URL", "https://aftaler.example.dk")
+    view = agreement_in_state(ctx, "i_godkendelse")
+    deadline = max(a.deadline for a in view.approvals if a.deadline)
+    mails = plan_reminders(ctx, deadline)
+    assert mails
+    for mail in mails:
+        links = re.findall(r"https?://\S+", mail.body)
+        assert links and all(u.startswith("https://aftaler.example.dk/") for u in links)

@@ -85,10 +85,9 @@ def _calendar_page(request: Request, ctx: ServiceContext, feed_url: str | None =
     months: dict[tuple[int, int], list[Entry]] = {}
     for e in entries(ctx, today):
         months.setdefault((e.day.year, e.day.month), []).append(e)
-    user = current_user(ctx)
     return page(request, ctx, "calendar.html", "Kalender", status_code=status_code,
                 months=months, feed_base=f"{get_settings().base_url}/ui/kalender.ics?noegle=",
-                feed_url=feed_url, feed_hint=user.feed_key_hint)
+                feed_url=feed_url)
 
 
 @router.post("/kalender/noegle", response_class=HTMLResponse)
