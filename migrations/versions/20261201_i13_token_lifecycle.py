@@ -3,7 +3,7 @@
 Tokens that existed before get the default lifetime (90 days) from the upgrade on.
 
 Revision ID: 20261201_i13
-Revises: 20261123_0002
+Revises: 20261201_i12b
 Create Date: 2026-12-01 22:23:44.964577
 """
 
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "20261201_i13"
-down_revision: str | None = "20261123_0002"
+down_revision: str | None = "20261201_i12b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

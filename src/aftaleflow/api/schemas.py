@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from aftaleflow.domain.access import Role
@@ -57,6 +57,10 @@ class AgreementIn(Strict):
     description: str = Field(default="", max_length=100_000)
     approval_deadline: IsoDate | None = Field(default=None, examples=["2026-06-26"])
     implementation_deadline: IsoDate | None = None
+    parties: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(
+        default_factory=list, max_length=98, examples=[["Køge", "Roskilde"]],
+        description="Kommuner, der er parter ud over regionen (kun for typer med valgte parter: "
+                    "horisontal_samarbejdsaftale, medfinansieringsaftale).")
 
 
 class TransitionIn(Strict):
@@ -124,6 +128,8 @@ class RotateIn(Strict):
 class Action(BaseModel):
     trigger: str
     label: str
+    available: bool = True
+    reason: str | None = Field(default=None, description="Hvorfor handlingen ikke kan udføres nu")
 
 
 class ChainResult(BaseModel):

@@ -128,15 +128,22 @@ def _show_secret(kind: str, secret: str, user: UserView) -> None:
 def serve_api(
     host: Annotated[str, typer.Option(help="Adresse; standard kun lokalt.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(
+        min=1, help="Antal arbejdsprocesser (fx 4 på en regions fælles server).")] = 1,
 ) -> None:
     """Start REST-API'et og dashboardet (uvicorn). Dokumentation på /docs.
 
     Adgangsloggen skriver aldrig forespørgselsstrenge (de kan bære en kalendernøgle).
-    Eksempel: aftaleflow api --port 8000
+    Eksempel: aftaleflow api --port 8000 --workers 4
     """
     import uvicorn
 
-    from aftaleflow.api.app import create_app
     from aftaleflow.api.logs import LOG_CONFIG
+
+    if workers > 1:  # each worker process builds its own app and engine from the environment
+        uvicorn.run("aftaleflow.api.app:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="info", log_config=LOG_CONFIG)
+        return
+    from aftaleflow.api.app import create_app
 
     uvicorn.run(create_app(), host=host, port=port, log_level="info", log_config=LOG_CONFIG)

@@ -13,11 +13,20 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aftaleflow.web import agreements, auth, calendar, meetings, pages, users
+from aftaleflow.web import (
+    agreements,
+    auth,
+    calendar,
+    decisions,
+    meetings,
+    pages,
+    structure,
+    users,
+)
 from aftaleflow.web.render import HERE, SECURITY_HEADERS, error_page, login_redirect
 
 router = APIRouter(include_in_schema=False)
-for module in (pages, agreements, meetings, calendar, users):
+for module in (pages, agreements, decisions, meetings, calendar, structure, users):
     router.include_router(module.router)
 
 

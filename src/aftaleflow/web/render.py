@@ -59,6 +59,7 @@ NAV = [
     ("/ui/moeder", "Møder", "meeting.read"),
     ("/ui/kalender", "Kalender", None),
     ("/ui/livscyklus", "Livscyklus", None),
+    ("/ui/struktur", "Strukturændring", "document.read"),
     ("/ui/brugere", "Brugere", "user.admin"),
 ]
 
