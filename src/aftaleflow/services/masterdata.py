@@ -24,6 +24,7 @@ from aftaleflow.domain.model import (
     Succession,
 )
 from aftaleflow.domain.rounds import GovernanceSnapshot, RoundRule
+from aftaleflow.domain.validation import clean_text
 from aftaleflow.services.masterdata_sync import Change, Sync
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
@@ -44,6 +45,11 @@ class LoadReport:
     @property
     def changed(self) -> bool:
         return bool(self.changes)
+
+
+def _name(value: Any, field: str) -> str:
+    """A name from the files through the same text check as every other input."""
+    return clean_text(str(value), field, max_len=300, required=True, single_line=True)
 
 
 def _d(value: Any) -> date | None:
@@ -73,13 +79,15 @@ def sync_master_data(uow: UnitOfWork, data: MasterData,
     """
     sync = Sync(uow.session, effective or uow.now.date())
     regions = sync.rows(Region, ("key",), [
-        {"key": r["key"], "name": r["name"], "code": r.get("code"), "note": r.get("note"),
+        {"key": r["key"], "name": _name(r["name"], "regionsnavn"), "code": r.get("code"),
+         "note": r.get("note"),
          "valid_from": _d(r["valid_from"]), "valid_to": _d(r.get("valid_to"))}
         for r in data.regions], what="region", label=lambda v: v["name"])
     region_id = {k[0]: r.id for k, r in regions.items()}
     region_name = {r.id: r.name for r in regions.values()}
     munis = sync.rows(Municipality, ("code",), [
-        {"code": m["code"], "name": m["name"]} for m in data.municipalities],
+        {"code": m["code"], "name": _name(m["name"], "kommunenavn")}
+        for m in data.municipalities],
         what="kommune", label=lambda v: f"{v['name']} ({v['code']})")
     muni_id = {k[0]: m.id for k, m in munis.items()}
     muni_name = {m.id: f"{m.name} ({m.code})" for m in munis.values()}
@@ -89,7 +97,7 @@ def sync_master_data(uow: UnitOfWork, data: MasterData,
         for m in data.municipalities for rm in m["regions"]], what="regionsmedlemskab",
         label=lambda v: f"{muni_name[v['municipality_id']]} i {region_name[v['region_id']]}")
     areas = sync.rows(Cluster, ("key",), [
-        {"key": a["key"], "name": a["name"], "kind": a["kind"],
+        {"key": a["key"], "name": _name(a["name"], "klyngenavn"), "kind": a["kind"],
          "region_id": region_id[a["region"]], "acute_hospital": a.get("acute_hospital"),
          "valid_from": _d(a["valid_from"]), "valid_to": _d(a.get("valid_to"))}
         for a in data.areas], what="klynge/sundhedsråd", label=lambda v: v["name"])
@@ -104,7 +112,7 @@ def sync_master_data(uow: UnitOfWork, data: MasterData,
         label=lambda v: (f"{muni_name[v['municipality_id']]} i {area_name[v['cluster_id']]}"
                          f" ({CONFIDENCE_LABELS.get(v['confidence'], v['confidence'])})"))
     sync.rows(Body, ("key",), [
-        {"key": b["key"], "name": b["name"], "kind": b["kind"],
+        {"key": b["key"], "name": _name(b["name"], "organnavn"), "kind": b["kind"],
          "region_id": region_id.get(b.get("region", "")),
          "municipality_id": muni_id.get(b.get("municipality", "")),
          "cluster_id": area_id.get(b.get("cluster", "")),
