@@ -21,6 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_cli  # noqa: E402
 import bench_scale as scale  # noqa: E402
 
 
@@ -61,6 +62,7 @@ def main() -> None:
         with scale.sqlite_backend(directory, "matrix") as b:
             results += scale.matrix(b, matrix_size)
         results += scale.search_bench(directory, search_size)
+        results += bench_cli.cli_startup(directory, 3 if args.quick else 7)
     pg = os.environ.get("AFTALEFLOW_BENCH_PG_URL")
     if pg:
         with scale.postgres_backend(pg, "transitions") as b:
@@ -73,6 +75,9 @@ def main() -> None:
         results.append(scale.Result("PostgreSQL (a)–(c)", float("nan"), None, "",
                                     note="skipped: set AFTALEFLOW_BENCH_PG_URL"))
     print(table(results))
+    if pg:
+        print("\nAPI under load (bench_load.py):")
+        print(run_script("bench_load.py", *(["--agreements", "1"] if args.quick else [])))
     print("\nReminder scan (bench_reminders.py):")
     print(run_script("bench_reminders.py", *(["--approvals", "10000"] if args.quick else [])))
     if args.documents:

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from aftaleflow.services.agreements import list_agreements
 from aftaleflow.services.dashboard import matrix_agreements
 from aftaleflow.services.uow import ServiceContext
+from aftaleflow.services.views import ApprovalView
 from tests.web.conftest import DemoWorld, csrf_of, log_in, web_clock
 
 
@@ -134,9 +135,17 @@ def test_part_feed_holds_only_its_own_deadlines_and_no_meetings(web, demo_world)
     assert all("Herning" in s and s.startswith("Godkendelsesfrist") for s in summaries)
 
 
+def _cells(rows) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """The matrix's rows (cells as tuples) and the agreement views, compared field by field."""
+    return [(r.id, r.title, r.state, r.region, r.approvals_total, r.approvals_approved,
+             [ApprovalView(*a) if isinstance(a, tuple) else a for a in r.approvals])
+            for r in rows]
+
+
 def test_matrix_read_model_equals_list_agreements(demo_engine) -> None:
     ctx = ServiceContext(engine=demo_engine, actor="t", clock=web_clock())
-    assert matrix_agreements(ctx) == list_agreements(ctx)
+    assert _cells(matrix_agreements(ctx)) == _cells(list_agreements(ctx))
     for filters in ({"region": "midtjylland"}, {"cluster": "sundhedsklynge-lillebaelt"},
                     {"state": "i_godkendelse"}):
-        assert matrix_agreements(ctx, **filters) == list_agreements(ctx, **filters)
+        assert _cells(matrix_agreements(ctx, **filters)) == _cells(
+            list_agreements(ctx, **filters))

@@ -48,13 +48,19 @@ def user_list() -> None:
 def serve_api(
     host: Annotated[str, typer.Option(help="Adresse; standard kun lokalt.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(
+        min=1, help="Antal arbejdsprocesser (fx 4 på en regions fælles server).")] = 1,
 ) -> None:
     """Start REST-API'et (uvicorn). Dokumentation på /docs.
 
-    Eksempel: aftaleflow api --port 8000
+    Eksempel: aftaleflow api --port 8000 --workers 4
     """
     import uvicorn
 
+    if workers > 1:  # each worker process builds its own app and engine from the environment
+        uvicorn.run("aftaleflow.api.app:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="info")
+        return
     from aftaleflow.api.app import create_app
 
     uvicorn.run(create_app(), host=host, port=port, log_level="info")

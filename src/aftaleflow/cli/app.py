@@ -6,6 +6,8 @@ are imported inside the commands so that `aftaleflow --help` stays fast.
 
 from __future__ import annotations
 
+import copy
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +18,8 @@ from aftaleflow.cli.admin import serve_api, user_app
 from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 from aftaleflow.cli.data import export_command, search_command
 from aftaleflow.cli.db import db_app
-from aftaleflow.cli.flows import outbox_app, remind, serve
+from aftaleflow.cli.flows import deploy, outbox_app, remind, serve
+from aftaleflow.cli.masterdata import masterdata_app
 from aftaleflow.cli.meetings import meeting_app
 from aftaleflow.cli.render import render_app
 from aftaleflow.cli.structure import structure_app
@@ -41,11 +44,13 @@ app.add_typer(meeting_app, name="meeting")
 app.command("api")(serve_api)
 app.command("remind")(remind)
 app.command("serve")(serve)
+app.command("deploy")(deploy)
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(render_app, name="render")
 app.command("search")(search_command)
 app.command("export")(export_command)
 app.add_typer(db_app, name="db")
+app.add_typer(masterdata_app, name="masterdata")
 app.add_typer(structure_app, name="structure")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv JSON i stedet for tekst.")]
@@ -75,7 +80,7 @@ def init(
     report = load_master_data(context(), masterdata)
     if report.changed:
         typer.echo(f"Stamdata indlæst: {report.created} oprettet, {report.updated} ændret, "
-                   f"{report.removed} fjernet.")
+                   f"{report.ended} afsluttet.")
     else:
         typer.echo("Stamdata er allerede opdateret; intet ændret.")
 
@@ -103,13 +108,15 @@ def status(
     Eksempel: aftaleflow status --json
     """
     from aftaleflow.cli import output
-    from aftaleflow.services.status import status_matrix
 
-    agreements = status_matrix(context(), region=region)
     if as_json:
-        print_json({"agreements": agreements})
+        from aftaleflow.services.status import status_matrix
+
+        print_json({"agreements": status_matrix(context(), region=region)})
     else:
-        output.status_matrix(agreements)
+        from aftaleflow.services.matrix import approval_matrix
+
+        output.status_matrix(approval_matrix(context(), region=region))
 
 
 @agreement_app.command("create")
@@ -120,7 +127,8 @@ def agreement_create(
     kle: Annotated[str, typer.Option(help="KLE-sagsnummer, fx 29.30.08-P27-1-21.")],
     case_handler: Annotated[str, typer.Option(help="Sagsbehandlerens navn.")],
     kind: Annotated[str, typer.Option(
-        help="regional_samarbejdsaftale | lokal_aftale | klyngemidler_beslutning")
+        help="regional_samarbejdsaftale | lokal_aftale | klyngemidler_beslutning | "
+             "horisontal_samarbejdsaftale | medfinansieringsaftale (de to sidste fra 2027)")
     ] = "regional_samarbejdsaftale",
     origin: Annotated[str, typer.Option(help="proevehandling | ssu_bestilling")
                       ] = "ssu_bestilling",
@@ -129,9 +137,18 @@ def agreement_create(
     description: Annotated[str, typer.Option(help="Kort beskrivelse.")] = "",
     approval_deadline: Annotated[str | None, typer.Option(
         help="Frist for godkendelse, ÅÅÅÅ-MM-DD.")] = None,
+    parties: Annotated[list[str] | None, typer.Option(
+        "--part", help="En kommune, der er part ud over regionen (navn eller kommunekode); "
+                       "gentag for flere. Kun for typer med valgte parter.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Opret en samarbejdsaftale.
+
+    En horisontal samarbejdsaftale (sundhedslovens § 118 d) og en aftale om regional
+    medfinansiering (§ 118 c) har regionen og de kommuner, du nævner med --part, som parter:
+    aftaleflow agreement create --kind horisontal_samarbejdsaftale --region oestdanmark
+    --part Køge --part Roskilde --title "Fælles akutfunktion" --kle 29.30.08-P27-2-27
+    --case-handler "Ane Holm"
 
     Eksempel: aftaleflow agreement create --title "Udgående teams" --region midtjylland
     --kle 29.30.08-P27-1-26 --case-handler "Ane Holm" --origin proevehandling
@@ -144,6 +161,7 @@ def agreement_create(
         title=title, kind=kind, origin=origin, region=region, kle_number=kle,
         case_handler=case_handler, origin_cluster=cluster, description=description,
         approval_deadline=_date(approval_deadline, "godkendelsesfrist"),
+        parties=parties or [],
     ))
     if as_json:
         print_json(view)
@@ -290,5 +308,25 @@ def audit_verify() -> None:
                f"{report.reason}.", 8)
 
 
+def only(name: str | None) -> typer.Typer:
+    """The app with just the top-level command `name` (or all, if `name` is not one).
+
+    Typer inspects the signature of every registered command before it runs one (0.2 s for
+    all of ours); a command only needs its own, and `--help` still lists every command.
+    """
+    from typer.main import get_command_name
+
+    commands = [c for c in app.registered_commands
+                if (c.name or get_command_name(c.callback.__name__ if c.callback else "")) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not commands and not groups:
+        return app
+    pruned = copy.copy(app)
+    pruned.registered_commands, pruned.registered_groups = commands, groups
+    return pruned
+
+
 def main() -> None:
-    app()
+    from typer.main import get_group  # a group even when only one command is kept
+
+    get_group(only(sys.argv[1] if len(sys.argv) > 1 else None))()

@@ -1,4 +1,4 @@
-"""`aftaleflow remind`, `aftaleflow serve` and `aftaleflow outbox ...`."""
+"""`aftaleflow remind`, `aftaleflow serve`, `aftaleflow deploy` and `aftaleflow outbox ...`."""
 
 from __future__ import annotations
 
@@ -61,6 +61,27 @@ def serve() -> None:
     for p in PLANS:
         typer.echo(f"  {p.flow}/{p.name:<28} cron '{p.cron}'  {p.description}")
     serve_all()
+
+
+def deploy(
+    pool: Annotated[str, typer.Option(help="Prefect-arbejdspuljen (type process).")
+                    ] = "aftaleflow",
+) -> None:
+    """Registrér alle flows som deployments i en Prefect-server (PREFECT_API_URL).
+
+    Puljen oprettes, hvis den mangler; to eller flere `prefect worker start --pool POOL`
+    kører dem derefter. Kan køres igen. Eksempel: aftaleflow deploy --pool aftaleflow
+    """
+    from flows.common import configure_prefect
+
+    configure_prefect()
+    from flows.deployments import PLANS, TIMEZONE, deploy_all
+
+    ids = deploy_all(pool)
+    typer.echo(f"{len(ids)} deployments i arbejdspuljen '{pool}' (tidszone {TIMEZONE}):")
+    for p in PLANS:
+        typer.echo(f"  {p.flow}/{p.name:<28} cron '{p.cron}'  {p.description}")
+    typer.echo(f"Start workers med: prefect worker start --pool {pool}")
 
 
 @outbox_app.command("list")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
 
-from aftaleflow.services.views import AgreementView, AuditView
+from aftaleflow.services.views import AgreementLike, AgreementView, AuditView
+
+if TYPE_CHECKING:
+    from aftaleflow.services.masterdata_import import ImportReport
 
 SHORT = {
     "afventer": "afventer",
@@ -34,6 +38,8 @@ def agreement_detail(a: AgreementView) -> None:
     origin = a.origin_label + (f" ({a.origin_cluster})" if a.origin_cluster else "")
     echo(f"  Oprindelse:     {origin}")
     echo(f"  Region:         {a.region}")
+    if a.chosen_parties:
+        echo(f"  Kommuner som parter: {', '.join(a.chosen_parties)}")
     echo(f"  Sagsnr. (KLE):  {a.kle_number}")
     echo(f"  Sagsbehandler:  {a.case_handler}")
     echo(f"  Tilstand:       {a.state_label} ({a.state})")
@@ -52,11 +58,37 @@ def agreement_detail(a: AgreementView) -> None:
         for p in a.approvals:
             extra = f" møde {_d(p.meeting_date)}" if p.meeting_date else ""
             done = f" besluttet {_d(p.decided_on)}" if p.decided_on else ""
-            echo(f"    {p.body:<52} {p.state_label:<17}{extra}{done}")
+            due = "" if p.decided_on or not p.deadline else f" frist {_d(p.deadline)}"
+            late = " OVER FRISTEN" if p.past_deadline else ""
+            echo(f"    {p.body:<52} {p.state_label:<17}{due}{late}{extra}{done}")
+            if p.certainty:
+                echo(f"      {p.certainty_label}: {p.certainty_source}")
+        for rule in deadline_rules(a):
+            echo(f"  Fristregel: {rule}")
     if a.implementations:
         echo("  Implementering i klynger:")
         for i in a.implementations:
             echo(f"    {i.cluster:<52} {i.state_label}")
+
+
+def deadline_rules(a: AgreementLike) -> list[str]:
+    """Each distinct rule behind the pending parties' deadlines (usually one or two)."""
+    return list(dict.fromkeys(p.deadline_rule for p in a.approvals
+                              if p.deadline and not p.decided_on and p.deadline_rule))
+
+
+def deadline_lines(a: AgreementLike) -> list[str]:
+    """The pending parties' deadlines, grouped by date, with the rule and who is past it."""
+    pending = [p for p in a.approvals if p.deadline and not p.decided_on]
+    by_day: dict[date, list[str]] = {}
+    for p in pending:
+        by_day.setdefault(p.deadline, []).append(p.body)  # type: ignore[arg-type]
+    lines = [f"frist {_d(day)}: {len(names)} part(er) mangler" for day, names in
+             sorted(by_day.items())]
+    late = [p.body for p in pending if p.past_deadline]
+    if late:
+        lines.append("over fristen: " + ", ".join(late))
+    return lines + [f"fristregel: {rule}" for rule in deadline_rules(a)]
 
 
 def history(events: Iterable[AuditView]) -> None:
@@ -66,9 +98,9 @@ def history(events: Iterable[AuditView]) -> None:
         typer.echo(f"{e.at}  {e.actor:<14} {e.entity:<14} {e.trigger:<24} {move}{note}")
 
 
-def status_matrix(agreements: list[AgreementView]) -> None:
+def status_matrix(agreements: Sequence[AgreementLike]) -> None:
     """Per region: parties as rows, agreements as columns, each cell the party's state."""
-    regions: dict[str, list[AgreementView]] = {}
+    regions: dict[str, list[AgreementLike]] = {}
     for a in agreements:
         regions.setdefault(a.region, []).append(a)
     if not agreements:
@@ -78,6 +110,9 @@ def status_matrix(agreements: list[AgreementView]) -> None:
         for a in items:
             typer.echo(f"  #{a.id}: {a.title} — {a.state_label}"
                        + (f", runde {a.round_no}: {a.progress}" if a.approvals_total else ""))
+            if a.state == "i_godkendelse":
+                for line in deadline_lines(a):
+                    typer.echo(f"      {line}")
         parties: dict[str, str] = {}
         for a in items:
             for p in a.approvals:
@@ -93,3 +128,28 @@ def status_matrix(agreements: list[AgreementView]) -> None:
                 state = next((p.state for p in a.approvals if p.body_key == key), None)
                 cells.append(f"{SHORT.get(state, '-') if state else '-':>10}")
             typer.echo(f"  {name:<{width}} {' '.join(cells)}")
+
+
+def import_report(report: ImportReport, source: object) -> None:
+    """The preview or result of a master-data import, section by section."""
+    from aftaleflow.services.masterdata_import import (
+        SECTION_TITLES,
+        change_line,
+        touched_line,
+    )
+
+    head = ("Prøvekørsel - intet er indlæst." if report.dry_run
+            else "Stamdata er indlæst; hændelsen står i revisionssporet.")
+    typer.echo(f"{head} Kilde: {source}; ændringer gælder fra {report.effective} "
+               f"(sha256 {report.digest[:12]}).")
+    if not report.changes:
+        typer.echo("Ingen ændringer: databasen svarer allerede til filerne.")
+    for action, title in SECTION_TITLES.items():
+        changes = report.of(action)
+        typer.echo(f"{title} ({len(changes)}):" if changes else f"{title}: ingen")
+        for change in changes:
+            typer.echo(f"  {change_line(change)}")
+    typer.echo(f"Åbne sager, der berøres ({len(report.touched)}):" if report.touched
+               else "Åbne sager, der berøres: ingen")
+    for case in report.touched:
+        typer.echo(f"  {touched_line(case)}")

@@ -122,6 +122,8 @@ class PartyStatusView:
     overdue: bool = False
     deadline: dt.date | None = None
     decided_on: dt.date | None = None
+    certainty: str = ""
+    """e.g. "omstridt: medlemskab: ..." when the party was asked on data not confirmed."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,8 @@ class LetterView:
     case_handler_email: str = ""
     attachments: Sequence[str] = ()
     """Names of enclosures (bilag), e.g. the draft agenda item for the party."""
+    action_link: str = ""
+    """Where the reader records its decision (the dashboard page), printed as text."""
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ class Transition:
     guards: tuple[str, ...] = ()
     roles: tuple[str, ...] = CASE_ROLES
     automatic: bool = False
+    irreversible: bool = False  # cannot be undone: offered apart, and only with a reason
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,9 @@ class MachineSpec:
 
     def trigger_label(self, trigger: str) -> str:
         return next(t.label for t in self.transitions if t.trigger == trigger)
+
+    def is_irreversible(self, trigger: str) -> bool:
+        return any(t.irreversible for t in self.transitions if t.trigger == trigger)
 
     def is_automatic(self, trigger: str) -> bool:
         return all(t.automatic for t in self.transitions if t.trigger == trigger)
@@ -230,10 +234,11 @@ AGREEMENT = MachineSpec(
                    "Alle klynger har implementeret", guards=("all_implemented",),
                    automatic=True),
         Transition("tilbagetraek", (*_ACTIVE, "godkendt"), "tilbagetrukket",
-                   "Træk aftalen tilbage"),
-        Transition("marker_udloebet", _APPROVED, "udloebet", "Markér aftalen som udløbet"),
+                   "Træk aftalen tilbage", irreversible=True),
+        Transition("marker_udloebet", _APPROVED, "udloebet", "Markér aftalen som udløbet",
+                   irreversible=True),
         Transition("marker_erstattet", _APPROVED, "erstattet",
-                   "Markér aftalen som erstattet af en ny"),
+                   "Markér aftalen som erstattet af en ny", irreversible=True),
     ),
 )
 
@@ -261,7 +266,7 @@ APPROVAL = MachineSpec(
         Transition("godkend", ("afventer", "sat_paa_dagsorden"), "godkendt",
                    "Godkend", guards=("round_open",), roles=DECISION_ROLES),
         Transition("afvis", ("afventer", "sat_paa_dagsorden"), "afvist",
-                   "Afvis", guards=("round_open",), roles=DECISION_ROLES),
+                   "Afvis", guards=("round_open",), roles=DECISION_ROLES, irreversible=True),
         Transition("udsaet", ("sat_paa_dagsorden",), "udsat",
                    "Udsæt behandlingen", guards=("round_open",), roles=DECISION_ROLES),
         Transition("genoptag", ("udsat",), "afventer",

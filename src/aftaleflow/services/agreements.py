@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlmodel import Session, col, or_, select
 
 from aftaleflow.domain.access import Principal, Role
+from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from aftaleflow.domain.forum import Forum, with_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION, initial_agreement_state
@@ -17,22 +18,26 @@ from aftaleflow.domain.model import (
     Agreement,
     AgreementKind,
     AgreementOrigin,
+    AgreementParty,
     Approval,
     AuditEvent,
     Body,
     Cluster,
     ClusterMembership,
     Implementation,
+    Municipality,
     Region,
     RegionMembership,
 )
 from aftaleflow.domain.validation import MAX_TITLE, clean_text, validate_kle
 from aftaleflow.services import availability, lifecycle
 from aftaleflow.services.indexing import index_agreement
+from aftaleflow.services.parties import chosen_parties
 from aftaleflow.services.succession import require_area_valid, require_region_valid
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import (
     ActionView,
+    AgreementLike,
     AgreementView,
     ApprovalView,
     AuditView,
@@ -52,6 +57,7 @@ class NewAgreement:
     description: str = ""
     approval_deadline: date | None = None
     implementation_deadline: date | None = None
+    parties: list[str] = field(default_factory=list)
 
 
 def _choice(value: str, allowed: type[AgreementKind] | type[AgreementOrigin], field: str) -> str:
@@ -102,7 +108,9 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
         cluster = None
         if new.origin_cluster:
             cluster = _find_cluster(uow.session, new.origin_cluster, region, today)
-        needs_cluster = origin == AgreementOrigin.TRIAL or kind != AgreementKind.REGIONAL
+        named = chosen_parties(uow.session, kind, region, list(new.parties), today)
+        needs_cluster = origin == AgreementOrigin.TRIAL or kind in (AgreementKind.LOCAL,
+                                                                    AgreementKind.CLUSTER_FUNDS)
         if needs_cluster and cluster is None:
             raise ValidationFailed(
                 "En prøvehandling, en lokal aftale og en klyngemidler-beslutning skal have en "
@@ -118,10 +126,14 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
         )
         uow.session.add(agreement)
         uow.session.flush()
+        assert agreement.id is not None
+        uow.session.add_all(AgreementParty(agreement_id=agreement.id, municipality_id=m.id)
+                            for m in named if m.id is not None)
         index_agreement(uow.session, agreement)
+        parties = f" (parter: regionen, {', '.join(m.name for m in named)})" if named else ""
         uow.record(entity="agreement", entity_id=agreement.id, agreement_id=agreement.id,
                    trigger="opret", from_state=None, to_state=agreement.state,
-                   comment=f"{KIND_LABELS[kind]}: {title}")
+                   comment=f"{KIND_LABELS[kind]}: {title}{parties}")
         uow.commit()
         return _view(uow.session, agreement, detail=True, today=uow.now.date())
 
@@ -187,6 +199,10 @@ def concerns(session: Session, principal: Principal, agreement: Agreement) -> bo
         return True
     if body.municipality_id is None:
         return body.region_id == agreement.region_id
+    if agreement.kind not in _FIXED_PARTY_KINDS:  # parties chosen per agreement
+        return session.exec(select(AgreementParty.id).where(
+            AgreementParty.agreement_id == agreement.id,
+            AgreementParty.municipality_id == body.municipality_id)).first() is not None
     if agreement.kind == AgreementKind.REGIONAL:
         return session.exec(select(RegionMembership.id).where(
             RegionMembership.municipality_id == body.municipality_id,
@@ -234,7 +250,7 @@ def list_agreements(ctx: ServiceContext, *, region: str | None = None,
     return views
 
 
-def is_overdue(view: AgreementView, today: date) -> bool:
+def is_overdue(view: AgreementLike, today: date) -> bool:
     return view.state == "i_godkendelse" and any(
         a.deadline is not None and a.deadline < today and a.state not in ("godkendt", "afvist")
         for a in view.approvals)
@@ -264,7 +280,10 @@ def _view(session: Session, a: Agreement, *, detail: bool,
     # Approvals and implementations exist only once a round has started (round_no > 0), so
     # the hot path of early transitions needs no further queries.
     if detail and a.round_no > 0:
-        approvals = [approval_view(r, body) for r, body in session.exec(
+        pending = a.state == "i_godkendelse"
+        approvals = [approval_view(r, body, deadline_rule(a.kind, body.kind, bool(
+            a.approval_deadline)), pending and past_deadline(r.state, r.deadline, today))
+            for r, body in session.exec(
             select(Approval, Body).join(Body, col(Body.id) == Approval.body_id)
             .where(Approval.agreement_id == a.id, Approval.round_no == a.round_no)
             .order_by(col(Approval.id)))]
@@ -273,16 +292,50 @@ def _view(session: Session, a: Agreement, *, detail: bool,
                                                  Implementation.cluster_id)
             .where(Implementation.agreement_id == a.id).order_by(col(Implementation.id)))]
     actions, forum = availability.describe(session, a, today or a.updated_at.date())
-    return agreement_view(a, region, cluster, approvals, impls, actions=actions, forum=forum)
+    view = agreement_view(a, region, cluster, approvals, impls, actions=actions, forum=forum)
+    if detail and a.kind not in _FIXED_PARTY_KINDS:  # no query for the kinds of 2022-2026
+        view = replace(view, chosen_parties=chosen_party_names(session, a))
+    return view
 
 
-def approval_view(r: Approval, body: Body) -> ApprovalView:
+_FIXED_PARTY_KINDS = (AgreementKind.REGIONAL, AgreementKind.LOCAL, AgreementKind.CLUSTER_FUNDS)
+
+
+def chosen_party_names(session: Session, a: Agreement) -> list[str]:
+    return list(session.exec(
+        select(Municipality.name).join(AgreementParty, col(AgreementParty.municipality_id) ==
+                                       Municipality.id)
+        .where(AgreementParty.agreement_id == a.id).order_by(col(Municipality.name))).all())
+
+
+_RULES: dict[tuple[str, str, bool], str] = {}
+
+
+def deadline_rule(agreement_kind: str, body_kind: str, fixed: bool) -> str:
+    """The deadline policy's rule for one kind of party (few kinds: worked out once each)."""
+    key = (agreement_kind, body_kind, fixed)
+    if key not in _RULES:
+        _RULES[key] = load_policy().approval_rule_text(agreement_kind, body_kind, fixed)
+    return _RULES[key]
+
+
+_FINAL = frozenset(s.name for s in APPROVAL.states if s.final)
+
+
+def past_deadline(state: str, deadline: date | None, today: date | None) -> bool:
+    """Undecided and past its deadline; the deadline day itself is still in time."""
+    return (deadline is not None and today is not None and deadline < today
+            and state not in _FINAL)
+
+
+def approval_view(r: Approval, body: Body, rule: str = "", past: bool = False) -> ApprovalView:
     return ApprovalView(
         id=r.id or 0, body_key=body.key, body=body.name, body_kind=body.kind, state=r.state,
         state_label=APPROVAL.label_of(r.state), round_no=r.round_no,
         text_version=r.text_version, deadline=r.deadline, meeting_date=r.meeting_date,
         decided_on=r.decided_on, protocol_ref=r.protocol_ref, comment=r.comment,
-        version=r.version or 0)
+        version=r.version or 0, certainty=r.certainty, certainty_source=r.certainty_source,
+        deadline_rule=rule, past_deadline=past)
 
 
 def implementation_view(i: Implementation, cluster: Cluster) -> ImplementationView:

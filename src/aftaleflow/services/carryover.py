@@ -37,6 +37,7 @@ from aftaleflow.domain.succession import (
     ceased,
     merged_state,
 )
+from aftaleflow.services.links import decision_url
 from aftaleflow.services.outbox import enqueue
 from aftaleflow.services.reminders import body_address
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
@@ -231,8 +232,8 @@ def _request_successor(uow: UnitOfWork, a: Agreement, approval: Approval, old: B
         f"Godkendelsen af samarbejdsaftalen '{a.title}' (version {approval.text_version}) "
         f"afventede {old.name}, som er ophørt. Den overgår til jer med samme frist: "
         f"{deadline}.", "",
-        f"Registrér beslutningen her: {get_settings().base_url}/agreements/{a.id}"
-        f"/approvals/{new.key}", "", "Venlig hilsen", "aftaleflow"])
+        "Registrér beslutningen her (log ind med jeres adgang): "
+        f"{decision_url(a.id or 0, new.key)}", "", "Venlig hilsen", "aftaleflow"])
     enqueue(uow, key=f"{CARRY_OVER_REPORT}:godkendelse:{approval.id}:{new.key}",
             kind="anmodning_om_godkendelse", recipients=[body_address(new)],
             subject=f"Anmodning om godkendelse (overført fra {old.name}): {a.title} – frist "

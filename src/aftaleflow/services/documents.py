@@ -27,7 +27,9 @@ from aftaleflow.services.agreements import load_visible
 from aftaleflow.services.approvals import find_party_approval
 from aftaleflow.services.availability import forum_names
 from aftaleflow.services.indexing import index_document
+from aftaleflow.services.links import agreement_url, decision_url
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.views import CERTAINTY_LABELS
 
 if TYPE_CHECKING:
     from aftaleflow.documents.render import RenderedDocument
@@ -46,6 +48,7 @@ class DocumentRecord:
     agreement_id: int | None
     meeting_id: int | None
     created_at: datetime
+    recipient: str | None = None  # the body a letter went to, when it went to one
 
 
 def documents_dir() -> Path:
@@ -86,6 +89,12 @@ def _meeting_and_items(session: Session, meeting_id: int
     return meeting, body, items
 
 
+def certainty_text(certainty: str | None, source: str | None) -> str:
+    """'foreløbig: <source>' / 'omstridt: <source>' for a party asked on unconfirmed data."""
+    label = CERTAINTY_LABELS.get(certainty or "")
+    return f"{label}: {source}" if label else ""
+
+
 def party_vms(session: Session, agreement: Agreement, today: date) -> list[vm.PartyStatusView]:
     rows = session.exec(select(Approval, Body).join(Body, col(Body.id) == col(Approval.body_id))
                         .where(Approval.agreement_id == agreement.id,
@@ -95,7 +104,8 @@ def party_vms(session: Session, agreement: Agreement, today: date) -> list[vm.Pa
         name=body.name, status=APPROVAL.label_of(a.state), approved=a.state == "godkendt",
         rejected=a.state == "afvist",
         overdue=bool(a.deadline and a.deadline < today and a.state not in ("godkendt", "afvist")),
-        deadline=a.deadline, decided_on=a.decided_on) for a, body in rows]
+        deadline=a.deadline, decided_on=a.decided_on,
+        certainty=certainty_text(a.certainty, a.certainty_source)) for a, body in rows]
 
 
 def _sender(session: Session, agreement: Agreement, on: date) -> str:
@@ -135,13 +145,13 @@ def _register(ctx: ServiceContext, result: RenderedDocument, *, agreement_id: in
         return _record(row)
 
 
-def _record(row: StoredDocument) -> DocumentRecord:
+def _record(row: StoredDocument, recipient: str | None = None) -> DocumentRecord:
     assert row.id is not None
     return DocumentRecord(id=row.id, kind=row.kind, title=row.title, path=row.path,
                           sha256=row.sha256, size=row.size, template=row.template,
                           template_version=row.template_version,
                           agreement_id=row.agreement_id, meeting_id=row.meeting_id,
-                          created_at=row.created_at)
+                          created_at=row.created_at, recipient=recipient)
 
 
 # --- the documents ---------------------------------------------------------------------------
@@ -202,9 +212,22 @@ def render_letter(ctx: ServiceContext, kind: str, agreement_id: int, *,
             reason=(approval.comment or "") if approval else "",
             parties=party_vms(s, agreement, today), reminders_sent=reminders_sent,
             attachments=["Udkast til dagsordenpunkt"]
-            if letter_kind == vm.LetterKind.APPROVAL_REQUEST else [])
+            if letter_kind == vm.LetterKind.APPROVAL_REQUEST else [],
+            action_link=_action_link(letter_kind, agreement_id, body))
         result = _render_letter(letter)
     return _register(ctx, result, agreement_id=agreement_id, body_id=body_id)
+
+
+ASKING = (vm.LetterKind.APPROVAL_REQUEST, vm.LetterKind.REMINDER)
+
+
+def _action_link(kind: vm.LetterKind, agreement_id: int, body: Body | None) -> str:
+    """A letter that asks a party for its decision links to that party's decision page."""
+    if kind in ASKING and body is not None:
+        return decision_url(agreement_id, body.key)
+    if kind == vm.LetterKind.ESCALATION:
+        return agreement_url(agreement_id)
+    return ""
 
 
 def _render_letter(letter: vm.LetterView) -> RenderedDocument:
@@ -268,7 +291,10 @@ def list_documents(ctx: ServiceContext, *, agreement_id: int | None = None,
             query = query.where(StoredDocument.agreement_id == agreement_id)
         if meeting_id is not None:
             query = query.where(StoredDocument.meeting_id == meeting_id)
-        return [_record(r) for r in uow.session.exec(query)]
+        rows = uow.session.exec(query).all()
+        names = dict(uow.session.exec(select(Body.id, Body.name).where(col(Body.id).in_(
+            {r.recipient_body_id for r in rows if r.recipient_body_id}))).all())
+        return [_record(r, names.get(r.recipient_body_id)) for r in rows]
 
 
 def read_document(ctx: ServiceContext, document_id: int) -> tuple[DocumentRecord, bytes]:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from aftaleflow.services.agreements import list_agreements
+from aftaleflow.services.matrix import approval_matrix
 from aftaleflow.services.uow import ServiceContext
-from aftaleflow.services.views import AgreementView, to_jsonable
+from aftaleflow.services.views import AgreementLike, AgreementView, to_jsonable
 
 Format = Literal["csv", "xlsx", "json"]
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "json")
@@ -30,7 +32,7 @@ class Table:
     rows: list[list[str | int]]
 
 
-def _cell(view: AgreementView, body_key: str) -> str:
+def _cell(view: AgreementLike, body_key: str) -> str:
     approval = next((a for a in view.approvals if a.body_key == body_key), None)
     if approval is None:
         return "-"
@@ -38,7 +40,7 @@ def _cell(view: AgreementView, body_key: str) -> str:
     return f"{approval.state_label} {when:%d.%m.%Y}" if when else approval.state_label
 
 
-def matrix_table(agreements: list[AgreementView]) -> Table:
+def matrix_table(agreements: Sequence[AgreementLike]) -> Table:
     parties: dict[str, str] = {}
     for view in agreements:
         for approval in view.approvals:
@@ -87,6 +89,9 @@ def to_xlsx(table: Table) -> bytes:
 def export(ctx: ServiceContext, what: Literal["matrix", "agreements"], fmt: Format, *,
            region: str | None = None) -> bytes:
     """The export as bytes, for the CLI (`aftaleflow export`) and the API."""
+    if what == "matrix" and fmt != "json":  # the matrix result, not 1,000 agreement views
+        table = matrix_table(approval_matrix(ctx, region))
+        return to_csv(table) if fmt == "csv" else to_xlsx(table)
     agreements = list_agreements(ctx, region=region)
     if fmt == "json":
         data = {"eksporteret": ctx.now().date().isoformat(),

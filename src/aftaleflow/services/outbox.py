@@ -139,9 +139,16 @@ def mark_interrupted(ctx: ServiceContext) -> list[str]:
 
 
 def _claim(ctx: ServiceContext, limit: int) -> list[QueuedMail]:
+    """Claim the next queued rows; a row another sender is claiming right now is skipped.
+
+    On PostgreSQL two senders (two Prefect workers) would otherwise read the same queued row
+    under READ COMMITTED and both send it; SKIP LOCKED hands each row to one of them. SQLite
+    has no row locks: its writers are serialised by BEGIN IMMEDIATE, and the clause is left out.
+    """
     with UnitOfWork(ctx) as uow:
         rows = uow.session.exec(select(OutboxMessage).where(OutboxMessage.status == QUEUED)
-                                .order_by(col(OutboxMessage.id)).limit(limit)).all()
+                                .order_by(col(OutboxMessage.id)).limit(limit)
+                                .with_for_update(skip_locked=True)).all()
         claimed = []
         for row in rows:
             row.status = SENDING
