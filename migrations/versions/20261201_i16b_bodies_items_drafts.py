@@ -1,7 +1,7 @@
 """bodies with short names, meetings without a time, agenda items with PDF bilag
 
 Revision ID: 20261201_i16b
-Revises: 20261201_i12b
+Revises: 20261201_i13
 Create Date: 2026-12-01 22:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "20261201_i16b"
-down_revision: str | None = "20261201_i12b"
+down_revision: str | None = "20261201_i13"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -76,6 +76,11 @@ ROUTES: list[tuple[str, str, str, Body]] = [
     ("GET", "/audit/verify", "audit.verify", None),
     ("GET", "/users", "user.admin", None),
     ("POST", "/users", "user.admin", {"name": "Ny bruger", "role": "leder"}),
+    ("POST", "/users/5/revoke", "user.admin", None),
+    ("POST", "/users/5/rotate", "user.admin", {"days": 30}),
+    ("POST", "/users/5/feed-key", "user.admin", None),
+    ("DELETE", "/users/5/feed-key", "user.admin", None),
+    ("POST", "/me/feed-key", "feed.own", None),
 ]
 CALLERS = ["no token", "wrong token", *[r.value for r in Role]]
 
@@ -88,7 +93,8 @@ def test_the_table_covers_every_route() -> None:
                .replace("{document}", "{document_id}").replace("?q=mistrivsel", "")
                .replace("?name=aftaletekst", "")
                .replace("/matrix?format=xlsx", "/{what}").replace("?on=2027-01-01", "")
-               .replace("/657", "/{party}").replace("/sos-657/", "/{key}/")
+               .replace("/657", "/{party}").replace("/users/5/", "/users/{user_id}/")
+               .replace("/sos-657/", "/{key}/")
                .replace("/sundhedsklynge-lillebaelt", "/{cluster}"))
               for m, p, _, _ in ROUTES}
     assert documented == tested
@@ -100,7 +106,7 @@ def test_the_table_covers_every_route() -> None:
 def test_route_answers_as_the_role_table_says(request, world, caller, method, path, action,
                                               body) -> None:
     allowed = caller not in ("no token", "wrong token") and Role(caller) in PERMISSIONS[action]
-    writes = method == "POST" and allowed  # only these get a database of their own
+    writes = method in ("POST", "DELETE") and allowed  # only these get a database of their own
     client = request.getfixturevalue("client" if writes else "shared_client")
     url = path.format(midt=world.midt, syd=world.syd, meeting=world.meeting, item=world.item,
                       document=world.document)

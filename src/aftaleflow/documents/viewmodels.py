@@ -172,6 +172,8 @@ class LetterView:
     """Names of enclosures (bilag) that travel separately, e.g. the Word draft in the mail."""
     enclosures: Sequence[PdfAttachment] = ()
     """Enclosures as PDF, appended to the letter and listed with pages (the party's draft)."""
+    action_link: str = ""
+    """Where the reader records its decision (the dashboard page), printed as text."""
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from aftaleflow.services.document_views import (
 )
 from aftaleflow.services.drafts import DRAFT_NAME, WORD_NOTE, draft_view
 from aftaleflow.services.indexing import index_document
+from aftaleflow.services.links import agreement_url, decision_url
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class DocumentRecord:
     agreement_id: int | None
     meeting_id: int | None
     created_at: datetime
+    recipient: str | None = None  # the body a letter went to, when it went to one
     recipient_body_id: int | None = None
     """The party a letter or a council's draft is for."""
 
@@ -124,13 +126,14 @@ def _register_file(ctx: ServiceContext, result: Filed, *, agreement_id: int | No
         return _record(row)
 
 
-def _record(row: StoredDocument) -> DocumentRecord:
+def _record(row: StoredDocument, recipient: str | None = None) -> DocumentRecord:
     assert row.id is not None
     return DocumentRecord(id=row.id, kind=row.kind, title=row.title, path=row.path,
                           sha256=row.sha256, size=row.size, template=row.template,
                           template_version=row.template_version,
                           agreement_id=row.agreement_id, meeting_id=row.meeting_id,
-                          created_at=row.created_at, recipient_body_id=row.recipient_body_id)
+                          created_at=row.created_at, recipient=recipient,
+                          recipient_body_id=row.recipient_body_id)
 
 
 # --- the documents ---------------------------------------------------------------------------
@@ -244,11 +247,24 @@ def _letter_data(ctx: ServiceContext, letter_kind: vm.LetterKind, agreement_id: 
             reason=(approval.comment or "") if approval else "",
             parties=party_vms(s, agreement, today), reminders_sent=reminders_sent,
             attachments=["Udkast til dagsordenpunkt"]
-            if letter_kind == vm.LetterKind.APPROVAL_REQUEST else [])
+            if letter_kind == vm.LetterKind.APPROVAL_REQUEST else [],
+            action_link=_action_link(letter_kind, agreement_id, body))
         draft = (draft_view(s, agreement, approval, body, sender, today)
                  if letter_kind == vm.LetterKind.APPROVAL_REQUEST and approval and body
                  else None)
     return letter, body_id, draft
+
+
+ASKING = (vm.LetterKind.APPROVAL_REQUEST, vm.LetterKind.REMINDER)
+
+
+def _action_link(kind: vm.LetterKind, agreement_id: int, body: Body | None) -> str:
+    """A letter that asks a party for its decision links to that party's decision page."""
+    if kind in ASKING and body is not None:
+        return decision_url(agreement_id, body.key)
+    if kind == vm.LetterKind.ESCALATION:
+        return agreement_url(agreement_id)
+    return ""
 
 
 def _render_letter(letter: vm.LetterView) -> RenderedDocument:
@@ -317,7 +333,10 @@ def list_documents(ctx: ServiceContext, *, agreement_id: int | None = None,
             query = query.where(StoredDocument.agreement_id == agreement_id)
         if meeting_id is not None:
             query = query.where(StoredDocument.meeting_id == meeting_id)
-        return [_record(r) for r in uow.session.exec(query)]
+        rows = uow.session.exec(query).all()
+        names = dict(uow.session.exec(select(Body.id, Body.name).where(col(Body.id).in_(
+            {r.recipient_body_id for r in rows if r.recipient_body_id}))).all())
+        return [_record(r, names.get(r.recipient_body_id)) for r in rows]
 
 
 DRAFT_KINDS = ("udkast_dagsordenpunkt", "udkast_dagsordenpunkt_docx")
@@ -346,7 +365,7 @@ def party_drafts(ctx: ServiceContext, agreement_id: int) -> list[PartyDrafts]:
         grouped: dict[str, PartyDrafts] = {}
         for row, body in rows:
             entry = grouped.setdefault(body.key, PartyDrafts(body.key, body.name, []))
-            entry.documents.append(_record(row))
+            entry.documents.append(_record(row, body.name))
         return list(grouped.values())
 
 

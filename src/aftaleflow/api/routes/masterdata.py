@@ -3,7 +3,6 @@ committees an administrator adds and ends."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -12,7 +11,7 @@ from pydantic import Field as PydField
 
 from aftaleflow.api.deps import Ctx
 from aftaleflow.api.problems import responses
-from aftaleflow.api.schemas import BodyEndIn, BodyIn
+from aftaleflow.api.schemas import BodyEndIn, BodyIn, IsoDate
 from aftaleflow.masterdata.files import FILES
 from aftaleflow.services import bodies as body_service
 from aftaleflow.services import structure
@@ -25,23 +24,23 @@ DateQ = Query(default=None, description="Strukturen gældende denne dag, fx 2027
 
 
 @router.get("/regions", response_model=list[RegionView], summary="Regioner")
-def regions(ctx: Ctx, date: date | None = DateQ) -> list[RegionView]:
+def regions(ctx: Ctx, date: IsoDate | None = DateQ) -> list[RegionView]:
     return structure.list_regions(ctx, date)
 
 
 @router.get("/municipalities", response_model=list[MunicipalityView], summary="Kommuner")
-def municipalities(ctx: Ctx, date: date | None = DateQ) -> list[MunicipalityView]:
+def municipalities(ctx: Ctx, date: IsoDate | None = DateQ) -> list[MunicipalityView]:
     return structure.list_municipalities(ctx, date)
 
 
 @router.get("/clusters", response_model=list[ClusterView],
             summary="Sundhedsklynger (til 2026) og sundhedsråd (fra 2027)")
-def clusters(ctx: Ctx, date: date | None = DateQ) -> list[ClusterView]:
+def clusters(ctx: Ctx, date: IsoDate | None = DateQ) -> list[ClusterView]:
     return structure.list_clusters(ctx, date)
 
 
 @router.get("/bodies", response_model=list[BodyView], summary="Politiske organer")
-def bodies(ctx: Ctx, date: date | None = DateQ,
+def bodies(ctx: Ctx, date: IsoDate | None = DateQ,
            kind: str | None = Query(default=None, max_length=40,
                                     examples=["kommunalbestyrelse"])) -> list[BodyView]:
     return structure.list_bodies(ctx, date, kind)
@@ -71,7 +70,7 @@ class MasterDataImportIn(BaseModel):
         max_length=len(FILES),
         description=f"Alle fem filer: {', '.join(FILES)} (navn → YAML-tekst).")
     dry_run: bool = PydField(default=True, description="Kun vis, hvad der ville ændres.")
-    effective: date | None = PydField(
+    effective: IsoDate | None = PydField(
         default=None, description="Ændringerne gælder fra denne dag (standard i dag).")
 
 
