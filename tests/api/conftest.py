@@ -15,7 +15,7 @@ from aftaleflow.domain.access import Role
 from aftaleflow.services.bodies import NewBody, add_body
 from aftaleflow.services.documents import render_agenda_item
 from aftaleflow.services.meetings import NewItem, add_item, create_meeting
-from aftaleflow.services.users import create_user
+from aftaleflow.services.users import MAX_DAYS, create_user
 from tests.conftest import Databases, freeze
 from tests.factories import TRIAL_GOEDSTRUP, MovableClock, agreement_in_state, new_agreement
 from tests.services.test_meetings import MEETING_AT
@@ -47,7 +47,10 @@ def _seed(ctx) -> World:
     tokens = {}
     for role in Role:
         body = "kb-657" if role == Role.PARTY else None
-        _user, token = create_user(ctx, f"Test {role.value}", role.value, body)
+        # The test world lives across years (tests move the clock into 2027): its tokens are
+        # issued for the longest lifetime; expiry itself is tested with users of its own.
+        _user, token = create_user(ctx, f"Test {role.value}", role.value, body,
+                                   days=MAX_DAYS)
         tokens[role.value] = token
     return World(midt=midt.id, syd=syd.id, meeting=meeting.id, item=item.id,
                  document=document.id, tokens=tokens)
