@@ -218,3 +218,10 @@ def test_single_command_runs_as_a_subcommand_when_only_it_is_built(demo_env) -> 
     assert "Region Syddanmark" in result.stdout
     typo = run(["statuss"], demo_env)
     assert typo.returncode == 2 and "status" in typo.stderr
+
+
+def test_demo_request_letter_made_holstebros_draft_listed_per_party(demo_env) -> None:
+    listed = run(["render", "drafts", "1"], demo_env)
+    assert listed.returncode == 0, listed.stderr
+    assert "Holstebro" in listed.stdout and " docx " in listed.stdout
+    assert " pdf " in listed.stdout

@@ -1,8 +1,8 @@
-"""Trust tests use the API's seeded world and the dashboard's demo world.
+"""Trust tests run on worlds of their own, seeded like the API's and the dashboard's.
 
-The fixtures are imported (pytest instantiates them once more for this directory); the
-read-only client gets a database name of its own, so the API tests' `shared_client`, which
-may still be open, is never dropped underneath them.
+The seed functions are shared; the databases have names of their own, so that these session
+fixtures never overwrite (SQLite) or drop (PostgreSQL) the databases the API and dashboard
+tests' fixtures made in the same worker, and the tokens in each world stay valid.
 """
 
 from collections.abc import Iterator
@@ -12,22 +12,50 @@ from fastapi.testclient import TestClient
 
 from aftaleflow.api.app import create_app
 from aftaleflow.db import make_engine
-from tests.api.conftest import (  # noqa: F401
-    World,
-    app,
-    client,
-    db_template,
-    seeded,
-    world,
-)
-from tests.conftest import Databases
+from tests.api.conftest import World, _seed, app, client  # noqa: F401
+from tests.conftest import Databases, freeze
 from tests.factories import MovableClock
-from tests.web.conftest import demo_engine, demo_world, web, web_app  # noqa: F401
+from tests.web import conftest as web_conftest
+from tests.web.conftest import DemoWorld, web, web_app  # noqa: F401
+
+SEEDED = "seeded_security"
+DEMO = "webdemo_security"
 
 
 @pytest.fixture(scope="session")
-def shared_client(databases: Databases, seeded: World) -> Iterator[TestClient]:  # noqa: F811
+def seeded(databases: Databases, template_db: str) -> World:
+    world = freeze(databases, SEEDED, _seed, template=template_db)
+    assert isinstance(world, World)
+    return world
+
+
+@pytest.fixture
+def db_template(seeded: World) -> str:
+    return SEEDED
+
+
+@pytest.fixture
+def world(seeded: World) -> World:
+    return seeded
+
+
+@pytest.fixture(scope="session")
+def shared_client(databases: Databases, seeded: World) -> Iterator[TestClient]:
     """One app on one copy of the seeded data, for requests that must not write anything."""
-    engine = make_engine(databases.create("seeded_security", template="seeded"))
+    engine = make_engine(databases.create(f"{SEEDED}_shared", template=SEEDED))
     yield TestClient(create_app(engine, MovableClock()), raise_server_exceptions=False)
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_world(databases: Databases) -> DemoWorld:
+    return web_conftest._seed(databases.create(DEMO))
+
+
+@pytest.fixture
+def demo_engine(databases: Databases, demo_world: DemoWorld) -> Iterator[object]:
+    name = f"{DEMO}_{next(web_conftest._names)}"
+    engine = make_engine(databases.create(name, DEMO))
+    yield engine
+    engine.dispose()
+    databases.drop(name)

@@ -84,14 +84,32 @@ class ImplementationIn(Strict):
     comment: str | None = Field(default=None, max_length=5000)
 
 
+class BodyIn(Strict):
+    key: str = Field(min_length=2, max_length=60, examples=["fou-657"])
+    name: str = Field(min_length=1, max_length=200, examples=["Forebyggelsesudvalget"])
+    short_name: str = Field(min_length=1, max_length=20, examples=["FOU"])
+    kind: Literal["fagudvalg", "udvalg", "direktion"] = "fagudvalg"
+    valid_from: IsoDate = Field(examples=["2018-01-01"])
+    municipality: str | None = Field(default=None, max_length=60, examples=["Herning"])
+    region: str | None = Field(default=None, max_length=60, examples=["midtjylland"])
+    email: str | None = Field(default=None, max_length=200)
+
+
+class BodyEndIn(Strict):
+    valid_to: IsoDate = Field(examples=["2025-12-31"])
+
+
 class MeetingIn(Strict):
     body: str = Field(min_length=1, max_length=200, examples=["kb-657"])
-    starts_at: IsoDateTime = Field(examples=["2026-06-16T17:00:00+02:00"])
+    starts_at: IsoDateTime | IsoDate = Field(
+        examples=["2026-06-16T17:00:00+02:00"],
+        description="Tidspunkt, eller kun datoen (2021-08-30), når tidspunktet ikke er fastlagt.")
     place: str = Field(min_length=1, max_length=200, examples=["Byrådssalen"])
 
 
 class AgendaItemIn(Strict):
     title: str = Field(default="", max_length=300, examples=["Samarbejdsaftale om udgående teams"])
+    number: int | None = Field(default=None, ge=1, le=999, examples=[18])
     agreement_id: int | None = Field(default=None, ge=1, le=2**31, examples=[1])
     closed: bool = False
     case_number: str = Field(default="", max_length=60)

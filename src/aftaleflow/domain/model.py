@@ -113,6 +113,7 @@ class Body(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, index=True)
     name: str
+    short_name: str | None = Field(default=None, description="Forkortelse, fx FOU")
     kind: str = Field(index=True)
     region_id: int | None = Field(default=None, foreign_key="region.id")
     municipality_id: int | None = Field(default=None, foreign_key="municipality.id")

@@ -54,8 +54,9 @@ def entries(ctx: ServiceContext, since: date) -> list[Entry]:
             day = m.starts_at.date()
             deadline = policy.agenda_deadline(day, m.body_kind).date
             if day >= since:
-                found.append(Entry(f"moede-{m.id}@aftaleflow", day, m.starts_at,
-                                   f"Møde: {m.body}", m.place, f"/ui/moeder/{m.id}", "moede"))
+                found.append(Entry(f"moede-{m.id}@aftaleflow", day,
+                                   m.starts_at if m.has_time else None, f"Møde: {m.body}",
+                                   m.place, f"/ui/moeder/{m.id}", "moede"))
             if deadline >= since:
                 found.append(Entry(f"dagsordenfrist-{m.id}@aftaleflow", deadline, None,
                                    f"Frist for udsendelse af dagsorden: {m.body} "

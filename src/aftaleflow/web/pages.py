@@ -208,6 +208,7 @@ def lifecycle(request: Request, ctx: auth.WebCtx,
 @html_errors
 def document(request: Request, ctx: auth.WebCtx, document_id: int) -> Response:
     record, data = read_document(ctx, document_id)
-    return Response(data, media_type="application/pdf", headers={
+    return Response(data, media_type=record.media_type, headers={
         "ETag": f'"{record.sha256}"',
-        "Content-Disposition": f'attachment; filename="{record.kind}-{record.id}.pdf"'})
+        "Content-Disposition":
+            f'attachment; filename="{record.kind}-{record.id}{record.suffix}"'})

@@ -1,17 +1,19 @@
-"""Governance master data as valid on a day (`?date=`, default today), and its import."""
+"""Governance master data as valid on a day (`?date=`, default today), its import, and the
+committees an administrator adds and ends."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, StringConstraints
 from pydantic import Field as PydField
 
 from aftaleflow.api.deps import Ctx
 from aftaleflow.api.problems import responses
-from aftaleflow.api.schemas import IsoDate
+from aftaleflow.api.schemas import BodyEndIn, BodyIn, IsoDate
 from aftaleflow.masterdata.files import FILES
+from aftaleflow.services import bodies as body_service
 from aftaleflow.services import structure
 from aftaleflow.services.masterdata_import import ImportReport, import_master_data
 from aftaleflow.services.structure import BodyView, ClusterView, MunicipalityView, RegionView
@@ -42,6 +44,22 @@ def bodies(ctx: Ctx, date: IsoDate | None = DateQ,
            kind: str | None = Query(default=None, max_length=40,
                                     examples=["kommunalbestyrelse"])) -> list[BodyView]:
     return structure.list_bodies(ctx, date, kind)
+
+
+BodyKey = Annotated[str, Path(min_length=2, max_length=60, description="Organets nøgle.")]
+
+
+@router.post("/bodies", status_code=201, response_model=BodyView, responses=responses(409),
+             summary="Tilføj et udvalg (fagudvalg, udvalg) uden ny version")
+def add_body(ctx: Ctx, body: BodyIn) -> BodyView:
+    """Kun administratorer; registreres i revisionssporet."""
+    return body_service.add_body(ctx, body_service.NewBody(**body.model_dump()))
+
+
+@router.post("/bodies/{key}/end", response_model=BodyView,
+             summary="Nedlæg et udvalg fra en dato (bevares i historikken)")
+def end_body(ctx: Ctx, key: BodyKey, body: BodyEndIn) -> BodyView:
+    return body_service.end_body(ctx, key, body.valid_to)
 
 
 class MasterDataImportIn(BaseModel):
