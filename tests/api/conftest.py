@@ -43,7 +43,8 @@ def _seed(ctx) -> World:
     tokens = {}
     for role in Role:
         body = "kb-657" if role == Role.PARTY else None
-        _user, token = create_user(ctx, f"Test {role.value}", role.value, body)
+        # tokens outlive tests that move the clock to 2027 (the default lifetime is 90 days)
+        _user, token = create_user(ctx, f"Test {role.value}", role.value, body, days=3650)
         tokens[role.value] = token
     return World(midt=midt.id, syd=syd.id, meeting=meeting.id, item=item.id,
                  document=document.id, tokens=tokens)
