@@ -8,7 +8,6 @@ from datetime import date
 from sqlmodel import Session, col, or_, select
 
 from aftaleflow.domain.access import Principal, Role
-from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from aftaleflow.domain.forum import Forum, with_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION, initial_agreement_state
@@ -281,8 +280,8 @@ def _view(session: Session, a: Agreement, *, detail: bool,
     # the hot path of early transitions needs no further queries.
     if detail and a.round_no > 0:
         pending = a.state == "i_godkendelse"
-        approvals = [approval_view(r, body, deadline_rule(a.kind, body.kind, bool(
-            a.approval_deadline)), pending and past_deadline(r.state, r.deadline, today))
+        approvals = [approval_view(r, body, _rule_if_pending(a, r, body),
+                                   pending and past_deadline(r.state, r.deadline, today))
             for r, body in session.exec(
             select(Approval, Body).join(Body, col(Body.id) == Approval.body_id)
             .where(Approval.agreement_id == a.id, Approval.round_no == a.round_no)
@@ -315,11 +314,21 @@ def deadline_rule(agreement_kind: str, body_kind: str, fixed: bool) -> str:
     """The deadline policy's rule for one kind of party (few kinds: worked out once each)."""
     key = (agreement_kind, body_kind, fixed)
     if key not in _RULES:
+        from aftaleflow.domain.deadlines import load_policy  # YAML: only when a rule is shown
+
         _RULES[key] = load_policy().approval_rule_text(agreement_kind, body_kind, fixed)
     return _RULES[key]
 
 
 _FINAL = frozenset(s.name for s in APPROVAL.states if s.final)
+
+
+def _rule_if_pending(a: Agreement, r: Approval, body: Body) -> str:
+    """The rule is shown for a deadline still running only, so a read of a settled case never
+    loads the deadline policy (a YAML file: `agreement show` stays light)."""
+    if a.state != "i_godkendelse" or r.state in _FINAL or r.deadline is None:
+        return ""
+    return deadline_rule(a.kind, body.kind, bool(a.approval_deadline))
 
 
 def past_deadline(state: str, deadline: date | None, today: date | None) -> bool:
