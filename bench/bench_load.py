@@ -11,6 +11,7 @@ the audit chain is intact; the raw baseline is one raw psycopg SELECT 1 round tr
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -49,6 +50,7 @@ def main() -> None:
     parser.add_argument("--agreements", type=int, default=4)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--json", action="store_true", help="JSON lines (for run_all.py)")
     args = parser.parse_args()
     server = os.environ.get("AFTALEFLOW_BENCH_PG_URL")
     if not server:
@@ -64,10 +66,21 @@ def main() -> None:
         engine.dispose()
         result = run_load(url, agreements=args.agreements, clients=args.clients,
                           workers=args.workers)
+        verdict = not result.errors and result.chain_ok
+        if args.json:  # one line per kind of request, for run_all.py
+            raw = raw_round_trip_ms(url)
+            for kind in sorted(result.latencies):
+                print(json.dumps({
+                    "name": f"PostgreSQL API, {args.workers} workers, {args.clients} clients:"
+                            f" {kind} p50", "figure": result.percentile(kind, 50),
+                    "baseline": raw, "unit": "ms", "target": "0 errors, chain intact",
+                    "met": verdict, "note": f"p95 {result.percentile(kind, 95):.1f} ms,"
+                    f" n={len(result.latencies[kind])}; {len(result.errors)} errors; raw ="
+                    " one SELECT 1 round trip"}))
+            return
         print(f"API under load: {args.workers} workers, {args.clients} clients, PostgreSQL")
         print(result.summary())
         print(f"  raw psycopg SELECT 1 round trip: {raw_round_trip_ms(url):.2f} ms")
-        verdict = not result.errors and result.chain_ok
         print(f"  0 errors and chain intact: {'met' if verdict else 'NOT met'}")
     finally:
         with admin.connect() as conn:

@@ -183,8 +183,10 @@ def test_search_and_export_on_the_demo_database(demo_env, tmp_path) -> None:
     assert len(rows) == 4 and "Udgående teams til ældre medicinske patienter" in rows[1]
 
 
+# Not listed: psycopg (PostgreSQL's driver) and yaml (the deadline rule shown is read from
+# masterdata/deadlines.yaml).
 HEAVY_FOR_A_READ = {"prefect", "weasyprint", "fastapi", "uvicorn", "alembic", "jinja2",
-                    "openpyxl", "holidays", "babel", "yaml", "httpx"}  # psycopg: PG's driver
+                    "openpyxl", "holidays", "babel", "httpx"}
 
 
 def imported_packages(args: list[str], env: dict[str, str]) -> tuple[str, set[str]]:
@@ -216,3 +218,10 @@ def test_single_command_runs_as_a_subcommand_when_only_it_is_built(demo_env) -> 
     assert "Region Syddanmark" in result.stdout
     typo = run(["statuss"], demo_env)
     assert typo.returncode == 2 and "status" in typo.stderr
+
+
+def test_demo_request_letter_made_holstebros_draft_listed_per_party(demo_env) -> None:
+    listed = run(["render", "drafts", "1"], demo_env)
+    assert listed.returncode == 0, listed.stderr
+    assert "Holstebro" in listed.stdout and " docx " in listed.stdout
+    assert " pdf " in listed.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from fastapi.testclient import TestClient
 from icalendar import Calendar
 from openpyxl import load_workbook
 
@@ -12,7 +13,7 @@ from aftaleflow.services.agreements import list_agreements
 from aftaleflow.services.dashboard import matrix_agreements
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import ApprovalView
-from tests.web.conftest import DemoWorld, csrf_of, log_in, web_clock
+from tests.web.conftest import DemoWorld, csrf_of, feed_address, log_in, web_clock
 
 
 def test_pages_redirect_to_login_without_a_token(web) -> None:
@@ -116,9 +117,12 @@ def test_matrix_exports_as_csv_and_xlsx(web, demo_world: DemoWorld) -> None:
     assert sheet.max_row == len(rows)
 
 
-def test_ics_feed_takes_the_token_in_the_query(web, demo_world: DemoWorld) -> None:
-    assert web.get("/ui/kalender.ics?token=af_forkert").status_code == 401
-    response = web.get(f"/ui/kalender.ics?token={demo_world.tokens['udvalgssekretaer']}")
+def test_ics_feed_takes_the_users_calendar_key_and_refuses_a_token(web, demo_world) -> None:
+    assert web.get("/ui/kalender.ics?noegle=afk_forkert").status_code == 401
+    token = demo_world.tokens["udvalgssekretaer"]
+    assert web.get(f"/ui/kalender.ics?token={token}").status_code == 401
+    address = feed_address(web, token)
+    response = TestClient(web.app).get(address)  # Outlook: no cookie, only the address
     assert response.headers["content-type"].startswith("text/calendar")
     events = Calendar.from_ical(response.content).walk("VEVENT")
     summaries = [str(e["SUMMARY"]) for e in events]
@@ -129,7 +133,7 @@ def test_ics_feed_takes_the_token_in_the_query(web, demo_world: DemoWorld) -> No
 
 
 def test_part_feed_holds_only_its_own_deadlines_and_no_meetings(web, demo_world) -> None:
-    response = web.get(f"/ui/kalender.ics?token={demo_world.tokens['part']}")
+    response = TestClient(web.app).get(feed_address(web, demo_world.tokens["part"]))
     summaries = [str(e["SUMMARY"]) for e in Calendar.from_ical(response.content).walk("VEVENT")]
     assert summaries
     assert all("Herning" in s and s.startswith("Godkendelsesfrist") for s in summaries)

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from aftaleflow.cli.admin import serve_api, user_app
+from aftaleflow.cli.bodies import body_app
 from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 from aftaleflow.cli.data import export_command, search_command
 from aftaleflow.cli.db import db_app
@@ -41,6 +42,7 @@ app.add_typer(implementation_app, name="implementation")
 app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
 app.add_typer(meeting_app, name="meeting")
+app.add_typer(body_app, name="body")
 app.command("api")(serve_api)
 app.command("remind")(remind)
 app.command("serve")(serve)

@@ -87,11 +87,15 @@ def deploy(
 @outbox_app.command("list")
 @user_errors
 def outbox_list(
-    status: Annotated[str | None, typer.Option(help="queued | sent | failed | uncertain")
-                      ] = None,
+    status: Annotated[str | None, typer.Option(
+        help="queued | sending | sent | failed | uncertain")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Vis udgående beskeder. Eksempel: aftaleflow outbox list --status uncertain"""
+    """Vis udgående beskeder; for en besked under afsendelse også, hvornår den markeres usikker.
+
+    Eksempel: aftaleflow outbox list --status sending
+    """
+    from aftaleflow.config import local_time
     from aftaleflow.services.outbox import list_outbox
 
     rows = list_outbox(context(), status)
@@ -101,6 +105,11 @@ def outbox_list(
     for r in rows:
         typer.echo(f"#{r.id:<5} {r.status_label:<22} {r.kind:<26} {', '.join(r.recipients)}"
                    f"  {r.subject}")
+        if r.uncertain_after is not None:
+            when = f"{local_time(r.uncertain_after):%d.%m.%Y %H:%M}"
+            typer.echo(f"       Afsendelsen er i gang; afsluttes den ikke, markeres beskeden "
+                       f"usikker ved næste kørsel efter {when} "
+                       "(AFTALEFLOW_OUTBOX_RECLAIM_MINUTES).")
 
 
 @outbox_app.command("release")

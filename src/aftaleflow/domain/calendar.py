@@ -175,8 +175,12 @@ class Deadline:
         return today > self.date
 
 
+@lru_cache(maxsize=1024)
 def approval_deadline(start: date, business_days: int, cal: BusinessCalendar) -> Deadline:
-    """The day `business_days` business days after start, never a weekend or closing day."""
+    """The day `business_days` business days after start, never a weekend or closing day.
+
+    Cached: a pure function of its arguments, asked once per party of every round start.
+    """
     if business_days < 0:
         raise ValueError(f"Fristen skal være 0 hverdage eller mere, ikke {business_days}")
     day = cal.add_business_days(start, business_days)

@@ -16,7 +16,7 @@ from sqlmodel import col, or_, select
 from aftaleflow.domain.access import Role
 from aftaleflow.domain.errors import NotFound, ValidationFailed
 from aftaleflow.domain.machines import AGREEMENT
-from aftaleflow.domain.model import AgreementKind, AuditEvent, Body, Cluster, Region
+from aftaleflow.domain.model import AgreementKind, AuditEvent, Body, Cluster, Region, User
 from aftaleflow.services.matrix import approval_matrix
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementLike, AgreementView, MatrixRow
@@ -45,6 +45,7 @@ class UserInfo:
     role: Role
     body_key: str | None
     body: str | None
+    feed_key_hint: str | None = None  # the start of the user's calendar key, if one is made
 
 
 def current_user(ctx: ServiceContext) -> UserInfo:
@@ -52,8 +53,11 @@ def current_user(ctx: ServiceContext) -> UserInfo:
     principal = ctx.principal
     with UnitOfWork(ctx, read_only=True) as uow:
         body = uow.session.get(Body, principal.body_id) if principal.body_id else None
+        user = uow.session.get(User, principal.user_id) if principal.user_id else None
+    hint = f"{user.feed_key_hint}…" if user and user.feed_key_hash else None
     return UserInfo(name=principal.name, role=principal.role,
-                    body_key=body.key if body else None, body=body.name if body else None)
+                    body_key=body.key if body else None, body=body.name if body else None,
+                    feed_key_hint=hint)
 
 
 def matrix_agreements(ctx: ServiceContext, *, region: str | None = None,

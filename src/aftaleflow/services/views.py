@@ -258,6 +258,8 @@ class AgendaItemView:
     attachments: list[str]
     late_reason: str | None
     version: int
+    attachment_files: list[str] = field(default_factory=list)
+    """Names of the bilag given as PDF files (appended to the item's PDF)."""
 
 
 @dataclass(frozen=True)
@@ -269,6 +271,8 @@ class MeetingView:
     starts_at: datetime
     place: str
     items: list[AgendaItemView] = field(default_factory=list)
+    has_time: bool = True
+    """False when only the meeting's date is known."""
 
 
 def to_jsonable(value: Any) -> Any:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
-from aftaleflow.services import exports, structure
+from aftaleflow.services import exports, sessions, structure
 from aftaleflow.services.agreements import get_agreement, is_overdue
 from aftaleflow.services.dashboard import current_user, lead_times, matrix_agreements
 from aftaleflow.services.documents import read_document
@@ -25,11 +25,13 @@ from aftaleflow.services.matrix_page import (
 )
 from aftaleflow.services.meetings import list_meetings
 from aftaleflow.services.search import SearchHit, search
+from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import MatrixRow
 from aftaleflow.web import auth, charts, diagram, tables
-from aftaleflow.web.render import html_errors, page
+from aftaleflow.web.render import html_errors, page, without_secrets
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
+INVALID_TOKEN = "Ugyldigt eller inaktivt API-token: det kan være udløbet eller tilbagekaldt."
 Filter = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f]*$")]
 
 
@@ -41,27 +43,31 @@ def login_form(request: Request, naeste: Annotated[str | None, Query(max_length=
 
 @router.post("/login")
 def login(request: Request, form: auth.LoginForm) -> Response:
-    token, naeste = form.get("token", "")[:200], form.get("naeste", "/ui/")
-    ctx = auth.context_for_token(request, token.strip())
-    if ctx is None:
+    token, naeste = form.get("token", "")[:200].strip(), form.get("naeste", "/ui/")
+    started = sessions.log_in(ServiceContext(engine=request.app.state.engine, actor="dashboard",
+                                             clock=request.app.state.clock), token)
+    if started is None:
         return page(request, None, "login.html", "Log ind", status_code=401,
-                    next=_safe_next(naeste), error="Ugyldigt eller inaktivt API-token.")
+                    next=_safe_next(naeste), error=INVALID_TOKEN)
     response = RedirectResponse(_safe_next(naeste), status_code=303)
-    auth.log_in(response, token.strip(), secure=request.url.scheme == "https")
+    auth.set_session_cookies(response, started[0], secure=request.url.scheme == "https")
     return response
 
 
 @router.post("/logout")
-def logout(form: auth.Form) -> Response:
+def logout(request: Request, ctx: auth.WebCtx, form: auth.Form) -> Response:
+    """Ends the session on the server, not only in this browser."""
+    sessions.log_out(ctx, request.cookies.get(auth.SESSION_COOKIE, ""))
     response = RedirectResponse("/ui/login", status_code=303)
-    auth.log_out(response)
+    auth.clear_session_cookies(response)
     return response
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a local dashboard path; never another site (open redirect)."""
+    """Only a local dashboard path (never another site: open redirect), without secrets."""
     if target and target.startswith("/ui/") and not target.startswith("//"):
-        return target
+        path, _, query = target.partition("?")
+        return without_secrets(path, query)
     return "/ui/"
 
 
@@ -202,6 +208,7 @@ def lifecycle(request: Request, ctx: auth.WebCtx,
 @html_errors
 def document(request: Request, ctx: auth.WebCtx, document_id: int) -> Response:
     record, data = read_document(ctx, document_id)
-    return Response(data, media_type="application/pdf", headers={
+    return Response(data, media_type=record.media_type, headers={
         "ETag": f'"{record.sha256}"',
-        "Content-Disposition": f'attachment; filename="{record.kind}-{record.id}.pdf"'})
+        "Content-Disposition":
+            f'attachment; filename="{record.kind}-{record.id}{record.suffix}"'})
