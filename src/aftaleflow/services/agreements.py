@@ -11,7 +11,6 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
 from aftaleflow.domain.access import Principal, Role
-from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
 from aftaleflow.domain.forum import Forum, with_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION, initial_agreement_state
@@ -292,10 +291,10 @@ def _view(session: Session, a: Agreement, *, detail: bool,
     # the hot path of early transitions needs no further queries.
     if detail and a.round_no > 0:
         pending = a.state == "i_godkendelse"
-        approvals = [_approval_row_view(row, deadline_rule(a.kind, row[3], bool(
-            a.approval_deadline)), pending and past_deadline(row[4], row[7], today))
-            for row in session.execute(
-                _ROUND_APPROVALS, {"b_agreement": a.id, "b_round": a.round_no})]
+        approvals = [_approval_row_view(row, _rule_if_pending(a, row[3], row[4], row[7]),
+                                        pending and past_deadline(row[4], row[7], today))
+                     for row in session.execute(
+                         _ROUND_APPROVALS, {"b_agreement": a.id, "b_round": a.round_no})]
         impls = [ImplementationView(id_, key, name, state, IMPLEMENTATION.label_of(state),
                                     started, completed, comment, version or 0)
                  for id_, key, name, state, started, completed, comment, version
@@ -356,11 +355,21 @@ def deadline_rule(agreement_kind: str, body_kind: str, fixed: bool) -> str:
     """The deadline policy's rule for one kind of party (few kinds: worked out once each)."""
     key = (agreement_kind, body_kind, fixed)
     if key not in _RULES:
+        from aftaleflow.domain.deadlines import load_policy  # YAML: only when a rule is shown
+
         _RULES[key] = load_policy().approval_rule_text(agreement_kind, body_kind, fixed)
     return _RULES[key]
 
 
 _FINAL = frozenset(s.name for s in APPROVAL.states if s.final)
+
+
+def _rule_if_pending(a: Agreement, body_kind: str, state: str, deadline: date | None) -> str:
+    """The rule is shown for a deadline still running only, so a read of a settled case never
+    loads the deadline policy (a YAML file: `agreement show` stays light)."""
+    if a.state != "i_godkendelse" or state in _FINAL or deadline is None:
+        return ""
+    return deadline_rule(a.kind, body_kind, bool(a.approval_deadline))
 
 
 def past_deadline(state: str, deadline: date | None, today: date | None) -> bool:

@@ -114,9 +114,10 @@ def _cells(rows: list[Any], agreements: dict[int, Any], today: date, *, as_text:
                 open_round = agreement[8] == "i_godkendelse"
         if bucket is None:
             continue
-        rule = rules.get((a_kind, kind, fixed))
-        if rule is None:
-            rule = rules[(a_kind, kind, fixed)] = deadline_rule(a_kind, kind, fixed)
+        rule = ""  # shown for a running deadline only (as agreements._rule_if_pending)
+        if open_round and deadline is not None and state in _OPEN:
+            rule = rules.get((a_kind, kind, fixed)) or rules.setdefault(
+                (a_kind, kind, fixed), deadline_rule(a_kind, kind, fixed))
         if as_text:
             deadline = iso(deadline) if deadline else None
             meeting_date = iso(meeting_date) if meeting_date else None
