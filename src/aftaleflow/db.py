@@ -18,12 +18,12 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.pool import NullPool
 
 from aftaleflow.config import PROJECT_ROOT, get_settings
-from aftaleflow.domain import meetings, model, outbox, search
+from aftaleflow.domain import meetings, model, outbox, search, texts
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-TABLE_MODULES = (model, meetings, outbox, search)  # imported so their tables register
+TABLE_MODULES = (model, meetings, outbox, search, texts)  # imported so their tables register
 
 READ_ONLY = {"aftaleflow_read_only": True}
 

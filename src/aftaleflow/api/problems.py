@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aftaleflow.domain.errors import (
+    ActionRefused,
     Conflict,
     DomainError,
     GuardFailed,
@@ -67,7 +68,7 @@ def _status(exc: DomainError) -> int:
         return 404
     if isinstance(exc, PermissionDenied):
         return 403
-    if isinstance(exc, Conflict | TransitionNotAllowed | GuardFailed):
+    if isinstance(exc, Conflict | TransitionNotAllowed | GuardFailed | ActionRefused):
         return 409
     if isinstance(exc, ValidationFailed):
         return 422

@@ -28,6 +28,7 @@ from aftaleflow.domain.model import (
 from aftaleflow.domain.validation import MAX_TITLE, clean_text, validate_kle
 from aftaleflow.services import lifecycle
 from aftaleflow.services.indexing import index_agreement
+from aftaleflow.services.text_rows import start_text
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView, ApprovalView, AuditView, ImplementationView
 
@@ -110,6 +111,7 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
         )
         uow.session.add(agreement)
         uow.session.flush()
+        start_text(uow.session, agreement, uow.now)
         index_agreement(uow.session, agreement)
         uow.record(entity="agreement", entity_id=agreement.id, agreement_id=agreement.id,
                    trigger="opret", from_state=None, to_state=agreement.state,

@@ -8,7 +8,7 @@ twice gives the same bytes, so a second render finds the first registration.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +25,7 @@ from aftaleflow.domain.model import Agreement, Approval, Body, Cluster, Region
 from aftaleflow.services.agreements import load_visible
 from aftaleflow.services.approvals import find_party_approval
 from aftaleflow.services.indexing import index_document
+from aftaleflow.services.texts import changes_vm, item_changes
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
 if TYPE_CHECKING:
@@ -150,7 +151,8 @@ def render_agenda_item(ctx: ServiceContext, item_id: int) -> DocumentRecord:
         if item is None:
             raise NotFound(f"Dagsordenpunkt {item_id} findes ikke.")
         meeting, body, _items = _meeting_and_items(uow.session, item.meeting_id)
-        result = docs.render_agenda_item(meeting_vm(meeting, body), item_vm(item))
+        view = replace(item_vm(item), changes=item_changes(uow.session, item))
+        result = docs.render_agenda_item(meeting_vm(meeting, body), view)
     return _register(ctx, result, agreement_id=item.agreement_id, meeting_id=meeting.id,
                      item_id=item.id)
 
@@ -164,7 +166,7 @@ def render_agenda(ctx: ServiceContext, meeting_id: int, *, public: bool = False,
         if not items:
             raise ValidationFailed(f"Mødet {meeting_id} har ingen dagsordenpunkter endnu.")
         header = meeting_vm(meeting, body)
-        views = [item_vm(i) for i in items]
+        views = [replace(item_vm(i), changes=item_changes(uow.session, i)) for i in items]
     if protocol:
         result = docs.render_protocol(vm.ProtocolView(meeting=header, items=views),
                                       public=public)
@@ -200,7 +202,9 @@ def render_letter(ctx: ServiceContext, kind: str, agreement_id: int, *,
             reason=(approval.comment or "") if approval else "",
             parties=party_vms(s, agreement, today), reminders_sent=reminders_sent,
             attachments=["Udkast til dagsordenpunkt"]
-            if letter_kind == vm.LetterKind.APPROVAL_REQUEST else [])
+            if letter_kind == vm.LetterKind.APPROVAL_REQUEST else [],
+            changes=changes_vm(s, agreement.id, approval.round_no if approval else None)
+            if letter_kind == vm.LetterKind.APPROVAL_REQUEST else None)
         result = _render_letter(letter)
     return _register(ctx, result, agreement_id=agreement_id, body_id=body_id)
 

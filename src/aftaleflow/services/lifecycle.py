@@ -17,6 +17,7 @@ from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
 from aftaleflow.domain.model import Agreement, Approval, Body, Cluster, Implementation, Region
 from aftaleflow.domain.rounds import approving_bodies, implementing_areas
 from aftaleflow.services.masterdata import snapshot
+from aftaleflow.services.text_rows import stamp_round_text
 from aftaleflow.services.uow import UnitOfWork
 
 SYSTEM_ACTOR = "system"
@@ -100,6 +101,7 @@ def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> None:
     if agreement.round_no > 0:
         agreement.text_version += 1
     agreement.round_no += 1
+    stamp_round_text(uow.session, agreement, uow.now)
     policy = load_policy()
     kinds = {b.id: b.kind for b in uow.session.exec(select(Body).where(col(Body.id).in_(bodies)))}
     for body_id in bodies:
