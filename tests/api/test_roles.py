@@ -13,19 +13,23 @@ from tests.api.conftest import World, auth
 
 # (method, path template, action in the role table, body or body factory, needs If-Match)
 Body = dict[str, Any] | Callable[[World], dict[str, Any]] | None
+NEW_AGREEMENT = {
+    "title": "Børn og unge i mistrivsel", "kind": "regional_samarbejdsaftale",
+    "origin": "ssu_bestilling", "region": "midtjylland",
+    "kle_number": "29.30.08-P27-9-26", "case_handler": "Ane Holm"}
 ROUTES: list[tuple[str, str, str, Body]] = [
     ("GET", "/regions", "masterdata.read", None),
     ("GET", "/municipalities", "masterdata.read", None),
     ("GET", "/clusters", "masterdata.read", None),
     ("GET", "/bodies", "masterdata.read", None),
     ("GET", "/agreements", "agreement.read", None),
-    ("POST", "/agreements", "agreement.create", {
-        "title": "Børn og unge i mistrivsel", "kind": "regional_samarbejdsaftale",
-        "origin": "ssu_bestilling", "region": "midtjylland",
-        "kle_number": "29.30.08-P27-9-26", "case_handler": "Ane Holm"}),
+    ("POST", "/agreements", "agreement.create", NEW_AGREEMENT),
     ("GET", "/agreements/{midt}", "agreement.read", None),
     ("GET", "/agreements/{midt}/history", "agreement.read", None),
     ("GET", "/agreements/{midt}/actions", "agreement.read", None),
+    ("GET", "/agreements/{midt}/texts", "agreement.read", None),
+    ("POST", "/agreements/{draft}/texts", "agreement.advance", {"body": "Ny aftaletekst"}),
+    ("GET", "/agreements/{midt}/diff", "agreement.read", None),
     ("POST", "/agreements/{midt}/transitions", "agreement.advance",
      {"trigger": "tilbagetraek", "comment": "Test"}),
     ("POST", "/agreements/{midt}/approvals/657", "approval.record", {"decision": "godkendt"}),
@@ -58,6 +62,7 @@ def test_the_table_covers_every_route() -> None:
     paths = create_app().openapi()["paths"]
     documented = {(m.upper(), p) for p, ops in paths.items() for m in ops}
     tested = {(m, p.replace("{midt}", "{agreement_id}").replace("{syd}", "{agreement_id}")
+               .replace("{draft}", "{agreement_id}")
                .replace("{meeting}", "{meeting_id}").replace("{item}", "{item_id}")
                .replace("{document}", "{document_id}").replace("?q=mistrivsel", "")
                .replace("/matrix?format=xlsx", "/{what}")
@@ -74,15 +79,16 @@ def test_route_answers_as_the_role_table_says(request, world, caller, method, pa
     allowed = caller not in ("no token", "wrong token") and Role(caller) in PERMISSIONS[action]
     writes = method == "POST" and allowed  # only these get a database of their own
     client = request.getfixturevalue("client" if writes else "shared_client")
+    draft = _draft_agreement(client, world) if writes and "{draft}" in path else world.midt
     url = path.format(midt=world.midt, syd=world.syd, meeting=world.meeting, item=world.item,
-                      document=world.document)
+                      document=world.document, draft=draft)
     headers = {}
     if caller == "wrong token":
         headers = auth("af_" + "x" * 43)
     elif caller != "no token":
         headers = auth(world.tokens[caller])
-    if path.endswith("/transitions"):
-        headers["If-Match"] = client.get(f"/agreements/{world.midt}",
+    if path.endswith("/transitions") or "{draft}" in path:
+        headers["If-Match"] = client.get(f"/agreements/{draft}",
                                          headers=auth(world.tokens["admin"])).headers["ETag"]
     payload = body(world) if callable(body) else body
     response = client.request(method, url, json=payload, headers=headers)
@@ -97,3 +103,10 @@ def test_route_answers_as_the_role_table_says(request, world, caller, method, pa
     if expected != 200:
         assert response.headers["content-type"].startswith("application/problem+json")
         assert response.json()["status"] == expected
+
+
+def _draft_agreement(client, world) -> int:
+    """A new agreement whose text may still change (in the writer's own database)."""
+    created = client.post("/agreements", json=NEW_AGREEMENT, headers=auth(world.tokens["admin"]))
+    assert created.status_code == 201, created.text
+    return int(created.json()["id"])

@@ -119,6 +119,8 @@ def install(app: FastAPI) -> None:
             extra = {"current_state": exc.state, "allowed_triggers": exc.allowed}
         if isinstance(exc, Conflict):
             extra = {"current_state": exc.current_state, "current_version": exc.current_version}
+        if isinstance(exc, ActionRefused):
+            extra = {"current_state": exc.current_state}
         return problem(_status(exc), exc.message, request, **extra)
 
     @app.exception_handler(DataError)

@@ -19,6 +19,7 @@ from aftaleflow.cli.db import db_app
 from aftaleflow.cli.flows import outbox_app, remind, serve
 from aftaleflow.cli.meetings import meeting_app
 from aftaleflow.cli.render import render_app
+from aftaleflow.cli.texts import agreement_diff, agreement_revise, agreement_texts
 
 app = typer.Typer(
     help="aftaleflow: sagsgang for samarbejdsaftaler mellem kommuner og region.",
@@ -45,6 +46,9 @@ app.add_typer(render_app, name="render")
 app.command("search")(search_command)
 app.command("export")(export_command)
 app.add_typer(db_app, name="db")
+agreement_app.command("texts")(agreement_texts)
+agreement_app.command("revise")(agreement_revise)
+agreement_app.command("diff")(agreement_diff)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv JSON i stedet for tekst.")]
 
