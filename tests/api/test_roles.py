@@ -30,6 +30,7 @@ ROUTES: list[tuple[str, str, str, Body]] = [
     ("GET", "/agreements/{midt}/texts", "agreement.read", None),
     ("POST", "/agreements/{draft}/texts", "agreement.advance", {"body": "Ny aftaletekst"}),
     ("GET", "/agreements/{midt}/diff", "agreement.read", None),
+    ("GET", "/agreements/{midt}/archive", "document.read", None),
     ("POST", "/agreements/{midt}/transitions", "agreement.advance",
      {"trigger": "tilbagetraek", "comment": "Test"}),
     ("POST", "/agreements/{midt}/approvals/657", "approval.record", {"decision": "godkendt"}),

@@ -13,7 +13,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aftaleflow import web
 from aftaleflow.api import problems
-from aftaleflow.api.routes import admin, agreements, data, documents, masterdata, meetings, texts
+from aftaleflow.api.routes import (
+    admin,
+    agreements,
+    archive,
+    data,
+    documents,
+    masterdata,
+    meetings,
+    texts,
+)
 from aftaleflow.db import get_engine
 from aftaleflow.services.uow import _system_clock
 
@@ -81,7 +90,7 @@ def create_app(engine: Engine | None = None,
     app.state.engine = engine or get_engine()
     app.state.clock = clock or _system_clock
     problems.install(app)
-    for module in (agreements, texts, masterdata, meetings, documents, data, admin):
+    for module in (agreements, texts, archive, masterdata, meetings, documents, data, admin):
         app.include_router(module.router)
     web.mount(app)  # the dashboard under /ui/ (HTML, kept out of the OpenAPI schema)
     app.add_middleware(BodyLimit)

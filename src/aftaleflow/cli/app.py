@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from aftaleflow.cli.admin import serve_api, user_app
+from aftaleflow.cli.archive import archive_app
 from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 from aftaleflow.cli.data import export_command, search_command
 from aftaleflow.cli.db import db_app
@@ -46,6 +47,7 @@ app.add_typer(render_app, name="render")
 app.command("search")(search_command)
 app.command("export")(export_command)
 app.add_typer(db_app, name="db")
+app.add_typer(archive_app, name="archive")
 agreement_app.command("texts")(agreement_texts)
 agreement_app.command("revise")(agreement_revise)
 agreement_app.command("diff")(agreement_diff)
