@@ -3,6 +3,8 @@
 The `bagit` library writes the bag; three things would otherwise differ between two runs and
 are pinned here: the Bagging-Date (the case's own date), the order of the tag manifest (bagit
 lists tag files in directory order), and the zip entries' order, times and permissions.
+Entries are stored, not deflated: every byte of a file is in the zip as is, so a changed byte
+is a changed file (deflate would let some bits change without changing the content).
 """
 
 from __future__ import annotations
@@ -52,6 +54,6 @@ def _zip(bag_dir: Path, root: str, day: date) -> bytes:
                                     date_time=(day.year, day.month, day.day, 0, 0, 0))
             entry.external_attr = 0o100644 << 16
             entry.create_system = 3
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(entry, path.read_bytes(), compresslevel=9)
+            entry.compress_type = zipfile.ZIP_STORED
+            archive.writestr(entry, path.read_bytes())
     return buffer.getvalue()

@@ -8,6 +8,8 @@ rewrote the manifests. Every finding is a Danish sentence naming the file.
 from __future__ import annotations
 
 import json
+import re
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -21,6 +23,8 @@ from aftaleflow.audit import event_hash
 from aftaleflow.domain.model import AuditEvent
 
 AUDIT_FILE = "revisionsspor.json"
+TAG_MANIFEST = "tagmanifest-sha256.txt"
+_TAG_LINE = re.compile(r"[0-9a-f]{64} [^\s/][^\n\r]*\n")
 _EVENT_FIELDS = ("at", "actor", "entity", "entity_id", "agreement_id", "trigger",
                  "from_state", "to_state", "comment")
 
@@ -39,13 +43,21 @@ def verify_package(path: Path) -> PackageReport:
         with zipfile.ZipFile(path) as archive, \
                 tempfile.TemporaryDirectory(prefix="aftaleflow-verify-") as tmp:
             root = _extract(archive, Path(tmp))
-            return _check_bag(root)
+            report = _check_bag(root)
+            if report.ok:
+                try:
+                    report.problems = _check_zip_form(archive, path, _bagging_date(root))
+                except struct.error:
+                    report.problems = ["Zip-filen er afkortet eller har fået ekstra bytes."]
+                report.ok = not report.problems
+            return report
     except FileNotFoundError:
         return PackageReport(False, problems=[f"Filen {path} findes ikke."])
     except zipfile.BadZipFile as exc:
         return PackageReport(False, problems=[
             f"Filen er ikke en gyldig zip-pakke eller er beskadiget ({exc})."])
-    except (zlib.error, EOFError) as exc:
+    except (zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError, OSError,
+            struct.error) as exc:  # e.g. a flag bit now claims encryption
         return PackageReport(False, problems=[
             f"Pakken er beskadiget: en fil kan ikke pakkes ud ({exc})."])
 
@@ -69,11 +81,73 @@ def _check_bag(root: Path) -> PackageReport:
     except bagit.BagValidationError as exc:
         return PackageReport(False, problems=[_detail(d) for d in exc.details] or [
             f"BagIt-kontrollen fejlede: {exc.message}"])
-    except bagit.BagError as exc:
+    except (bagit.BagError, ValueError, OSError) as exc:  # incl. UnicodeDecodeError
         return PackageReport(False, problems=[f"Pakken er ikke en gyldig BagIt-pakke: {exc}"])
     files = len(bag.payload_entries())
     problems, events = _check_audit(root / "data" / AUDIT_FILE)
+    problems = _check_tag_manifest(root / TAG_MANIFEST) + problems
     return PackageReport(not problems, files=files, events=events, problems=problems)
+
+
+def _bagging_date(root: Path) -> tuple[int, int, int, int, int, int] | None:
+    info = (root / "bag-info.txt").read_text(encoding="utf-8")
+    found = re.search(r"^Bagging-Date: (\d{4})-(\d{2})-(\d{2})$", info, re.MULTILINE)
+    return (int(found[1]), int(found[2]), int(found[3]), 0, 0, 0) if found else None
+
+
+def _check_zip_form(archive: zipfile.ZipFile, path: Path,
+                    day: tuple[int, int, int, int, int, int] | None) -> list[str]:
+    """Every header byte as aftaleflow writes it: each local header, directory entry and the
+    end record parsed from the raw bytes and held against the other copy and fixed values."""
+    data = path.read_bytes()
+    if day is None:
+        return ["bag-info.txt har ingen gyldig Bagging-Date."]
+    time, date = _dos_time(day)
+    entries, pos = [], 0
+    for info in archive.infolist():
+        local = struct.unpack_from("<4sHHHHHIIIHH", data, pos)
+        name = data[pos + 30:pos + 30 + local[9]]
+        content = data[pos + 30 + len(name):pos + 30 + len(name) + local[7]]
+        expected = (b"PK\x03\x04", local[1], local[2], zipfile.ZIP_STORED, time, date,
+                    zlib.crc32(content), len(content), len(content), len(name), 0)
+        if local != expected or local[2] not in (0, 0x800) or name != info.filename.encode():
+            return [f"Zip-posten for {info.filename} er ændret (hovedet svarer ikke til det, "
+                    "aftaleflow skriver)."]
+        entries.append((pos, name, local))
+        pos += 30 + len(name) + len(content)
+    directory_at = pos
+    for offset, name, local in entries:
+        central = struct.unpack_from("<4sBBBBHHHHIIIHHHHHII", data, pos)
+        expected_central = (b"PK\x01\x02", local[1], 3, local[1], 0, local[2], 0, time, date,
+                            local[6], local[7], local[8], len(name), 0, 0, 0, 0,
+                            0o100644 << 16, offset)
+        if central != expected_central or data[pos + 46:pos + 46 + len(name)] != name:
+            shown = name.decode(errors="replace")
+            return [f"Zip-filens indholdsfortegnelse er ændret ved {shown}."]
+        pos += 46 + len(name)
+    end = struct.unpack_from("<4s4H2LH", data, pos)
+    count = len(entries)
+    if end != (b"PK\x05\x06", 0, 0, count, count, pos - directory_at, directory_at, 0) \
+            or pos + 22 != len(data):
+        return ["Zip-filens slutpost er ændret (antal filer, placering eller kommentar)."]
+    return []
+
+
+def _dos_time(when: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
+    year, month, day, hour, minute, second = when
+    return (hour << 11 | minute << 5 | second // 2), ((year - 1980) << 9 | month << 5 | day)
+
+
+def _check_tag_manifest(path: Path) -> list[str]:
+    """No file hashes the tag manifest, so it must be exactly in the form aftaleflow writes."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    except (OSError, UnicodeDecodeError):
+        return [f"Filen {TAG_MANIFEST} mangler eller kan ikke læses."]
+    if not lines or lines != sorted(lines) or not all(_TAG_LINE.fullmatch(x) for x in lines):
+        return [f"Filen {TAG_MANIFEST} er ændret: den har ikke den form, aftaleflow skriver "
+                "(én linje pr. fil, sorteret: sha256, mellemrum, filnavn)."]
+    return []
 
 
 def _detail(detail: Any) -> str:
