@@ -131,3 +131,14 @@ def test_round_two_request_letter_carries_the_changes(ctx, clock) -> None:
     text = _pdf_text(render_letter(ctx, "anmodning_om_godkendelse", view.id,
                                    party="Vejle").path)
     assert "Ændringer siden runde 1" in text and "med en plan" in text
+
+
+def test_existing_agreements_get_their_current_text_when_the_migration_runs(ctx, engine
+                                                                            ) -> None:
+    from aftaleflow import db
+
+    view = agreement_in_state(ctx, "i_godkendelse")
+    db.downgrade(engine, "20261123_0002")  # as before this migration: no text versions
+    db.upgrade(engine)
+    (text,) = list_texts(ctx, view.id)
+    assert (text.version_no, text.round_no, text.title) == (1, 1, view.title)
