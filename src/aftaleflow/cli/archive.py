@@ -49,7 +49,8 @@ def archive_create(
         tmp.replace(target)  # never a half-written package under the real name
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise fail(f"Kan ikke skrive {target}: {exc.strerror}.", 7) from None
+        raise fail(f"Kan ikke skrive {target}: mappen findes ikke, eller der mangler plads "
+                   f"eller skriveadgang ({exc.strerror}). Intet er skrevet.", 7) from None
     typer.echo(f"Arkivpakke skrevet: {target} ({len(package.data)} bytes, "
                f"sha256 {package.sha256}).")
 
