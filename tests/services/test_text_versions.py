@@ -142,3 +142,28 @@ def test_existing_agreements_get_their_current_text_when_the_migration_runs(ctx,
     db.upgrade(engine)
     (text,) = list_texts(ctx, view.id)
     assert (text.version_no, text.round_no, text.title) == (1, 1, view.title)
+
+
+def test_round_two_request_mail_carries_the_changes_in_its_letter(ctx, clock) -> None:
+    import io
+
+    from aftaleflow.services.mailing import send_outbox
+    from aftaleflow.services.reminders import enqueue_round_letters
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.mails: list = []
+
+        def send(self, mail) -> None:
+            self.mails.append(mail)
+
+    view = renegotiated(ctx, clock)
+    enqueue_round_letters(ctx)
+    recorder = Recorder()
+    send_outbox(ctx, transport=recorder)
+    vejle = next(m for m in recorder.mails if m.recipients == ("kb-630@aftaleflow.test",))
+    (letter,) = vejle.attachments
+    pages = PdfReader(io.BytesIO(letter.content)).pages
+    text = normalise("\n".join(p.extract_text() for p in pages))
+    assert f"'{view.title}' (version 2)" in vejle.body
+    assert "Ændringer siden runde 1" in text and "med en plan" in text
