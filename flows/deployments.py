@@ -25,6 +25,9 @@ PLANS = (
          "Hverdage kl. 6.30: dagsordener til møder, hvis udsendelsesfrist nærmer sig"),
     Plan("weekly_status_report", "ugentlig-status", "0 8 * * 1",
          "Mandag kl. 8: status til ledere"),
+    # Daily, so the day of a structure change comes from master data, never from code.
+    Plan("structure_carry_over", "strukturoverfoersel", "5 0 * * *",
+         "Dagligt kl. 0.05: overfør åbne sager, når en strukturændring i stamdata træder i kraft"),
 )
 
 
@@ -33,9 +36,11 @@ def flows_by_name() -> dict[str, Any]:
     from flows.reminders import daily_reminders
     from flows.reports import weekly_status_report
     from flows.rounds import start_approval_round_letters
+    from flows.structure import structure_carry_over
 
     return {f.name: f for f in (daily_reminders, start_approval_round_letters,
-                                prepare_meeting_documents, weekly_status_report)}
+                                prepare_meeting_documents, weekly_status_report,
+                                structure_carry_over)}
 
 
 def deployments() -> list[Any]:

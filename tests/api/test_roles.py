@@ -9,6 +9,7 @@ import pytest
 
 from aftaleflow.api.app import create_app
 from aftaleflow.domain.access import PERMISSIONS, Role
+from aftaleflow.masterdata import files
 from tests.api.conftest import World, auth
 
 # (method, path template, action in the role table, body or body factory, needs If-Match)
@@ -22,6 +23,11 @@ ROUTES: list[tuple[str, str, str, Body]] = [
     ("GET", "/municipalities", "masterdata.read", None),
     ("GET", "/clusters", "masterdata.read", None),
     ("GET", "/bodies", "masterdata.read", None),
+    ("POST", "/masterdata/import", "masterdata.admin", lambda _: {
+        "files": {name: (files.PACKAGE_DIR / name).read_text(encoding="utf-8")
+                  for name in files.FILES}, "dry_run": True}),
+    ("GET", "/structure/carry-over?on=2027-01-01", "document.read", None),
+    ("POST", "/structure/carry-over", "masterdata.admin", {"on": "2026-01-01"}),
     ("GET", "/agreements", "agreement.read", None),
     ("POST", "/agreements", "agreement.create", NEW_AGREEMENT),
     ("GET", "/agreements/{midt}", "agreement.read", None),
@@ -66,7 +72,7 @@ def test_the_table_covers_every_route() -> None:
                .replace("{draft}", "{agreement_id}")
                .replace("{meeting}", "{meeting_id}").replace("{item}", "{item_id}")
                .replace("{document}", "{document_id}").replace("?q=mistrivsel", "")
-               .replace("/matrix?format=xlsx", "/{what}")
+               .replace("/matrix?format=xlsx", "/{what}").replace("?on=2027-01-01", "")
                .replace("/657", "/{party}").replace("/sundhedsklynge-lillebaelt", "/{cluster}"))
               for m, p, _, _ in ROUTES}
     assert documented == tested

@@ -127,7 +127,13 @@ def test_corrected_membership_file_is_loaded_without_a_release(ctx, engine, tmp_
     areas.write_text(areas.read_text(encoding="utf-8").replace(
         "confidence: disputed", "confidence: confirmed"), encoding="utf-8")
     report = load_master_data(ctx, tmp_path)
-    assert (report.updated, report.created, report.removed) == (2, 0, 0)
+    assert (report.updated, report.created, report.ended) == (0, 2, 2)
     with Session(engine) as s:
-        assert not s.exec(select(ClusterMembership).where(
+        now_valid = s.exec(select(ClusterMembership).where(
+            ClusterMembership.valid_from == REFORM_DAY,
+            ClusterMembership.valid_to.is_(None))).all()  # type: ignore[union-attr]
+        kept = s.exec(select(ClusterMembership).where(
             ClusterMembership.confidence == "disputed")).all()
+    assert "disputed" not in {m.confidence for m in now_valid}
+    # history is kept: the disputed rows end the day before they would have begun
+    assert len(kept) == 2 and {m.valid_to for m in kept} == {LAST_DAY_OF_CLUSTERS}

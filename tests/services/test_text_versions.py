@@ -135,10 +135,14 @@ def test_round_two_request_letter_carries_the_changes(ctx, clock) -> None:
 
 def test_existing_agreements_get_their_current_text_when_the_migration_runs(ctx, engine
                                                                             ) -> None:
+    from alembic.script import ScriptDirectory
+
     from aftaleflow import db
 
     view = agreement_in_state(ctx, "i_godkendelse")
-    db.downgrade(engine, "20261123_0002")  # as before this migration: no text versions
+    before = ScriptDirectory.from_config(db.alembic_config()).get_revision(
+        "20261201_i16a").down_revision
+    db.downgrade(engine, str(before))  # as before this migration: no text versions
     db.upgrade(engine)
     (text,) = list_texts(ctx, view.id)
     assert (text.version_no, text.round_no, text.title) == (1, 1, view.title)

@@ -152,3 +152,15 @@ def test_part_acts_only_in_its_own_column(page, base, demo_world: DemoWorld,
     assert "Kommunalbestyrelsen, Herning Kommune er nu «Godkendt»" in page.get_by_role(
         "status").inner_text()
     check_page(page, axe_script, "13-aftale-part")
+
+
+def test_manager_previews_the_carry_over_of_1_january(page, base, demo_world: DemoWorld,
+                                                       axe_script: Path) -> None:
+    log_in(page, base, demo_world.tokens["leder"])
+    page.get_by_role("link", name="Strukturændring").click()
+    page.wait_for_url(f"{base}/ui/struktur")
+    headings = page.get_by_role("heading", level=2).all_inner_texts()
+    assert "Forhåndsvisning pr. 2027-01-01" in headings
+    assert "Gødstrupklyngen (Vest) → Sundhedsråd Vestjylland" in page.locator(
+        "#h-preview").locator("..").inner_text()
+    check_page(page, axe_script, "14-strukturaendring")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from aftaleflow.domain.access import Role
 from aftaleflow.domain.model import AgreementKind, AgreementOrigin
@@ -37,6 +37,10 @@ class AgreementIn(Strict):
     description: str = Field(default="", max_length=100_000)
     approval_deadline: date | None = Field(default=None, examples=["2026-06-26"])
     implementation_deadline: date | None = None
+    parties: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(
+        default_factory=list, max_length=98, examples=[["Køge", "Roskilde"]],
+        description="Kommuner, der er parter ud over regionen (kun for typer med valgte parter: "
+                    "horisontal_samarbejdsaftale, medfinansieringsaftale).")
 
 
 class TransitionIn(Strict):
@@ -98,6 +102,8 @@ class UserIn(Strict):
 class Action(BaseModel):
     trigger: str
     label: str
+    available: bool = True
+    reason: str | None = Field(default=None, description="Hvorfor handlingen ikke kan udføres nu")
 
 
 class ChainResult(BaseModel):

@@ -18,8 +18,10 @@ from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 from aftaleflow.cli.data import export_command, search_command
 from aftaleflow.cli.db import db_app
 from aftaleflow.cli.flows import outbox_app, remind, serve
+from aftaleflow.cli.masterdata import masterdata_app
 from aftaleflow.cli.meetings import meeting_app
 from aftaleflow.cli.render import render_app
+from aftaleflow.cli.structure import structure_app
 from aftaleflow.cli.texts import agreement_diff, agreement_revise, agreement_texts
 
 app = typer.Typer(
@@ -47,6 +49,8 @@ app.add_typer(render_app, name="render")
 app.command("search")(search_command)
 app.command("export")(export_command)
 app.add_typer(db_app, name="db")
+app.add_typer(masterdata_app, name="masterdata")
+app.add_typer(structure_app, name="structure")
 app.add_typer(archive_app, name="archive")
 agreement_app.command("texts")(agreement_texts)
 agreement_app.command("revise")(agreement_revise)
@@ -79,7 +83,7 @@ def init(
     report = load_master_data(context(), masterdata)
     if report.changed:
         typer.echo(f"Stamdata indlæst: {report.created} oprettet, {report.updated} ændret, "
-                   f"{report.removed} fjernet.")
+                   f"{report.ended} afsluttet.")
     else:
         typer.echo("Stamdata er allerede opdateret; intet ændret.")
 
@@ -124,7 +128,8 @@ def agreement_create(
     kle: Annotated[str, typer.Option(help="KLE-sagsnummer, fx 29.30.08-P27-1-21.")],
     case_handler: Annotated[str, typer.Option(help="Sagsbehandlerens navn.")],
     kind: Annotated[str, typer.Option(
-        help="regional_samarbejdsaftale | lokal_aftale | klyngemidler_beslutning")
+        help="regional_samarbejdsaftale | lokal_aftale | klyngemidler_beslutning | "
+             "horisontal_samarbejdsaftale | medfinansieringsaftale (de to sidste fra 2027)")
     ] = "regional_samarbejdsaftale",
     origin: Annotated[str, typer.Option(help="proevehandling | ssu_bestilling")
                       ] = "ssu_bestilling",
@@ -133,9 +138,18 @@ def agreement_create(
     description: Annotated[str, typer.Option(help="Kort beskrivelse.")] = "",
     approval_deadline: Annotated[str | None, typer.Option(
         help="Frist for godkendelse, ÅÅÅÅ-MM-DD.")] = None,
+    parties: Annotated[list[str] | None, typer.Option(
+        "--part", help="En kommune, der er part ud over regionen (navn eller kommunekode); "
+                       "gentag for flere. Kun for typer med valgte parter.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Opret en samarbejdsaftale.
+
+    En horisontal samarbejdsaftale (sundhedslovens § 118 d) og en aftale om regional
+    medfinansiering (§ 118 c) har regionen og de kommuner, du nævner med --part, som parter:
+    aftaleflow agreement create --kind horisontal_samarbejdsaftale --region oestdanmark
+    --part Køge --part Roskilde --title "Fælles akutfunktion" --kle 29.30.08-P27-2-27
+    --case-handler "Ane Holm"
 
     Eksempel: aftaleflow agreement create --title "Udgående teams" --region midtjylland
     --kle 29.30.08-P27-1-26 --case-handler "Ane Holm" --origin proevehandling
@@ -148,6 +162,7 @@ def agreement_create(
         title=title, kind=kind, origin=origin, region=region, kle_number=kle,
         case_handler=case_handler, origin_cluster=cluster, description=description,
         approval_deadline=_date(approval_deadline, "godkendelsesfrist"),
+        parties=parties or [],
     ))
     if as_json:
         print_json(view)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
 
 from aftaleflow.services.views import AgreementView, AuditView
+
+if TYPE_CHECKING:
+    from aftaleflow.services.masterdata_import import ImportReport
 
 SHORT = {
     "afventer": "afventer",
@@ -34,6 +38,8 @@ def agreement_detail(a: AgreementView) -> None:
     origin = a.origin_label + (f" ({a.origin_cluster})" if a.origin_cluster else "")
     echo(f"  Oprindelse:     {origin}")
     echo(f"  Region:         {a.region}")
+    if a.chosen_parties:
+        echo(f"  Kommuner som parter: {', '.join(a.chosen_parties)}")
     echo(f"  Sagsnr. (KLE):  {a.kle_number}")
     echo(f"  Sagsbehandler:  {a.case_handler}")
     echo(f"  Tilstand:       {a.state_label} ({a.state})")
@@ -41,13 +47,20 @@ def agreement_detail(a: AgreementView) -> None:
          f"sagsversion {a.version}")
     if a.approvals_total:
         echo(f"  Godkendelser:   {a.progress}")
+    if a.forum:
+        echo(f"  Forum:          {a.forum}")
     echo(f"  Mulige handlinger: {', '.join(a.allowed_triggers) or 'ingen'}")
+    for action in a.actions:
+        if not action.available:
+            echo(f"  Ikke mulig nu: {action.trigger} ({action.label}) — {action.reason}")
     if a.approvals:
         echo("  Parter i godkendelsesrunden:")
         for p in a.approvals:
             extra = f" møde {_d(p.meeting_date)}" if p.meeting_date else ""
             done = f" besluttet {_d(p.decided_on)}" if p.decided_on else ""
             echo(f"    {p.body:<52} {p.state_label:<17}{extra}{done}")
+            if p.certainty:
+                echo(f"      {p.certainty_label}: {p.certainty_source}")
     if a.implementations:
         echo("  Implementering i klynger:")
         for i in a.implementations:
@@ -88,3 +101,28 @@ def status_matrix(agreements: list[AgreementView]) -> None:
                 state = next((p.state for p in a.approvals if p.body_key == key), None)
                 cells.append(f"{SHORT.get(state, '-') if state else '-':>10}")
             typer.echo(f"  {name:<{width}} {' '.join(cells)}")
+
+
+def import_report(report: ImportReport, source: object) -> None:
+    """The preview or result of a master-data import, section by section."""
+    from aftaleflow.services.masterdata_import import (
+        SECTION_TITLES,
+        change_line,
+        touched_line,
+    )
+
+    head = ("Prøvekørsel - intet er indlæst." if report.dry_run
+            else "Stamdata er indlæst; hændelsen står i revisionssporet.")
+    typer.echo(f"{head} Kilde: {source}; ændringer gælder fra {report.effective} "
+               f"(sha256 {report.digest[:12]}).")
+    if not report.changes:
+        typer.echo("Ingen ændringer: databasen svarer allerede til filerne.")
+    for action, title in SECTION_TITLES.items():
+        changes = report.of(action)
+        typer.echo(f"{title} ({len(changes)}):" if changes else f"{title}: ingen")
+        for change in changes:
+            typer.echo(f"  {change_line(change)}")
+    typer.echo(f"Åbne sager, der berøres ({len(report.touched)}):" if report.touched
+               else "Åbne sager, der berøres: ingen")
+    for case in report.touched:
+        typer.echo(f"  {touched_line(case)}")

@@ -148,6 +148,8 @@ class PartyStatusView:
     overdue: bool = False
     deadline: dt.date | None = None
     decided_on: dt.date | None = None
+    certainty: str = ""
+    """e.g. "omstridt: medlemskab: ..." when the party was asked on data not confirmed."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ class AgreementKind(StrEnum):
     REGIONAL = "regional_samarbejdsaftale"
     LOCAL = "lokal_aftale"
     CLUSTER_FUNDS = "klyngemidler_beslutning"
+    HORIZONTAL = "horisontal_samarbejdsaftale"
+    CO_FINANCING = "medfinansieringsaftale"
 
 
 class AgreementOrigin(StrEnum):
@@ -30,6 +32,8 @@ KIND_LABELS: dict[str, str] = {
     AgreementKind.REGIONAL: "Regional samarbejdsaftale",
     AgreementKind.LOCAL: "Lokal aftale",
     AgreementKind.CLUSTER_FUNDS: "Klyngemidler-beslutning",
+    AgreementKind.HORIZONTAL: "Horisontal samarbejdsaftale (sundhedslovens § 118 d)",
+    AgreementKind.CO_FINANCING: "Aftale om regional medfinansiering (sundhedslovens § 118 c)",
 }
 ORIGIN_LABELS: dict[str, str] = {
     AgreementOrigin.TRIAL: "Prøvehandling i klynge",
@@ -63,8 +67,9 @@ class Municipality(SQLModel, table=True):
 
 
 class RegionMembership(SQLModel, table=True):
+    """A municipality's region for a period; a change ends the row and starts a new one."""
+
     __tablename__ = "region_membership"
-    __table_args__ = (UniqueConstraint("municipality_id", "region_id", "valid_from"),)
     id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = Field(foreign_key="municipality.id", index=True)
     region_id: int = Field(foreign_key="region.id", index=True)
@@ -86,8 +91,13 @@ class Cluster(SQLModel, table=True):
 
 
 class ClusterMembership(SQLModel, table=True):
+    """A municipality in a cluster or sundhedsråd area for a period, with its confidence.
+
+    Never overwritten: a corrected membership ends this row and starts a new one, so two rows
+    may share a start day (one of them ended before it began).
+    """
+
     __tablename__ = "cluster_membership"
-    __table_args__ = (UniqueConstraint("cluster_id", "municipality_id", "valid_from"),)
     id: int | None = Field(default=None, primary_key=True)
     cluster_id: int = Field(foreign_key="cluster.id", index=True)
     municipality_id: int = Field(foreign_key="municipality.id", index=True)
@@ -121,7 +131,23 @@ class ApprovalRule(SQLModel, table=True):
     valid_to: date | None = None
     approvers: str = Field(description="comma-separated selectors")
     implementers: str
+    forum: str = Field(default="none", description="ssu_of_region | sundhedsraad_of_area | none")
     area_kind: str
+    confirmed: bool
+    source: str
+
+
+class Succession(SQLModel, table=True):
+    """Who takes over from a region, area or body that ceases (one row per successor).
+
+    `successor_key` None means the predecessor has no successor (e.g. the SSU in 2027).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(index=True, description="region | area | body")
+    predecessor_key: str = Field(index=True)
+    successor_key: str | None = None
+    valid_from: date
     confirmed: bool
     source: str
 
@@ -176,6 +202,9 @@ class Approval(SQLModel, table=True):
     comment: str | None = None
     updated_at: datetime
     version: int | None = Field(default=None, sa_column=_approval_version)
+    certainty: str | None = Field(default=None, description="None | probable | disputed: the "
+                                  "party was asked on data not confirmed when the round began")
+    certainty_source: str | None = None
 
 
 class Implementation(SQLModel, table=True):
@@ -193,6 +222,16 @@ class Implementation(SQLModel, table=True):
     comment: str | None = None
     updated_at: datetime
     version: int | None = Field(default=None, sa_column=_implementation_version)
+
+
+class AgreementParty(SQLModel, table=True):
+    """A municipality the case handler names as party (kinds whose parties are chosen)."""
+
+    __tablename__ = "agreement_party"
+    __table_args__ = (UniqueConstraint("agreement_id", "municipality_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id", index=True)
+    municipality_id: int = Field(foreign_key="municipality.id")
 
 
 class AuditEvent(SQLModel, table=True):

@@ -6,7 +6,8 @@ agreement) is itself data (`masterdata/approval_rules.yaml`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from aftaleflow.domain.errors import ValidationFailed
@@ -19,6 +20,8 @@ class RoundRule:
     implementers: str
     area_kind: str
     confirmed: bool
+    forum: str = "none"
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class GovernanceSnapshot:
     council_of_municipality: dict[int, int]
     regional_council: dict[str, int]
     rules: dict[str, RoundRule]
+    # (area key, municipality id) -> (confidence, source), for memberships not confirmed
+    unconfirmed_members: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
 
     def rule(self, kind: str) -> RoundRule:
         try:
@@ -41,8 +46,12 @@ class GovernanceSnapshot:
 
 
 def approving_bodies(snap: GovernanceSnapshot, kind: str, region: str,
-                     area: str | None) -> list[int]:
-    """Body ids that must approve, each once (København sits in two clusters, approves once)."""
+                     area: str | None, named: Sequence[int] = ()) -> list[int]:
+    """Body ids that must approve, each once (København sits in two clusters, approves once).
+
+    `named`: the municipalities a case handler chose as parties (kinds of 2027 such as the
+    horisontal samarbejdsaftale); only those in the region on the day count.
+    """
     rule = snap.rule(kind)
     bodies: list[int] = []
     for selector in rule.approvers:
@@ -50,6 +59,9 @@ def approving_bodies(snap: GovernanceSnapshot, kind: str, region: str,
             munis = snap.region_municipalities.get(region, [])
         elif selector == "municipal_councils_of_area":
             munis = snap.area_municipalities.get(area or "", [])
+        elif selector == "named_municipal_councils":
+            in_region = set(snap.region_municipalities.get(region, []))
+            munis = [m for m in named if m in in_region]
         elif selector == "regional_council":
             munis = []
             if region in snap.regional_council:
@@ -62,10 +74,36 @@ def approving_bodies(snap: GovernanceSnapshot, kind: str, region: str,
 
 
 def implementing_areas(snap: GovernanceSnapshot, kind: str, region: str,
-                       area: str | None) -> list[str]:
+                       area: str | None, named: Sequence[int] = ()) -> list[str]:
     rule = snap.rule(kind)
     if rule.implementers == "origin_area":
         return [area] if area else []
     if rule.implementers == "areas_of_region":
         return [key for key, k in snap.areas_by_region.get(region, []) if k == rule.area_kind]
+    if rule.implementers == "areas_of_named_municipalities":
+        return [key for key, k in snap.areas_by_region.get(region, []) if k == rule.area_kind
+                and set(named) & set(snap.area_municipalities.get(key, []))]
     raise ValidationFailed(f"Ukendt vælger for implementering: {rule.implementers}")
+
+
+Certainty = tuple[str, str]  # (confidence: probable | disputed, source)
+
+
+def uncertain_parties(snap: GovernanceSnapshot, kind: str, region: str, area: str | None,
+                      named: Sequence[int] = ()) -> dict[int, Certainty]:
+    """Parties asked on data that is not confirmed: an unconfirmed rule marks every party
+    `probable`; an area membership marked probable or disputed marks that council."""
+    rule = snap.rule(kind)
+    marks: dict[int, Certainty] = {}
+    if not rule.confirmed:
+        for body_id in approving_bodies(snap, kind, region, area, named):
+            marks[body_id] = ("probable", f"godkendelsesreglen er ikke bekræftet: {rule.source}")
+    if "municipal_councils_of_area" in rule.approvers and area:
+        for muni in snap.area_municipalities.get(area, []):
+            mark = snap.unconfirmed_members.get((area, muni))
+            council = snap.council_of_municipality.get(muni)
+            if mark and council:  # the membership's mark first, the rule's after it
+                rule_note = marks[council][1] if council in marks else ""
+                marks[council] = (mark[0], f"medlemskab: {mark[1]}"
+                                  + (f"; {rule_note}" if rule_note else ""))
+    return marks

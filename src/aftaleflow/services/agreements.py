@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlmodel import Session, col, or_, select
 
 from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from aftaleflow.domain.forum import Forum, with_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION, initial_agreement_state
 from aftaleflow.domain.model import (
     KIND_LABELS,
@@ -16,21 +17,31 @@ from aftaleflow.domain.model import (
     Agreement,
     AgreementKind,
     AgreementOrigin,
+    AgreementParty,
     Approval,
     AuditEvent,
     Body,
     Cluster,
     ClusterMembership,
     Implementation,
+    Municipality,
     Region,
     RegionMembership,
 )
 from aftaleflow.domain.validation import MAX_TITLE, clean_text, validate_kle
-from aftaleflow.services import lifecycle
+from aftaleflow.services import availability, lifecycle
 from aftaleflow.services.indexing import index_agreement
+from aftaleflow.services.parties import chosen_parties
+from aftaleflow.services.succession import require_area_valid, require_region_valid
 from aftaleflow.services.text_rows import start_text
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
-from aftaleflow.services.views import AgreementView, ApprovalView, AuditView, ImplementationView
+from aftaleflow.services.views import (
+    ActionView,
+    AgreementView,
+    ApprovalView,
+    AuditView,
+    ImplementationView,
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,7 @@ class NewAgreement:
     description: str = ""
     approval_deadline: date | None = None
     implementation_deadline: date | None = None
+    parties: list[str] = field(default_factory=list)
 
 
 def _choice(value: str, allowed: type[AgreementKind] | type[AgreementOrigin], field: str) -> str:
@@ -74,8 +86,7 @@ def _find_cluster(session: Session, ref: str, region: Region, on: date) -> Clust
         raise NotFound(f"Ukendt klynge '{ref[:60]}'.")
     if cluster.region_id != region.id:
         raise ValidationFailed(f"{cluster.name} hører ikke til {region.name}.")
-    if cluster.valid_from > on or (cluster.valid_to and cluster.valid_to < on):
-        raise ValidationFailed(f"{cluster.name} er ikke gældende {on.isoformat()}.")
+    require_area_valid(session, cluster, region, on)
     return cluster
 
 
@@ -92,10 +103,13 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
         today = uow.now.date()
         region = _find_region(uow.session, new.region)
         assert region.id is not None
+        require_region_valid(uow.session, region, today)
         cluster = None
         if new.origin_cluster:
             cluster = _find_cluster(uow.session, new.origin_cluster, region, today)
-        needs_cluster = origin == AgreementOrigin.TRIAL or kind != AgreementKind.REGIONAL
+        named = chosen_parties(uow.session, kind, region, list(new.parties), today)
+        needs_cluster = origin == AgreementOrigin.TRIAL or kind in (AgreementKind.LOCAL,
+                                                                    AgreementKind.CLUSTER_FUNDS)
         if needs_cluster and cluster is None:
             raise ValidationFailed(
                 "En prøvehandling, en lokal aftale og en klyngemidler-beslutning skal have en "
@@ -111,13 +125,17 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
         )
         uow.session.add(agreement)
         uow.session.flush()
+        assert agreement.id is not None
+        uow.session.add_all(AgreementParty(agreement_id=agreement.id, municipality_id=m.id)
+                            for m in named if m.id is not None)
         start_text(uow.session, agreement, uow.now)
         index_agreement(uow.session, agreement)
+        parties = f" (parter: regionen, {', '.join(m.name for m in named)})" if named else ""
         uow.record(entity="agreement", entity_id=agreement.id, agreement_id=agreement.id,
                    trigger="opret", from_state=None, to_state=agreement.state,
-                   comment=f"{KIND_LABELS[kind]}: {title}")
+                   comment=f"{KIND_LABELS[kind]}: {title}{parties}")
         uow.commit()
-        return _view(uow.session, agreement, detail=True)
+        return _view(uow.session, agreement, detail=True, today=uow.now.date())
 
 
 def load_agreement(session: Session, agreement_id: int, expected_version: int | None,
@@ -146,16 +164,17 @@ def advance_agreement(ctx: ServiceContext, agreement_id: int, trigger: str, *,
     note = clean_text(comment, "kommentar", max_len=5000) if comment else None
     with UnitOfWork(ctx) as uow:
         agreement = load_agreement(uow.session, agreement_id, expected_version, lock=True)
+        availability.refuse_unavailable(uow.session, agreement, trigger, uow.now.date())
         lifecycle.fire_agreement(uow, agreement, trigger, comment=note)
         uow.commit()
-        return _view(uow.session, agreement, detail=True)
+        return _view(uow.session, agreement, detail=True, today=uow.now.date())
 
 
 def get_agreement(ctx: ServiceContext, agreement_id: int) -> AgreementView:
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
         return _view(uow.session, load_visible(uow.session, ctx.principal, agreement_id),
-                     detail=True)
+                     detail=True, today=uow.now.date())
 
 
 def load_visible(session: Session, principal: Principal, agreement_id: int,
@@ -180,6 +199,10 @@ def concerns(session: Session, principal: Principal, agreement: Agreement) -> bo
         return True
     if body.municipality_id is None:
         return body.region_id == agreement.region_id
+    if agreement.kind not in _FIXED_PARTY_KINDS:  # parties chosen per agreement
+        return session.exec(select(AgreementParty.id).where(
+            AgreementParty.agreement_id == agreement.id,
+            AgreementParty.municipality_id == body.municipality_id)).first() is not None
     if agreement.kind == AgreementKind.REGIONAL:
         return session.exec(select(RegionMembership.id).where(
             RegionMembership.municipality_id == body.municipality_id,
@@ -219,7 +242,8 @@ def list_agreements(ctx: ServiceContext, *, region: str | None = None,
             query = query.where(Agreement.state == state)
         if kind:
             query = query.where(Agreement.kind == _choice(kind, AgreementKind, "type"))
-        views = [_view(uow.session, a, detail=True) for a in uow.session.exec(query)
+        views = [_view(uow.session, a, detail=True, today=today)
+                 for a in uow.session.exec(query)
                  if concerns(uow.session, ctx.principal, a)]
     if overdue is not None:
         views = [v for v in views if is_overdue(v, today) == overdue]
@@ -235,16 +259,19 @@ def is_overdue(view: AgreementView, today: date) -> bool:
 def history(ctx: ServiceContext, agreement_id: int) -> list[AuditView]:
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
-        load_visible(uow.session, ctx.principal, agreement_id)
+        agreement = load_visible(uow.session, ctx.principal, agreement_id)
         events = uow.session.exec(select(AuditEvent).where(
             AuditEvent.agreement_id == agreement_id).order_by(col(AuditEvent.id)))
+        forum = availability.history_forums(uow.session, agreement)
         return [AuditView(id=e.id or 0, at=e.at, actor=e.actor, entity=e.entity,
                           entity_id=e.entity_id, trigger=e.trigger, from_state=e.from_state,
-                          to_state=e.to_state, comment=e.comment, hash=e.hash)
+                          to_state=e.to_state, comment=e.comment, hash=e.hash,
+                          forum=forum(e))
                 for e in events]
 
 
-def _view(session: Session, a: Agreement, *, detail: bool) -> AgreementView:
+def _view(session: Session, a: Agreement, *, detail: bool,
+          today: date | None = None) -> AgreementView:
     region = session.get(Region, a.region_id)
     cluster = session.get(Cluster, a.origin_cluster_id) if a.origin_cluster_id else None
     assert region is not None
@@ -261,7 +288,21 @@ def _view(session: Session, a: Agreement, *, detail: bool) -> AgreementView:
             select(Implementation, Cluster).join(Cluster, col(Cluster.id) ==
                                                  Implementation.cluster_id)
             .where(Implementation.agreement_id == a.id).order_by(col(Implementation.id)))]
-    return agreement_view(a, region, cluster, approvals, impls)
+    actions, forum = availability.describe(session, a, today or a.updated_at.date())
+    view = agreement_view(a, region, cluster, approvals, impls, actions=actions, forum=forum)
+    if detail and a.kind not in _FIXED_PARTY_KINDS:  # no query for the kinds of 2022-2026
+        view = replace(view, chosen_parties=chosen_party_names(session, a))
+    return view
+
+
+_FIXED_PARTY_KINDS = (AgreementKind.REGIONAL, AgreementKind.LOCAL, AgreementKind.CLUSTER_FUNDS)
+
+
+def chosen_party_names(session: Session, a: Agreement) -> list[str]:
+    return list(session.exec(
+        select(Municipality.name).join(AgreementParty, col(AgreementParty.municipality_id) ==
+                                       Municipality.id)
+        .where(AgreementParty.agreement_id == a.id).order_by(col(Municipality.name))).all())
 
 
 def approval_view(r: Approval, body: Body) -> ApprovalView:
@@ -270,7 +311,7 @@ def approval_view(r: Approval, body: Body) -> ApprovalView:
         state_label=APPROVAL.label_of(r.state), round_no=r.round_no,
         text_version=r.text_version, deadline=r.deadline, meeting_date=r.meeting_date,
         decided_on=r.decided_on, protocol_ref=r.protocol_ref, comment=r.comment,
-        version=r.version or 0)
+        version=r.version or 0, certainty=r.certainty, certainty_source=r.certainty_source)
 
 
 def implementation_view(i: Implementation, cluster: Cluster) -> ImplementationView:
@@ -282,9 +323,17 @@ def implementation_view(i: Implementation, cluster: Cluster) -> ImplementationVi
 
 def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
                    approvals: list[ApprovalView],
-                   implementations: list[ImplementationView]) -> AgreementView:
-    """The read model of one agreement; approvals are shown regional council first."""
+                   implementations: list[ImplementationView], *,
+                   actions: list[ActionView] | None = None,
+                   forum: Forum | None = None) -> AgreementView:
+    """The read model of one agreement; approvals are shown regional council first.
+
+    Without `actions` every action of the state counts as available (lists skip the guards).
+    """
     assert a.id is not None and a.version is not None
+    if actions is None:
+        actions = [ActionView(t, with_forum(AGREEMENT.trigger_label(t), forum), True)
+                   for t in AGREEMENT.allowed_triggers(a.state)]
     approvals = sorted(approvals, key=lambda v: (v.body_kind != "regionsraad", v.body))
     return AgreementView(
         id=a.id, title=a.title, description=a.description, kind=a.kind,
@@ -292,12 +341,13 @@ def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
         origin_label=ORIGIN_LABELS.get(a.origin, a.origin),
         origin_cluster=cluster.name if cluster else None, kle_number=a.kle_number,
         case_handler=a.case_handler, region_key=region.key, region=region.name, state=a.state,
-        state_label=AGREEMENT.label_of(a.state), round_no=a.round_no,
+        state_label=with_forum(AGREEMENT.label_of(a.state), forum), round_no=a.round_no,
         text_version=a.text_version, approval_deadline=a.approval_deadline,
         implementation_deadline=a.implementation_deadline, created_at=a.created_at,
         updated_at=a.updated_at, version=a.version,
-        allowed_triggers=AGREEMENT.allowed_triggers(a.state),
+        allowed_triggers=[x.trigger for x in actions if x.available],
         approvals_total=len(approvals),
         approvals_approved=sum(1 for v in approvals if v.state == "godkendt"),
-        approvals=approvals, implementations=implementations,
+        approvals=approvals, implementations=implementations, actions=actions,
+        forum=forum.label if forum else None,
     )

@@ -14,6 +14,7 @@ from aftaleflow.domain.model import Agreement, Approval, Body, Municipality
 from aftaleflow.domain.validation import clean_text
 from aftaleflow.services import lifecycle
 from aftaleflow.services.agreements import _view, load_visible
+from aftaleflow.services.succession import require_body_active
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView
 
@@ -67,7 +68,7 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
                 "Du kan kun registrere beslutninger for dit eget organ.")
         apply_decision(uow, agreement, approval, decision, expected_version=expected_version)
         uow.commit()
-        return _view(uow.session, agreement, detail=True)
+        return _view(uow.session, agreement, detail=True, today=uow.now.date())
 
 
 def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,
@@ -92,6 +93,10 @@ def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,
         and approval.round_no == agreement.round_no,
         "has_meeting_date": decision.meeting_date is not None,
     }
+    body = uow.session.get(Body, approval.body_id)
+    assert body is not None
+    require_body_active(uow.session, body,
+                        decision.decided_on or decision.meeting_date or uow.now.date())
     source = approval.state
     approval.state = APPROVAL.next_state(source, trigger, facts)
     if decision.meeting_date is not None:
@@ -102,8 +107,6 @@ def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,
     approval.comment = comment or approval.comment
     approval.updated_at = uow.now
     uow.session.add(approval)
-    body = uow.session.get(Body, approval.body_id)
-    assert body is not None
     uow.record(entity="approval", entity_id=approval.id, agreement_id=agreement.id,
                trigger=trigger, from_state=source, to_state=approval.state,
                comment=f"{body.name}" + (f": {comment}" if comment else ""))

@@ -19,14 +19,17 @@ from aftaleflow import documents as docs
 from aftaleflow.config import get_settings, local_time
 from aftaleflow.documents import viewmodels as vm
 from aftaleflow.domain.errors import NotFound, ValidationFailed
+from aftaleflow.domain.forum import with_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL
 from aftaleflow.domain.meetings import AgendaItem, Meeting, StoredDocument
 from aftaleflow.domain.model import Agreement, Approval, Body, Cluster, Region
 from aftaleflow.services.agreements import load_visible
 from aftaleflow.services.approvals import find_party_approval
+from aftaleflow.services.availability import forum_names
 from aftaleflow.services.indexing import index_document
 from aftaleflow.services.texts import changes_vm, item_changes
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.views import CERTAINTY_LABELS
 
 if TYPE_CHECKING:
     from aftaleflow.documents.render import RenderedDocument
@@ -85,6 +88,12 @@ def _meeting_and_items(session: Session, meeting_id: int
     return meeting, body, items
 
 
+def certainty_text(certainty: str | None, source: str | None) -> str:
+    """'foreløbig: <source>' / 'omstridt: <source>' for a party asked on unconfirmed data."""
+    label = CERTAINTY_LABELS.get(certainty or "")
+    return f"{label}: {source}" if label else ""
+
+
 def party_vms(session: Session, agreement: Agreement, today: date) -> list[vm.PartyStatusView]:
     rows = session.exec(select(Approval, Body).join(Body, col(Body.id) == col(Approval.body_id))
                         .where(Approval.agreement_id == agreement.id,
@@ -94,7 +103,8 @@ def party_vms(session: Session, agreement: Agreement, today: date) -> list[vm.Pa
         name=body.name, status=APPROVAL.label_of(a.state), approved=a.state == "godkendt",
         rejected=a.state == "afvist",
         overdue=bool(a.deadline and a.deadline < today and a.state not in ("godkendt", "afvist")),
-        deadline=a.deadline, decided_on=a.decided_on) for a, body in rows]
+        deadline=a.deadline, decided_on=a.decided_on,
+        certainty=certainty_text(a.certainty, a.certainty_source)) for a, body in rows]
 
 
 def _sender(session: Session, agreement: Agreement, on: date) -> str:
@@ -241,10 +251,12 @@ def render_status_report(ctx: ServiceContext, today: date | None = None) -> Docu
         s = uow.session
         rows = s.exec(select(Agreement).where(col(Agreement.state).not_in(
             ["tilbagetrukket", "udloebet", "erstattet"])).order_by(col(Agreement.id))).all()
+        forums = forum_names(s, list(rows), day)
         report = vm.StatusReportView(
             title=f"Status for samarbejdsaftaler pr. {day:%d.%m.%Y}", author="aftaleflow",
             date=day, agreements=[vm.AgreementStatusView(
-                title=a.title, case_number=a.kle_number, state=AGREEMENT.label_of(a.state),
+                title=a.title, case_number=a.kle_number,
+                state=with_forum(AGREEMENT.label_of(a.state), forums.get(a.id or 0)),
                 deadline=a.approval_deadline, parties=party_vms(s, a, day)) for a in rows])
     return _register(ctx, docs.render_status_report(report))
 

@@ -12,6 +12,7 @@ from aftaleflow.domain.model import Cluster, Implementation
 from aftaleflow.domain.validation import clean_text
 from aftaleflow.services import lifecycle
 from aftaleflow.services.agreements import _view, load_agreement
+from aftaleflow.services.succession import require_area_active
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView
 
@@ -39,9 +40,12 @@ def record_implementation(ctx: ServiceContext, agreement_id: int, cluster: str, 
                 f"{agreement_id} (aftalen skal være godkendt, og klyngen skal høre til den)."
             )
         facts = {"agreement_approved": agreement.state in ("godkendt", "under_implementering")}
+        day = on or uow.now.date()
+        area = uow.session.get(Cluster, row.cluster_id)
+        assert area is not None
+        require_area_active(uow.session, area, day)
         source = row.state
         row.state = IMPLEMENTATION.next_state(source, trigger, facts)
-        day = on or uow.now.date()
         if trigger == "start":
             row.started_on = day
         else:
@@ -49,14 +53,13 @@ def record_implementation(ctx: ServiceContext, agreement_id: int, cluster: str, 
         row.comment = note or row.comment
         row.updated_at = uow.now
         uow.session.add(row)
-        name = uow.session.get(Cluster, row.cluster_id)
         uow.record(entity="implementation", entity_id=row.id, agreement_id=agreement.id,
                    trigger=trigger, from_state=source, to_state=row.state,
-                   comment=(name.name if name else "") + (f": {note}" if note else ""))
+                   comment=area.name + (f": {note}" if note else ""))
         if agreement.state == "godkendt":
             lifecycle.fire_agreement(uow, agreement, "start_implementering", automatic=True,
                                      comment="Første klynge er gået i gang")
         else:
             lifecycle.settle(uow, agreement)
         uow.commit()
-        return _view(uow.session, agreement, detail=True)
+        return _view(uow.session, agreement, detail=True, today=uow.now.date())

@@ -14,8 +14,21 @@ from sqlmodel import Session, col, select
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
-from aftaleflow.domain.model import Agreement, Approval, Body, Cluster, Implementation, Region
-from aftaleflow.domain.rounds import approving_bodies, implementing_areas
+from aftaleflow.domain.model import (
+    Agreement,
+    AgreementParty,
+    Approval,
+    Body,
+    Cluster,
+    Implementation,
+    Region,
+)
+from aftaleflow.domain.rounds import (
+    Certainty,
+    approving_bodies,
+    implementing_areas,
+    uncertain_parties,
+)
 from aftaleflow.services.masterdata import snapshot
 from aftaleflow.services.text_rows import stamp_round_text
 from aftaleflow.services.uow import UnitOfWork
@@ -47,10 +60,24 @@ def _region_and_area(session: Session, agreement: Agreement) -> tuple[Region, st
     return region, area.key if area else None
 
 
+def named_parties(session: Session, agreement: Agreement) -> list[int]:
+    """Municipality ids the case handler chose as parties (empty for most kinds)."""
+    return list(session.exec(select(AgreementParty.municipality_id).where(
+        AgreementParty.agreement_id == agreement.id).order_by(col(AgreementParty.id))).all())
+
+
 def _round_plan(uow: UnitOfWork, agreement: Agreement) -> list[int]:
+    return _round_plan_marked(uow, agreement)[0]
+
+
+def _round_plan_marked(uow: UnitOfWork, agreement: Agreement
+                       ) -> tuple[list[int], dict[int, Certainty]]:
+    """Who must approve, and which of them are asked on data not confirmed (with source)."""
     region, area = _region_and_area(uow.session, agreement)
-    return approving_bodies(snapshot(uow.session, uow.now.date()), agreement.kind,
-                            region.key, area)
+    snap = snapshot(uow.session, uow.now.date())
+    named = named_parties(uow.session, agreement)
+    bodies = approving_bodies(snap, agreement.kind, region.key, area, named)
+    return bodies, uncertain_parties(snap, agreement.kind, region.key, area, named)
 
 
 def _agreement_facts(uow: UnitOfWork, agreement: Agreement, needed: set[str]) -> dict[str, bool]:
@@ -97,7 +124,7 @@ def settle(uow: UnitOfWork, agreement: Agreement) -> None:
 def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> None:
     """A new round: a new version of the text after a renegotiation; old rounds are kept."""
     assert agreement.id is not None
-    bodies = _round_plan(uow, agreement)
+    bodies, marks = _round_plan_marked(uow, agreement)
     if agreement.round_no > 0:
         agreement.text_version += 1
     agreement.round_no += 1
@@ -111,6 +138,8 @@ def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> None:
             agreement_id=agreement.id, round_no=agreement.round_no,
             text_version=agreement.text_version, body_id=body_id, state=APPROVAL.states[0].name,
             deadline=deadline, updated_at=uow.now,
+            certainty=marks[body_id][0] if body_id in marks else None,
+            certainty_source=marks[body_id][1] if body_id in marks else None,
         ))
     uow.session.flush()
 
@@ -120,7 +149,8 @@ def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> None:
     assert agreement.id is not None
     existing = {i.cluster_id for i in implementations(session, agreement)}
     region, area = _region_and_area(session, agreement)
-    keys = implementing_areas(snapshot(session, uow.now.date()), agreement.kind, region.key, area)
+    keys = implementing_areas(snapshot(session, uow.now.date()), agreement.kind, region.key, area,
+                              named_parties(session, agreement))
     if not keys:
         raise ValidationFailed(
             f"Stamdata har ingen klynger at implementere i for {region.name} på "

@@ -21,6 +21,7 @@ from aftaleflow.domain.validation import MAX_TITLE, clean_text
 from aftaleflow.services.agreements import load_agreement
 from aftaleflow.services.approvals import Decision, apply_decision, find_party_approval
 from aftaleflow.services.indexing import index_item
+from aftaleflow.services.parties import round_parties_markdown
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgendaItemView, MeetingView
 
@@ -152,7 +153,8 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
             route_current=new.route_current or current or None,
             summary=_text(new.summary or (agreement.description if agreement else ""),
                           "sagsresume"),
-            account=_text(new.account, "sagsfremstilling"),
+            account=_text(new.account or (round_parties_markdown(session, agreement)
+                                          if agreement else ""), "sagsfremstilling"),
             recommender=_text(new.recommender, "indstiller", 300, single_line=True),
             recommendations=[_text(r, "indstilling", 2000, required=True)
                              for r in (new.recommendations or

@@ -27,9 +27,11 @@ from aftaleflow.domain.calendar import (
     reminder_schedule,
 )
 from aftaleflow.domain.deadlines import load_policy
+from aftaleflow.domain.forum import recommendation_sentence, replace_forum
 from aftaleflow.domain.machines import AGREEMENT
 from aftaleflow.domain.model import Agreement, Approval, AuditEvent, Body
 from aftaleflow.domain.outbox import OutboxMessage
+from aftaleflow.services.availability import forum_on, history_forums
 from aftaleflow.services.outbox import enqueue
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
@@ -97,8 +99,11 @@ def _timeline(session: Session, agreement_id: int, limit: int = 8) -> list[str]:
         AuditEvent.agreement_id == agreement_id, AuditEvent.entity == "agreement")
         .order_by(col(AuditEvent.id).desc()).limit(limit)).all()
     lines = []
+    agreement = session.get(Agreement, agreement_id)
+    forum = history_forums(session, agreement) if agreement else (lambda e: None)
     for e in reversed(events):
-        label = AGREEMENT.trigger_label(e.trigger) if e.trigger in AGREEMENT.triggers else \
+        label = replace_forum(AGREEMENT.trigger_label(e.trigger), forum(e)) \
+            if e.trigger in AGREEMENT.triggers else \
             "Oprettet" if e.trigger == "opret" else e.trigger
         lines.append(f"  {e.at[:10]}  {label}" + (f" ({e.comment})" if e.comment else ""))
     return lines
@@ -207,9 +212,9 @@ def enqueue_round_letters(ctx: ServiceContext) -> list[str]:
             deadline = danish_long_date(approval.deadline) if approval.deadline else "-"
             text = "\n".join([
                 f"Til {body.name}", "",
-                f"Sundhedssamarbejdsudvalget har indstillet samarbejdsaftalen "
-                f"'{agreement.title}' (version {agreement.text_version}) til godkendelse i "
-                "alle kommunalbestyrelser og regionsrådet.", "",
+                recommendation_sentence(forum_on(s, agreement, uow.now.date()), agreement.title,
+                                        agreement.text_version)
+                + " i alle kommunalbestyrelser og regionsrådet.", "",
                 f"Vi beder om jeres skriftlige bekræftelse senest {deadline}.",
                 f"Fristregel: {policy.calendar.rule_text()}",
                 f"Sagsnr.: {agreement.kle_number}   Sagsbehandler: {agreement.case_handler}", "",

@@ -23,6 +23,7 @@ from aftaleflow.services.agreements import (
     concerns,
     implementation_view,
 )
+from aftaleflow.services.availability import forum_names
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView, ApprovalView, ImplementationView
 
@@ -31,16 +32,17 @@ _APPROVAL_COLUMNS: tuple[Any, ...] = tuple(col(c) for c in (
     Approval.agreement_id, Approval.id, Body.key, Body.name, Body.kind, Approval.state,
     Approval.round_no, Approval.text_version, Approval.deadline, Approval.meeting_date,
     Approval.decided_on, Approval.protocol_ref, Approval.comment, Approval.version,
+    Approval.certainty, Approval.certainty_source,
 ))
 _APPROVAL_LABELS = {s.name: s.label for s in APPROVAL.states}
 
 
 def _approval_view(row: Any) -> ApprovalView:
     (_, id_, key, name, kind, state, round_no, text_version, deadline, meeting_date,
-     decided_on, protocol_ref, comment, version) = row
+     decided_on, protocol_ref, comment, version, certainty, certainty_source) = row
     return ApprovalView(id_, key, name, kind, state, _APPROVAL_LABELS[state], round_no,
                         text_version, deadline, meeting_date, decided_on, protocol_ref, comment,
-                        version or 0)
+                        version or 0, certainty, certainty_source)
 
 
 def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[AgreementView]:
@@ -75,6 +77,8 @@ def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[Agreem
                 implementation_view(impl, cluster))
         clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(
             {a.origin_cluster_id for a, _ in rows if a.origin_cluster_id})))}
+        forums = forum_names(session, [a for a, _ in rows], uow.now.date())
         return [agreement_view(a, r, clusters.get(a.origin_cluster_id),
-                               approvals.get(a.id or 0, []), implementations.get(a.id or 0, []))
+                               approvals.get(a.id or 0, []), implementations.get(a.id or 0, []),
+                               forum=forums.get(a.id or 0))
                 for a, r in rows]

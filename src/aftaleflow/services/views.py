@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+CERTAINTY_LABELS = {"probable": "foreløbig", "disputed": "omstridt"}
+
 
 @dataclass(frozen=True)
 class ApprovalView:
@@ -23,6 +25,13 @@ class ApprovalView:
     protocol_ref: str | None
     comment: str | None
     version: int
+    certainty: str | None = None  # probable | disputed: asked on data not confirmed
+    certainty_source: str | None = None
+
+    @property
+    def certainty_label(self) -> str:
+        """'foreløbig' or 'omstridt' (empty when the party's basis is confirmed)."""
+        return CERTAINTY_LABELS.get(self.certainty or "", "")
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,16 @@ class ImplementationView:
     completed_on: date | None
     comment: str | None
     version: int
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """An action of the agreement's current state: available now, or why not (Danish)."""
+
+    trigger: str
+    label: str
+    available: bool
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +85,9 @@ class AgreementView:
     approvals_approved: int = 0
     approvals: list[ApprovalView] = field(default_factory=list)
     implementations: list[ImplementationView] = field(default_factory=list)
+    actions: list[ActionView] = field(default_factory=list)
+    forum: str | None = None
+    chosen_parties: list[str] = field(default_factory=list)  # municipalities named as parties
 
     @property
     def progress(self) -> str:
@@ -84,6 +106,7 @@ class AuditView:
     to_state: str | None
     comment: str | None
     hash: str
+    forum: str | None = None  # what labels of this step say instead of "SSU", if not the SSU
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
-from aftaleflow.web import agreements, auth, calendar, meetings, pages, texts
+from aftaleflow.web import agreements, auth, calendar, meetings, pages, structure, texts
 from aftaleflow.web.render import HERE, error_page, login_redirect
 
 router = APIRouter(include_in_schema=False)
-for module in (pages, agreements, texts, meetings, calendar):
+for module in (pages, agreements, texts, meetings, calendar, structure):
     router.include_router(module.router)
 
 

@@ -27,13 +27,14 @@ NEEDS_MEETING_DATE = {"dagsorden", "genoptaget"}
 class Action:
     key: str  # trigger, decision word or implementation step
     label: str
+    reason: str | None = None  # set: the condition fails now; shown with the reason, not offered
 
 
 def agreement_actions(user: UserInfo, view: AgreementView) -> list[Action]:
     if not _may(user, "agreement.advance"):
         return []
-    return [Action(t, AGREEMENT.trigger_label(t)) for t in AGREEMENT.allowed_triggers(view.state)
-            if user.role in AGREEMENT.roles_for(t)]
+    return [Action(a.trigger, a.label, None if a.available else a.reason) for a in view.actions
+            if user.role in AGREEMENT.roles_for(a.trigger)]
 
 
 def decision_actions(user: UserInfo, view: AgreementView, approval: ApprovalView

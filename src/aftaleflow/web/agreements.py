@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from aftaleflow.domain.errors import DomainError, NotFound, ValidationFailed
+from aftaleflow.domain.forum import replace_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, DECISIONS, IMPLEMENTATION, MACHINES
 from aftaleflow.services.agreements import advance_agreement, get_agreement, history
 from aftaleflow.services.approvals import Decision, record_decision
@@ -35,13 +36,17 @@ Key = Annotated[str, Path(max_length=100, pattern=r"^[^\x00-\x1f/]+$")]
 EVENT_LABELS = {"opret": "Oprettet", "tilfoej_punkt": "Sat på en dagsorden",
                 "beslutning": "Beslutning på dagsordenpunkt", "dan_dokument": "Dokument dannet",
                 "flyt_punkt": "Dagsordenpunkt flyttet", "luk_punkt": "Punkt markeret lukket",
-                "aabn_punkt": "Punkt markeret åbent"}
+                "aabn_punkt": "Punkt markeret åbent",
+                "overfoer_region": "Overført til efterfølgende region",
+                "overfoer_omraade": "Overført til efterfølgende område",
+                "overfoer_godkendelse": "Godkendelse overført til efterfølgeren",
+                "overfoer_implementering": "Implementering videreført i nyt område"}
 
 
 def event_label(event: AuditView) -> str:
     spec = MACHINES.get(event.entity)
     if spec is not None and event.trigger in spec.triggers:
-        return spec.trigger_label(event.trigger)
+        return replace_forum(spec.trigger_label(event.trigger), event.forum)
     return EVENT_LABELS.get(event.trigger, event.trigger)
 
 
@@ -50,7 +55,7 @@ def state_label(event: AuditView, state: str | None) -> str:
     if spec is None or state is None:
         return state or ""
     try:
-        return spec.label_of(state)
+        return replace_forum(spec.label_of(state), event.forum)
     except KeyError:
         return state
 
@@ -75,7 +80,7 @@ def agreement(request: Request, ctx: auth.WebCtx, agreement_id: Id) -> Response:
 
 
 def _find(actions: list[Action], key: str) -> Action:
-    action = next((a for a in actions if a.key == key), None)
+    action = next((a for a in actions if a.key == key and a.reason is None), None)
     if action is None:
         raise NotFound("Handlingen kan ikke vælges her (tilstanden er ændret, eller din rolle "
                        "må ikke udføre den).")
@@ -96,7 +101,8 @@ def confirm_advance(request: Request, ctx: auth.WebCtx, agreement_id: Id, trigge
     view = get_agreement(ctx, agreement_id)
     action = _find(agreement_actions(current_user(ctx), view), trigger)
     dest = next(t.dest for t in AGREEMENT.transitions_from(view.state) if t.trigger == trigger)
-    what = (f"Aftalen går fra «{view.state_label}» til «{AGREEMENT.label_of(dest)}».")
+    what = (f"Aftalen går fra «{view.state_label}» til "
+            f"«{replace_forum(AGREEMENT.label_of(dest), view.forum)}».")
     return _confirm(request, ctx, view, action, what, ["comment"], view.version)
 
 
@@ -110,7 +116,8 @@ def advance(request: Request, ctx: auth.WebCtx, form: auth.Form, agreement_id: I
                                  expected_version=auth.number(form, "version"))
     except DomainError as exc:
         return back(url, exc.message, "fejl")
-    return back(url, f"Udført: {AGREEMENT.trigger_label(trigger)}. Aftalen er nu "
+    return back(url, f"Udført: {replace_forum(AGREEMENT.trigger_label(trigger), view.forum)}. "
+                     f"Aftalen er nu "
                      f"«{view.state_label}».")
 
 

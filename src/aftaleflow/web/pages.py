@@ -81,7 +81,7 @@ def overview(request: Request, ctx: auth.WebCtx) -> Response:
             "progress", "Godkendelser pr. region (aftaler i godkendelse)",
             [(region, segments) for region, segments in progress]),
         lead_chart=charts.bars(
-            "leadtime", "Dage fra SSU's indstilling til endelig godkendelse",
+            "leadtime", "Dage fra forummets indstilling til endelig godkendelse",
             [(f"#{lt.agreement_id} {lt.title}", lt.days, f"{lt.days} dage") for lt in leads]),
         approval_states=APPROVAL.states)
 

@@ -58,6 +58,7 @@ NAV = [
     ("/ui/moeder", "Møder", "meeting.read"),
     ("/ui/kalender", "Kalender", None),
     ("/ui/livscyklus", "Livscyklus", None),
+    ("/ui/struktur", "Strukturændring", "document.read"),
 ]
 
 

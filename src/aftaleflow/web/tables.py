@@ -89,8 +89,16 @@ def row_html(view: AgreementView, cells: list[ApprovalView | None], today: date,
         out.append(f'<td class="{a.state}{" overdue" if late else ""}">{label}'
                    + (f"<br>{when:%d.%m.%Y}" if when else "")
                    + (f"<br><strong>! frist {a.deadline:%d.%m.%Y}</strong>" if late else "")
-                   + "</td>")
+                   + _certainty_html(a) + "</td>")
     return Markup("".join(out))
+
+
+def _certainty_html(a: ApprovalView) -> str:
+    """'foreløbig'/'omstridt' in words, the source on hover and on the agreement page."""
+    if not a.certainty:
+        return ""
+    return (f'<br><span class="uncertain" title="{escape(a.certainty_source or "")}">'
+            f"{a.certainty_label}</span>")
 
 
 def acting_parties(user: UserInfo, agreements: list[AgreementView]) -> set[tuple[int, str]]:
@@ -103,7 +111,8 @@ def cell_text(approval: ApprovalView | None) -> str:
     if approval is None:
         return "-"
     when = approval.decided_on or approval.meeting_date
-    return f"{approval.state_label} {dmy(when)}" if when else approval.state_label
+    text = f"{approval.state_label} {dmy(when)}" if when else approval.state_label
+    return f"{text} ({approval.certainty_label})" if approval.certainty else text
 
 
 def matrix_table(agreements: list[AgreementView]) -> Table:

@@ -74,11 +74,18 @@ def get_history(ctx: Ctx, agreement_id: Id) -> list[AuditView]:
 
 @router.get("/{agreement_id}/actions", response_model=list[Action],
             summary="Handlinger, den aktuelle bruger kan udføre nu")
-def get_actions(ctx: Ctx, agreement_id: Id) -> list[Action]:
+def get_actions(ctx: Ctx, agreement_id: Id,
+                unavailable: Annotated[bool, Query(
+                    description="Tag også handlinger med, hvis betingelse ikke er opfyldt nu, "
+                                "med begrundelsen (fx ?unavailable=true)")] = False
+                ) -> list[Action]:
+    """Kun handlinger, hvis betingelser holder nu; med `unavailable=true` også de øvrige
+    med begrundelsen på dansk."""
     view = service.get_agreement(ctx, agreement_id)
     role = ctx.principal.role
-    return [Action(trigger=t, label=AGREEMENT.trigger_label(t))
-            for t in view.allowed_triggers if role in AGREEMENT.roles_for(t)]
+    return [Action(trigger=a.trigger, label=a.label, available=a.available, reason=a.reason)
+            for a in view.actions if role in AGREEMENT.roles_for(a.trigger)
+            and (a.available or unavailable)]
 
 
 @router.post("/{agreement_id}/transitions", response_model=AgreementView,

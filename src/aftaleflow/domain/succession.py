@@ -1,0 +1,146 @@
+"""Who takes over when a region, area or body ceases, read from master data on a date.
+
+Pure data and rules: the service layer loads the `Succession` rows and the rows that cease;
+this module answers "who succeeds X on day D?" and words the Danish messages. Nothing about a
+particular year is written here: the dates come from the data files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from aftaleflow.domain.errors import ValidationFailed
+
+CARRY_OVER_COMMAND = "aftaleflow structure carry-over --on {on}"
+
+
+@dataclass(frozen=True)
+class SuccessionLine:
+    entity: str  # region | area | body
+    predecessor: str
+    successor: str | None  # None: ceases without a successor
+    valid_from: date
+    confirmed: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class Successions:
+    """Every succession line, looked up by (entity, predecessor key)."""
+
+    lines: tuple[SuccessionLine, ...]
+
+    def successors(self, entity: str, key: str, on: date) -> list[str] | None:
+        """Successor keys in data order on `on`; [] = none; None = no succession recorded."""
+        found = [ln for ln in self.lines
+                 if ln.entity == entity and ln.predecessor == key and ln.valid_from <= on]
+        if not found:
+            return None
+        return [ln.successor for ln in found if ln.successor is not None]
+
+    def confirmed(self, entity: str, key: str) -> bool:
+        return all(ln.confirmed for ln in self.lines
+                   if ln.entity == entity and ln.predecessor == key)
+
+
+def ceased(valid_to: date | None, on: date) -> bool:
+    """A row with `valid_to` before `on` no longer exists on `on`."""
+    return valid_to is not None and valid_to < on
+
+
+def day_text(day: date) -> str:
+    return day.isoformat()
+
+
+def ceased_text(name: str, valid_to: date | None, successors: list[str]) -> str:
+    """E.g. 'Region Hovedstaden ophørte 2026-12-31, efterfølger Region Østdanmark'."""
+    ended = f"{name} ophørte {valid_to.isoformat()}" if valid_to else f"{name} er ophørt"
+    if not successors:
+        return f"{ended} uden efterfølger"
+    word = "efterfølger" if len(successors) == 1 else "efterfølgere"
+    return f"{ended}, {word} {' og '.join(successors)}"
+
+
+def carry_over_hint(valid_to: date) -> str:
+    """The command that moves cases to the successors, for the day after `valid_to`."""
+    return CARRY_OVER_COMMAND.format(on=date.fromordinal(valid_to.toordinal() + 1).isoformat())
+
+
+def refuse_after_cessation(what: str, name: str, valid_to: date, successors: list[str]) -> None:
+    """Refuse `what` (e.g. a decision) because `name` ceased: name successor and the way on."""
+    forward = (f"Sagen skal videre til efterfølgeren; kør overførslen "
+               f"({carry_over_hint(valid_to)})." if successors else
+               "Der er ingen efterfølger i stamdata; ret stamdata eller træk sagen tilbage.")
+    raise ValidationFailed(f"{what}: {ceased_text(name, valid_to, successors)}. {forward}")
+
+
+def refuse_decision_after_cessation(body: str, valid_to: date | None, day: date,
+                                    successors: list[str]) -> None:
+    """A body cannot decide after it ceased: name the successor and the way forward."""
+    if valid_to is None or not ceased(valid_to, day):
+        return
+    refuse_after_cessation(f"En beslutning dateret {day.isoformat()} kan ikke registreres for "
+                           f"{body}", body, valid_to, successors)
+
+
+IMPLEMENTATION_ORDER = ("ikke_startet", "i_gang", "implementeret")
+
+
+def merged_state(a: str, b: str) -> str:
+    """Two implementations meeting in one successor area: the less advanced one counts."""
+    return min(a, b, key=IMPLEMENTATION_ORDER.index)
+
+
+# -- the carry-over report: plain data, shared by CLI, API, flow mail and dashboard --------
+@dataclass(frozen=True)
+class Change:
+    """One line of a case: what moves from an old to a new region, body or area."""
+
+    what: str  # region | godkendelse | implementering | hjemområde
+    entity_id: int
+    old: str
+    new: list[str]
+    note: str = ""
+
+    def text(self) -> str:
+        target = " og ".join(self.new) if self.new else "ingen efterfølger (uændret)"
+        labels = {"region": "Region", "godkendelse": "Afventende godkendelse",
+                  "implementering": "Implementering", "hjemområde": "Aftalens område"}
+        note = f" ({self.note})" if self.note else ""
+        return f"{labels.get(self.what, self.what)}: {self.old} → {target}{note}"
+
+
+@dataclass(frozen=True)
+class CaseCarryOver:
+    agreement_id: int
+    title: str
+    state_label: str
+    region: str
+    changes: list[Change] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # decisions already taken, kept as taken
+    applied: bool = False
+
+
+@dataclass(frozen=True)
+class CarryOverReport:
+    on: date
+    dry_run: bool
+    cases: list[CaseCarryOver]
+
+    @property
+    def changes(self) -> int:
+        return sum(len(c.changes) for c in self.cases)
+
+    def lines(self) -> list[str]:
+        """The report in Danish, as printed by the CLI and mailed to the manager."""
+        mode = "Forhåndsvisning (intet ændret)" if self.dry_run else "Udført"
+        out = [f"Overførsel til strukturen pr. {self.on.isoformat()} — {mode}",
+               f"{len(self.cases)} åbne sager berøres, {self.changes} ændringer.", ""]
+        for case in self.cases:
+            out.append(f"#{case.agreement_id} {case.title} ({case.region}, {case.state_label})")
+            out.extend(f"    {c.text()}" for c in case.changes)
+            out.extend(f"    Beslutning bevares: {k}" for k in case.kept)
+        if not self.cases:
+            out.append("Ingen åbne sager berøres; intet at overføre.")
+        return out
