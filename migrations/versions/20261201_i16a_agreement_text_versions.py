@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("description", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("attachments", sa.JSON(), nullable=False),
+        sa.Column("attachment_names", sa.Text(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -50,12 +50,11 @@ def upgrade() -> None:
 
 def _backfill_current_texts() -> None:
     """Existing agreements get their current text as a version (older texts were not kept)."""
-    empty_list = "CAST('[]' AS JSON)" if op.get_bind().dialect.name == "postgresql" else "'[]'"
     op.execute(
         "INSERT INTO agreement_text (agreement_id, version_no, round_no, title, description, "
-        "body, attachments, created_at, updated_at) "
+        "body, attachment_names, created_at, updated_at) "
         "SELECT id, text_version, CASE WHEN round_no > 0 THEN round_no END, title, "
-        f"description, '', {empty_list}, created_at, updated_at FROM agreement")
+        "description, '', '', created_at, updated_at FROM agreement")
 
 
 def downgrade() -> None:

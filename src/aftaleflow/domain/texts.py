@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Where the text may still be edited: before the first round and during a renegotiation.
@@ -31,6 +31,15 @@ class AgreementText(SQLModel, table=True):
     title: str
     description: str = ""
     body: str = Field(default="", sa_column=Column(Text, nullable=False))
-    attachments: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    attachment_names: str = Field(default="", sa_column=Column(Text, nullable=False))
+    """One name per line (names are single-line): plain text, comparable and hashable."""
     created_at: datetime
     updated_at: datetime
+
+
+def split_names(text: str) -> list[str]:
+    return [line for line in text.split("\n") if line]
+
+
+def join_names(names: list[str]) -> str:
+    return "\n".join(names)

@@ -37,6 +37,7 @@ from aftaleflow.domain.model import (
     Implementation,
     Region,
 )
+from aftaleflow.domain.texts import split_names
 from aftaleflow.services.agreements import load_visible
 from aftaleflow.services.text_rows import texts_of
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
@@ -192,7 +193,7 @@ def _case_json(session: Session, a: Agreement, region: Region) -> dict[str, Any]
 def _text_json(t: Any) -> dict[str, Any]:
     return {"version": t.version_no, "runde": t.round_no, "udsendt": t.sent_on,
             "titel": t.title, "beskrivelse": t.description, "aftaletekst": t.body,
-            "bilag": list(t.attachments)}
+            "bilag": split_names(t.attachment_names)}
 
 
 def _documents(session: Session, agreement_id: int) -> list[StoredDocument]:

@@ -21,7 +21,8 @@ def snapshot_row(agreement: Agreement, version_no: int, now: datetime,
     return AgreementText(
         agreement_id=agreement.id, version_no=version_no, title=agreement.title,
         description=agreement.description, body=like.body if like else "",
-        attachments=list(like.attachments) if like else [], created_at=now, updated_at=now)
+        attachment_names=like.attachment_names if like else "", created_at=now,
+        updated_at=now)
 
 
 def start_text(session: Session, agreement: Agreement, now: datetime) -> None:

@@ -18,7 +18,7 @@ from aftaleflow.domain.machines import AGREEMENT
 from aftaleflow.domain.meetings import AgendaItem
 from aftaleflow.domain.model import Agreement, Approval
 from aftaleflow.domain.textdiff import TextSnapshot, compare
-from aftaleflow.domain.texts import EDITABLE_STATES, AgreementText
+from aftaleflow.domain.texts import EDITABLE_STATES, AgreementText, join_names, split_names
 from aftaleflow.domain.validation import MAX_TITLE, clean_text
 from aftaleflow.services.agreements import load_agreement, load_visible
 from aftaleflow.services.indexing import index_agreement
@@ -143,11 +143,13 @@ def revise_text(ctx: ServiceContext, agreement_id: int, revision: TextRevision, 
 
 def _apply(draft: AgreementText, rev: TextRevision) -> list[str]:
     changed = []
-    for name, label in (("title", "titel"), ("description", "beskrivelse"),
-                        ("body", "aftaletekst"), ("attachments", "bilag")):
-        value = getattr(rev, name)
-        if value is not None and value != getattr(draft, name):
-            setattr(draft, name, value)
+    names = join_names(rev.attachments) if rev.attachments is not None else None
+    for field, label, value in (("title", "titel", rev.title),
+                                ("description", "beskrivelse", rev.description),
+                                ("body", "aftaletekst", rev.body),
+                                ("attachment_names", "bilag", names)):
+        if value is not None and value != getattr(draft, field):
+            setattr(draft, field, value)
             changed.append(label)
     return changed
 
@@ -199,14 +201,15 @@ def changes_for_round(session: Session, agreement_id: int, round_no: int
 
 
 def _snapshot(row: AgreementText) -> TextSnapshot:
-    return TextSnapshot(row.title, row.description, row.body, tuple(row.attachments))
+    return TextSnapshot(row.title, row.description, row.body,
+                        tuple(split_names(row.attachment_names)))
 
 
 def _view(row: AgreementText) -> TextVersionView:
     return TextVersionView(
         agreement_id=row.agreement_id, version_no=row.version_no, round_no=row.round_no,
         sent_on=row.sent_on, title=row.title, description=row.description, body=row.body,
-        attachments=list(row.attachments), created_at=row.created_at,
+        attachments=split_names(row.attachment_names), created_at=row.created_at,
         updated_at=row.updated_at)
 
 
