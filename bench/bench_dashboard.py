@@ -1,9 +1,11 @@
 """Benchmark: the approval matrix page for 1,000 agreements × 23 parties, server-side.
 
 aftaleflow's time is a whole GET /ui/matrix through the ASGI app in this process (cookie login,
-`matrix_agreements`, grouping, Jinja rendering of every cell). The raw baseline is one `sqlite3`
-query for the same cells (agreement, party, state, dates) turned into the same cell texts,
-without HTML. Target: the page under 1 s; the ratio is printed for the record.
+the matrix of all 1,000 agreements filtered, sorted and paged, grouping, HTML of every cell):
+the page people open (50 agreements of 1,000) and the whole matrix on one page
+(`pr_side=1000`, 23,000 cells). The raw baseline is one `sqlite3` query for all the cells
+(agreement, party, state, dates) turned into the same cell texts, without HTML.
+Target (issue 14): the matrix page for 1,000 agreements × 23 parties under 300 ms.
 
     uv run python bench/bench_dashboard.py [--agreements 1000] [--runs 3] [--check]
 """
@@ -40,7 +42,7 @@ from aftaleflow.services.uow import ServiceContext  # noqa: E402
 from aftaleflow.services.users import create_user  # noqa: E402
 from tests.factories import MovableClock  # noqa: E402
 
-TARGET_SECONDS = 1.0
+TARGET_SECONDS = 0.3
 STATES = ["afventer", "sat_paa_dagsorden", "godkendt", "godkendt", "udsat", "afventer"]
 
 
@@ -118,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--agreements", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--check", action="store_true",
-                        help=f"exit 1 when the page takes more than {TARGET_SECONDS} s")
+                        help=f"exit 1 when a page takes {TARGET_SECONDS * 1000:.0f} ms or more")
     args = parser.parse_args(argv)
     path = Path(tempfile.mkdtemp(prefix="aftaleflow-bench-")) / "bench.db"
     start = time.perf_counter()
@@ -129,22 +131,33 @@ def main(argv: list[str] | None = None) -> int:
     client = TestClient(create_app(engine, clock))
     client.post("/ui/login", data={"token": token}, follow_redirects=False)
 
-    def page() -> None:
-        response = client.get("/ui/matrix")
-        assert response.status_code == 200, response.status_code
-        assert response.text.count("<td") >= args.agreements * 23
+    def page(url: str, cells: int) -> Callable[[], None]:
+        def get() -> None:
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+            assert response.text.count("<td") == cells, response.text.count("<td")
+        return get
 
     cells = raw_cells(path)
     assert cells == args.agreements * 23, cells
-    ours = timed(page, args.runs)
     raw = timed(lambda: raw_cells(path), args.runs)
-    size = len(client.get("/ui/matrix").content) / 1024 / 1024
-    print(f"GET /ui/matrix (HTML {size:.1f} MB):  {ours * 1000:8.1f} ms")
-    print(f"raw sqlite3, same cells:            {raw * 1000:8.1f} ms")
-    print(f"ratio: {ours / raw:.1f}× raw; target: page under {TARGET_SECONDS:.0f} s -> "
-          f"{'met' if ours < TARGET_SECONDS else 'NOT met'}")
+    shown = min(50, args.agreements)
+    pages = [("/ui/matrix", f"page 1 ({shown} of {args.agreements:,} agreements)", shown * 23),
+             ("/ui/matrix?pr_side=1000",
+              f"all on one page ({min(1000, args.agreements) * 23:,} cells)",
+              min(1000, args.agreements) * 23)]
+    print(f"raw sqlite3, all {cells:,} cells:{'':<28}{raw * 1000:8.1f} ms")
+    met_all = True
+    for url, label, count in pages:
+        ours = timed(page(url, count), args.runs)
+        size = len(client.get(url).content) / 1024
+        met = ours < TARGET_SECONDS
+        met_all = met_all and met
+        print(f"GET {url:<24} {label:<34}{ours * 1000:8.1f} ms  {ours / raw:5.1f}× raw  "
+              f"{size:,.0f} kB  target < {TARGET_SECONDS * 1000:.0f} ms: "
+              f"{'met' if met else 'NOT met'}")
     engine.dispose()
-    return 1 if args.check and ours >= TARGET_SECONDS else 0
+    return 1 if args.check and not met_all else 0
 
 
 if __name__ == "__main__":

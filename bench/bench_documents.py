@@ -12,6 +12,7 @@ Target: aftaleflow / raw <= 1.2.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each (default 3)")
     parser.add_argument("--items", type=int, default=40, help="agenda items (default 40)")
+    parser.add_argument("--json", action="store_true", help="one JSON line (for run_all.py)")
     parser.add_argument("--check", action="store_true",
                         help=f"exit 1 when the ratio is above {TARGET_RATIO}")
     args = parser.parse_args(argv)
@@ -68,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
 
     ours_s, raw_s = statistics.median(ours_times), statistics.median(raw_times)
     ratio = ours_s / raw_s
+    if args.json:  # one line for run_all.py: the figure, its baseline and target
+        print(json.dumps({"name": f"PDF/A dagsorden, {args.items} items, {pages} pages",
+                          "figure": ours_s, "baseline": raw_s, "unit": "s",
+                          "target": f"≤ {TARGET_RATIO}× raw", "met": ratio <= TARGET_RATIO,
+                          "note": f"median of {args.runs} renders vs raw WeasyPrint"}))
+        return 0
     print(f"dagsorden: {args.items} punkter, {pages} sider, {args.runs} kørsler (median)")
     print(f"  aftaleflow render_agenda : {ours_s:6.3f} s  ({pages / ours_s:5.1f} sider/s)")
     print(f"  rå WeasyPrint, samme HTML: {raw_s:6.3f} s  ({pages / raw_s:5.1f} sider/s)")

@@ -4,8 +4,9 @@
     send_til_ssu / tilbage_til_udarbejdelse, vs raw UPDATE + INSERT audit + COMMIT;
 (b) approval-round start for 23 parties (Syddanmark, `indstil_til_godkendelse`), vs raw
     inserts of 23 approval rows in one transaction;
-(c) status matrix for 1,000 agreements × 23 parties (`services.status.status_matrix`, and the
-    per-agreement `list_agreements` it replaced), vs one raw SQL query returning the same cells;
+(c) status matrix for 1,000 agreements × 23 parties (`services.matrix.approval_matrix`, which
+    `status`, `GET /status`, the dashboard and its exports read, and the per-agreement
+    `list_agreements` it replaced), vs one raw SQL query returning the same cells;
 (d) search over 10,000 agreements (`services.search.search`), vs a raw FTS5 query.
 
 Run them all with `uv run python bench/run_all.py`; this module only measures.
@@ -125,20 +126,19 @@ def new_regional(ctx: ServiceContext, title: str = "Udgående teams") -> int:
 
 
 def transitions(backend: Backend, count: int) -> list[Result]:
-    """(a) transition + audit through the services vs raw UPDATE + INSERT + COMMIT."""
+    """(a) transition + audit through the services vs raw UPDATE + INSERT + COMMIT.
+
+    One service transition, then one raw one (each side on its own agreement), `count`
+    times; each side's median. On a shared machine a burst of load then hits both sides
+    alike, and an operation shorter than a scheduler slice is mostly timed undisturbed.
+    """
     ctx = prepared(backend)
-    agreement = new_regional(ctx)
+    agreement, raw_agreement = new_regional(ctx), new_regional(ctx, "Rå")
     triggers = ("send_til_ssu", "tilbage_til_udarbejdelse")
+    states = ("til_behandling_i_ssu", "under_udarbejdelse")
     for i in range(20):  # warm caches and the connection pool
         advance_agreement(ctx, agreement, triggers[i % 2])
-    start = time.perf_counter()
-    for i in range(count):
-        advance_agreement(ctx, agreement, triggers[i % 2])
-    service = (time.perf_counter() - start) / count
-    ctx.engine.dispose()
-
     conn = backend.raw()
-    states = ("til_behandling_i_ssu", "under_udarbejdelse")
     update = backend.sql("UPDATE agreement SET state = ?, updated_at = ?, version = version + 1"
                          " WHERE id = ?")
     insert = backend.sql(
@@ -146,42 +146,57 @@ def transitions(backend: Backend, count: int) -> list[Result]:
         " from_state, to_state, prev_hash, hash) VALUES (?, 'raw', 'agreement', ?, ?, ?, ?, ?,"
         " ?, ?)")
     now = START.isoformat()
-    start = time.perf_counter()
+    timings, raw_timings, cpu, raw_cpu = [], [], [], []
     for i in range(count):
+        start, used = time.perf_counter(), time.process_time()
+        advance_agreement(ctx, agreement, triggers[i % 2])
+        timings.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - used)
+        start, used = time.perf_counter(), time.process_time()
         backend.begin(conn)
         cur = conn.cursor()
-        cur.execute(update, (states[i % 2], now, agreement))
+        cur.execute(update, (states[i % 2], now, raw_agreement))
         digest = hashlib.sha256(f"raw{i}".encode()).hexdigest()
-        cur.execute(insert, (now, agreement, agreement, triggers[i % 2], states[(i + 1) % 2],
-                             states[i % 2], "0" * 64, digest))
+        cur.execute(insert, (now, raw_agreement, raw_agreement, triggers[i % 2],
+                             states[(i + 1) % 2], states[i % 2], "0" * 64, digest))
         conn.commit()
-    raw = (time.perf_counter() - start) / count
+        raw_timings.append(time.perf_counter() - start)
+        raw_cpu.append(time.process_time() - used)
     conn.close()
+    ctx.engine.dispose()
+    service, raw = statistics.median(timings), statistics.median(raw_timings)
     per_second = 1 / service
     ratio = service / raw
+    if backend.name == "SQLite":
+        target, met = "≤ 15× raw, ≥ 1,500/s", ratio <= 15 and per_second >= 1500
+    else:
+        target, met = "≤ 4× raw", ratio <= 4
     return [
         Result(f"{backend.name}: transition + audit", service * 1e6, raw * 1e6, "µs",
-               "≤ 15× raw, ≥ 1,500/s", ratio <= 15 and per_second >= 1500,
-               f"{per_second:,.0f}/s vs raw {1 / raw:,.0f}/s ({count:,} transitions)"),
+               target, met,
+               f"{per_second:,.0f}/s vs raw {1 / raw:,.0f}/s (medians of {count:,},"
+               f" alternating; mean {statistics.mean(timings) * 1e6:,.0f} µs; {_cpu(cpu, raw_cpu)}"
+               f")"),
     ]
 
 
+def _cpu(cpu: list[float], raw_cpu: list[float], scale: float = 1e6, unit: str = "µs") -> str:
+    """This process's CPU time per operation (median): on a loaded machine the wall clock
+    also counts the wait for a core; on SQLite the database works inside this process."""
+    ours, raw = statistics.median(cpu), statistics.median(raw_cpu)
+    ratio = f", {ours / raw:.1f}×" if raw else ""
+    return f"CPU {ours * scale:,.2f} {unit} vs raw {raw * scale:,.2f} {unit}{ratio}"
+
+
 def round_start(backend: Backend, rounds: int) -> list[Result]:
-    """(b) indstil_til_godkendelse for a Syddanmark agreement (23 parties) vs 23 raw inserts."""
+    """(b) indstil_til_godkendelse for a Syddanmark agreement (23 parties) vs 23 raw inserts.
+
+    Each service round start is followed by one raw round in the same seconds; medians.
+    """
     ctx = prepared(backend)
     ids = [new_regional(ctx, f"Aftale {i}") for i in range(rounds + 2)]
     for agreement in ids:
         advance_agreement(ctx, agreement, "send_til_ssu")
-    timings = []
-    parties = 0
-    for n, agreement in enumerate(ids):
-        start = time.perf_counter()
-        view = advance_agreement(ctx, agreement, "indstil_til_godkendelse")
-        if n >= 2:  # the first two warm the caches
-            timings.append(time.perf_counter() - start)
-        parties = view.approvals_total
-    ctx.engine.dispose()
-
     conn = backend.raw()
     cur = conn.cursor()
     cur.execute("SELECT id FROM body WHERE kind IN ('kommunalbestyrelse', 'regionsraad')"
@@ -190,18 +205,30 @@ def round_start(backend: Backend, rounds: int) -> list[Result]:
     insert = backend.sql(
         "INSERT INTO approval (agreement_id, round_no, text_version, body_id, state, deadline,"
         " updated_at, version) VALUES (?, ?, 1, ?, 'afventer', '2026-05-01', ?, 1)")
-    raw_timings = []
-    for n in range(rounds):
-        start = time.perf_counter()
+    timings, raw_timings, cpu, raw_cpu = [], [], [], []
+    parties = 0
+    for n, agreement in enumerate(ids):
+        start, used = time.perf_counter(), time.process_time()
+        view = advance_agreement(ctx, agreement, "indstil_til_godkendelse")
+        if n < 2:  # the first two warm the caches
+            continue
+        timings.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - used)
+        parties = view.approvals_total
+        start, used = time.perf_counter(), time.process_time()
         backend.begin(conn)
         conn.cursor().executemany(insert, [(ids[0], 100 + n, b, START.isoformat())
                                            for b in bodies])
         conn.commit()
         raw_timings.append(time.perf_counter() - start)
+        raw_cpu.append(time.process_time() - used)
     conn.close()
+    ctx.engine.dispose()
     service, raw = statistics.median(timings), statistics.median(raw_timings)
+    limit = 5 if backend.name == "SQLite" else 10
     return [Result(f"{backend.name}: approval round start, {parties} parties", service * 1e3,
-                   raw * 1e3, "ms", note=f"median of {rounds}")]
+                   raw * 1e3, "ms", f"≤ {limit} ms", service * 1e3 <= limit,
+                   note=f"median of {rounds}, alternating; {_cpu(cpu, raw_cpu, 1e3, 'ms')}")]
 
 
 def bulk_agreements(backend: Backend, agreements: int, parties: int = 23) -> None:
@@ -255,7 +282,7 @@ def best_of(runs: int, func: Callable[[], Any]) -> tuple[float, Any]:
 def matrix(backend: Backend, agreements: int, *, with_old: bool = True) -> list[Result]:
     """(c) the status matrix through the service vs a raw query returning the same cells."""
     from aftaleflow.services.agreements import list_agreements
-    from aftaleflow.services.status import status_matrix
+    from aftaleflow.services.matrix import approval_matrix
 
     ctx = prepared(backend)
     bulk_agreements(backend, agreements)
@@ -268,11 +295,11 @@ def matrix(backend: Backend, agreements: int, *, with_old: bool = True) -> list[
 
     raw, cells = best_of(5, raw_cells)
     conn.close()
-    service, views = best_of(5, lambda: status_matrix(ctx))
-    assert sum(v.approvals_total for v in views) == cells
+    service, rows = best_of(5, lambda: approval_matrix(ctx))
+    assert sum(r.approvals_total for r in rows) == cells
     label = f"{backend.name}: status matrix {agreements:,} × 23"
-    results = [Result(label, service * 1e3, raw * 1e3, "ms", "< 50 ms", service < 0.05,
-                      f"status_matrix, {cells:,} cells")]
+    results = [Result(label, service * 1e3, raw * 1e3, "ms", "≤ 2× raw", service <= 2 * raw,
+                      f"approval_matrix, {cells:,} cells")]
     if with_old:
         old, _ = best_of(1, lambda: list_agreements(ctx))
         results.append(Result(f"{backend.name}: same via list_agreements (per-agreement views)",
@@ -319,4 +346,5 @@ def search_bench(directory: Path, agreements: int) -> list[Result]:
         conn.close()
         ctx.engine.dispose()
     return [Result(f"SQLite: search over {agreements:,} agreements", service * 1e3, raw * 1e3,
-                   "ms", note=f"'{query}': {len(hits)} hits (raw {raw_hits}), top 20")]
+                   "ms", "≤ 2× raw", service <= 2 * raw,
+                   note=f"'{query}': {len(hits)} hits (raw {raw_hits}), top 20")]

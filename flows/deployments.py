@@ -1,7 +1,14 @@
-"""All flows with their cron schedules (Europe/Copenhagen), served by `aftaleflow serve`."""
+"""All flows with their cron schedules (Europe/Copenhagen).
+
+Two ways to run them: `aftaleflow serve` (one process serves all four, fine for one machine),
+or `aftaleflow deploy --pool NAME` on a region's shared server: the deployments are registered
+with a Prefect server's process work pool, and two or more `prefect worker` processes run them
+(deploy/systemd/). The flows are found by module path in the installed package.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,3 +63,24 @@ def serve_all() -> None:
     from prefect import serve
 
     serve(*deployments(), print_starting_message=True)
+
+
+def deploy_all(pool: str) -> list[str]:
+    """Register every deployment with `pool` (a process pool, created if missing); idempotent."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists
+    from prefect.flows import EntrypointType
+    from prefect.schedules import Cron
+    from prefect.workers.process import ProcessWorker
+
+    with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):
+        client.create_work_pool(WorkPoolCreate(
+            name=pool, type="process",
+            base_job_template=ProcessWorker.get_default_base_job_template()))
+    flows = flows_by_name()
+    return [str(flows[p.flow].deploy(
+        name=p.name, work_pool_name=pool, description=p.description,
+        schedules=[Cron(p.cron, timezone=TIMEZONE)],
+        entrypoint_type=EntrypointType.MODULE_PATH, build=False, push=False,
+        print_next_steps=False)) for p in PLANS]

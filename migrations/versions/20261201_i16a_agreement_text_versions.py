@@ -1,7 +1,7 @@
 """agreement text versions (issue 16): each round's text kept, existing cases backfilled
 
 Revision ID: 20261201_i16a
-Revises: 20261201_i12b
+Revises: 20261201_i16b
 Create Date: 2026-12-01 22:20:25.752738
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "20261201_i16a"
-down_revision: str | None = "20261201_i12b"
+down_revision: str | None = "20261201_i16b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

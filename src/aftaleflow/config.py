@@ -22,6 +22,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     mail_domain: str = "aftaleflow.test"
     manager_email: str = "leder@aftaleflow.test"
+    token_days: int = 90
+    outbox_reclaim_minutes: int = 10
 
     def today(self) -> date:
         return self.today_override or datetime.now(TIMEZONE).date()
@@ -40,7 +42,15 @@ def get_settings() -> Settings:
         base_url=os.environ.get("AFTALEFLOW_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         mail_domain=domain,
         manager_email=os.environ.get("AFTALEFLOW_MANAGER_EMAIL", f"leder@{domain}"),
+        token_days=_positive("AFTALEFLOW_TOKEN_DAYS", 90),
+        outbox_reclaim_minutes=_positive("AFTALEFLOW_OUTBOX_RECLAIM_MINUTES", 10),
     )
+
+
+def _positive(name: str, default: int) -> int:
+    """A whole number of days or minutes; a wrong value falls back to the default."""
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else default
 
 
 def local_time(value: datetime) -> datetime:

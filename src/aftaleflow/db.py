@@ -8,14 +8,19 @@ writers (see shared/stack-notes.md). Read-only work uses a deferred BEGIN and do
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
 
 from aftaleflow.config import PROJECT_ROOT, get_settings
 from aftaleflow.domain import meetings, model, outbox, search, texts
@@ -138,3 +143,74 @@ def head_revision() -> str | None:
 def create_schema(engine: Engine) -> None:
     """Bring the schema to the newest migration (Alembic is the only way it changes)."""
     upgrade(engine)
+
+
+class Prepared:
+    """A Core statement compiled once per dialect and run on the caller's DB-API cursor.
+
+    For the few statements of every transition (the versioned UPDATE, the chain's head, the
+    audit INSERT) SQLAlchemy's per-execution bookkeeping costs more than the statements
+    themselves (measured: about 20 µs against 1 µs on SQLite). The SQL still comes from
+    Core, with the same bind processing and error wrapping; it runs inside the caller's
+    transaction on the caller's connection.
+    """
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple[str, frozenset[str]], _Compiled] = {}
+
+    def run(self, conn: Connection, params: dict[str, Any]) -> Any:
+        """Execute with `params`; returns the DB-API cursor (rowcount, fetchone)."""
+        dialect = conn.dialect
+        key = (dialect.name, frozenset(params))
+        compiled = self._compiled.get(key) or self._compile(dialect, key)
+        values = compiled.values(params)
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(compiled.sql, values)
+        except dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(compiled.sql, values, exc,
+                                      dialect.loaded_dbapi.Error) from exc
+        return cursor
+
+    def run_many(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Execute once per row (same keys in every row) with the driver's executemany."""
+        if not rows:
+            return
+        dialect = conn.dialect
+        key = (dialect.name, frozenset(rows[0]))
+        compiled = self._compiled.get(key) or self._compile(dialect, key)
+        values = [compiled.values(row) for row in rows]
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(compiled.sql, values)
+        except dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(compiled.sql, values, exc,
+                                      dialect.loaded_dbapi.Error) from exc
+
+    def _compile(self, dialect: Dialect, key: tuple[str, frozenset[str]]) -> _Compiled:
+        compiled = cast(SQLCompiler, self.statement.compile(dialect=dialect,
+                                                            column_keys=sorted(key[1])))
+        if compiled.post_compile_params:
+            raise ValueError("Prepared takes no expanding IN (...); spell the values out")
+        processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+                      for bind, name in compiled.bind_names.items()}
+        self._compiled[key] = result = _Compiled(
+            compiled.string, compiled.construct_params,
+            tuple(compiled.positiontup) if compiled.positiontup else None,
+            {name: p for name, p in processors.items() if p is not None})
+        return result
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    construct: Callable[..., Any]
+    positions: tuple[str, ...] | None  # qmark drivers (sqlite3); None: named (psycopg)
+    processors: dict[str, Callable[[Any], Any]]
+
+    def values(self, params: dict[str, Any]) -> Any:
+        bound = self.construct(params)
+        for name, process in self.processors.items():
+            bound[name] = process(bound[name])
+        return [bound[n] for n in self.positions] if self.positions else bound

@@ -13,16 +13,33 @@ from aftaleflow.masterdata import files
 from tests.api.conftest import World, auth
 
 # (method, path template, action in the role table, body or body factory, needs If-Match)
-Body = dict[str, Any] | Callable[[World], dict[str, Any]] | None
+Body = dict[str, Any] | Callable[[World], dict[str, Any] | bytes] | None
 NEW_AGREEMENT = {
     "title": "Børn og unge i mistrivsel", "kind": "regional_samarbejdsaftale",
     "origin": "ssu_bestilling", "region": "midtjylland",
     "kle_number": "29.30.08-P27-9-26", "case_handler": "Ane Holm"}
+
+
+def blank_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(out)
+    return out.getvalue()
+
+
 ROUTES: list[tuple[str, str, str, Body]] = [
     ("GET", "/regions", "masterdata.read", None),
     ("GET", "/municipalities", "masterdata.read", None),
     ("GET", "/clusters", "masterdata.read", None),
     ("GET", "/bodies", "masterdata.read", None),
+    ("POST", "/bodies", "masterdata.admin", {
+        "key": "fou-657", "name": "Forebyggelsesudvalget", "short_name": "FOU",
+        "kind": "fagudvalg", "valid_from": "2018-01-01", "municipality": "657"}),
+    ("POST", "/bodies/sos-657/end", "masterdata.admin", {"valid_to": "2025-12-31"}),
     ("POST", "/masterdata/import", "masterdata.admin", lambda _: {
         "files": {name: (files.PACKAGE_DIR / name).read_text(encoding="utf-8")
                   for name in files.FILES}, "dry_run": True}),
@@ -47,12 +64,15 @@ ROUTES: list[tuple[str, str, str, Body]] = [
                                             "starts_at": "2026-06-16T17:00:00+02:00"}),
     ("GET", "/meetings/{meeting}", "meeting.read", None),
     ("POST", "/meetings/{meeting}/items", "meeting.write", {"title": "Meddelelser"}),
+    ("POST", "/agenda-items/{item}/attachments?name=aftaletekst", "meeting.write",
+     lambda _world: blank_pdf()),
     ("POST", "/agenda-items/{item}/decision", "meeting.write",
      {"decision_text": "Taget til efterretning."}),
     ("GET", "/documents", "document.read", None),
     ("GET", "/documents/{document}", "document.read", None),
     ("POST", "/meetings/{meeting}/documents", "document.write", {"kind": "dagsorden"}),
     ("POST", "/agenda-items/{item}/document", "document.write", None),
+    ("GET", "/agreements/{midt}/drafts", "document.read", None),
     ("POST", "/agreements/{midt}/letters", "document.write",
      {"kind": "anmodning_om_godkendelse", "party": "657"}),
     ("GET", "/search?q=mistrivsel", "agreement.read", None),
@@ -61,6 +81,11 @@ ROUTES: list[tuple[str, str, str, Body]] = [
     ("GET", "/audit/verify", "audit.verify", None),
     ("GET", "/users", "user.admin", None),
     ("POST", "/users", "user.admin", {"name": "Ny bruger", "role": "leder"}),
+    ("POST", "/users/5/revoke", "user.admin", None),
+    ("POST", "/users/5/rotate", "user.admin", {"days": 30}),
+    ("POST", "/users/5/feed-key", "user.admin", None),
+    ("DELETE", "/users/5/feed-key", "user.admin", None),
+    ("POST", "/me/feed-key", "feed.own", None),
 ]
 CALLERS = ["no token", "wrong token", *[r.value for r in Role]]
 
@@ -72,8 +97,11 @@ def test_the_table_covers_every_route() -> None:
                .replace("{draft}", "{agreement_id}")
                .replace("{meeting}", "{meeting_id}").replace("{item}", "{item_id}")
                .replace("{document}", "{document_id}").replace("?q=mistrivsel", "")
+               .replace("?name=aftaletekst", "")
                .replace("/matrix?format=xlsx", "/{what}").replace("?on=2027-01-01", "")
-               .replace("/657", "/{party}").replace("/sundhedsklynge-lillebaelt", "/{cluster}"))
+               .replace("/657", "/{party}").replace("/users/5/", "/users/{user_id}/")
+               .replace("/sos-657/", "/{key}/")
+               .replace("/sundhedsklynge-lillebaelt", "/{cluster}"))
               for m, p, _, _ in ROUTES}
     assert documented == tested
 
@@ -84,7 +112,7 @@ def test_the_table_covers_every_route() -> None:
 def test_route_answers_as_the_role_table_says(request, world, caller, method, path, action,
                                               body) -> None:
     allowed = caller not in ("no token", "wrong token") and Role(caller) in PERMISSIONS[action]
-    writes = method == "POST" and allowed  # only these get a database of their own
+    writes = method in ("POST", "DELETE") and allowed  # only these get a database of their own
     client = request.getfixturevalue("client" if writes else "shared_client")
     draft = _draft_agreement(client, world) if writes and "{draft}" in path else world.midt
     url = path.format(midt=world.midt, syd=world.syd, meeting=world.meeting, item=world.item,
@@ -98,7 +126,11 @@ def test_route_answers_as_the_role_table_says(request, world, caller, method, pa
         headers["If-Match"] = client.get(f"/agreements/{draft}",
                                          headers=auth(world.tokens["admin"])).headers["ETag"]
     payload = body(world) if callable(body) else body
-    response = client.request(method, url, json=payload, headers=headers)
+    if isinstance(payload, bytes):  # a file upload, sent as it is
+        response = client.request(method, url, content=payload,
+                                  headers={**headers, "Content-Type": "application/pdf"})
+    else:
+        response = client.request(method, url, json=payload, headers=headers)
     if caller in ("no token", "wrong token"):
         expected = 401
     elif Role(caller) in PERMISSIONS[action]:

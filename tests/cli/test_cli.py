@@ -181,3 +181,47 @@ def test_search_and_export_on_the_demo_database(demo_env, tmp_path) -> None:
 
     rows = list(load_workbook(target).active.iter_rows(values_only=True))
     assert len(rows) == 4 and "Udgående teams til ældre medicinske patienter" in rows[1]
+
+
+# Not listed: psycopg (PostgreSQL's driver) and yaml (the deadline rule shown is read from
+# masterdata/deadlines.yaml).
+HEAVY_FOR_A_READ = {"prefect", "weasyprint", "fastapi", "uvicorn", "alembic", "jinja2",
+                    "openpyxl", "holidays", "babel", "httpx"}
+
+
+def imported_packages(args: list[str], env: dict[str, str]) -> tuple[str, set[str]]:
+    """Run the command with `python -X importtime`; its output and the top-level packages."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "aftaleflow", *args],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    names = {line.rsplit("|", 1)[1].strip().split(".")[0]
+             for line in done.stderr.splitlines() if line.startswith("import time:")}
+    return done.stdout, names
+
+
+def test_agreement_show_imports_only_what_a_read_needs(demo_env) -> None:
+    stdout, packages = imported_packages(["agreement", "show", "1"], demo_env)
+    assert "Samarbejdsaftale #1" in stdout
+    assert "sqlmodel" in packages  # the floor: SQLAlchemy's ORM and pydantic
+    assert packages & HEAVY_FOR_A_READ == set()
+
+
+def test_help_imports_neither_the_database_layer_nor_the_services(demo_env) -> None:
+    stdout, packages = imported_packages(["--help"], demo_env)
+    assert "agreement" in stdout and "status" in stdout and "db" in stdout
+    assert packages & ({"sqlalchemy", "sqlmodel", "pydantic"} | HEAVY_FOR_A_READ) == set()
+
+
+def test_single_command_runs_as_a_subcommand_when_only_it_is_built(demo_env) -> None:
+    result = run(["status", "--region", "syddanmark"], demo_env)
+    assert result.returncode == 0, result.stderr
+    assert "Region Syddanmark" in result.stdout
+    typo = run(["statuss"], demo_env)
+    assert typo.returncode == 2 and "status" in typo.stderr
+
+
+def test_demo_request_letter_made_holstebros_draft_listed_per_party(demo_env) -> None:
+    listed = run(["render", "drafts", "1"], demo_env)
+    assert listed.returncode == 0, listed.stderr
+    assert "Holstebro" in listed.stdout and " docx " in listed.stdout
+    assert " pdf " in listed.stdout

@@ -223,3 +223,21 @@ def test_a_split_cluster_gives_a_local_agreement_the_first_successor_as_home(
     view = get_agreement(ctx, view.id)
     assert view.origin_cluster == "Sundhedsråd Lillebælt" and view.region == "Region Syddanmark"
     assert _regional_council(view) == ("Regionsrådet, Region Syddanmark", "afventer")
+
+
+def test_report_names_what_has_no_successor_separately_from_kept_decisions() -> None:
+    from aftaleflow.domain.succession import CarryOverReport, CaseCarryOver, Change
+
+    report = CarryOverReport(on=NEW_YEAR, dry_run=True, cases=[CaseCarryOver(
+        agreement_id=7, title="Udgående teams", state_label="I godkendelse",
+        region="Region Sjælland",
+        changes=[Change("region", 7, "Region Sjælland", ["Region Østdanmark"])],
+        kept=["Køge Byråd: godkendt 2026-12-16"],
+        unresolved=["Sundhedssamarbejdsudvalget, Region Sjælland er ophørt uden efterfølger"])])
+    assert report.lines() == [
+        "Overførsel til strukturen pr. 2027-01-01 — Forhåndsvisning (intet ændret)",
+        "1 åbne sager berøres, 1 ændringer.", "",
+        "#7 Udgående teams (Region Sjælland, I godkendelse)",
+        "    Region: Region Sjælland → Region Østdanmark",
+        "    Beslutning bevares: Køge Byråd: godkendt 2026-12-16",
+        "    Uafklaret: Sundhedssamarbejdsudvalget, Region Sjælland er ophørt uden efterfølger"]

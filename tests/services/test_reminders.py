@@ -66,7 +66,7 @@ def test_reminder_text_carries_timeline_deadline_rule_and_link(ctx) -> None:
     message = plan_reminders(ctx, _deadline(view, "Vejle"))[0]
     assert "Sagens forløb:" in message.body and "SSU indstiller" in message.body
     assert "Fristregel: Hverdage" in message.body
-    assert f"/agreements/{view.id}/approvals/" in message.body
+    assert f"/ui/aftaler/{view.id}/parter/" in message.body
     assert message.recipients[0].endswith("@aftaleflow.test")
 
 

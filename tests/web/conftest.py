@@ -115,6 +115,18 @@ def csrf_of(client: TestClient, path: str = "/ui/") -> str:
     return match.group(1)
 
 
+def feed_address(client: TestClient, token: str) -> str:
+    """Log in and make the user's calendar address on the Kalender page (shown once)."""
+    import re
+
+    log_in(client, token)
+    page = client.post("/ui/kalender/noegle", data={"csrf": csrf_of(client, "/ui/kalender")})
+    assert page.status_code == 200, page.text
+    match = re.search(r'<code class="feed">(http[^<]+noegle=afk_[^<]+)</code>', page.text)
+    assert match, "no calendar address on the page"
+    return match.group(1)
+
+
 # --- the browser --------------------------------------------------------------------------
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -23,6 +23,7 @@ from aftaleflow.api.routes import (
     meetings,
     structure,
     texts,
+    users,
 )
 from aftaleflow.db import get_engine
 from aftaleflow.services.uow import _system_clock
@@ -92,7 +93,7 @@ def create_app(engine: Engine | None = None,
     app.state.clock = clock or _system_clock
     problems.install(app)
     for module in (agreements, texts, archive, masterdata, structure, meetings, documents, data,
-                   admin):
+                   admin, users):
         app.include_router(module.router)
     web.mount(app)  # the dashboard under /ui/ (HTML, kept out of the OpenAPI schema)
     app.add_middleware(BodyLimit)
@@ -110,6 +111,7 @@ def _add_problem_schema(app: FastAPI) -> None:
         schema = original()
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.setdefault("Problem", problems.Problem.model_json_schema())
+        problems.declare_common_errors(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
+from aftaleflow.services.sessions import authenticate
 from aftaleflow.services.uow import ServiceContext
-from aftaleflow.services.users import authenticate
 
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')
 
@@ -22,9 +22,10 @@ def service_context(
     if not authorization or not authorization.lower().startswith("bearer "):
         raise HTTPException(401, "Angiv et API-token: Authorization: Bearer <token>.")
     engine = request.app.state.engine
-    principal = authenticate(engine, authorization[7:].strip())
+    principal = authenticate(engine, authorization[7:].strip(), request.app.state.clock())
     if principal is None:
-        raise HTTPException(401, "Ugyldigt eller inaktivt API-token.")
+        raise HTTPException(401, "Ugyldigt eller inaktivt API-token: det kan være udløbet "
+                                 "eller tilbagekaldt.")
     return ServiceContext(engine=engine, actor=principal.name, principal=principal,
                           clock=request.app.state.clock)
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from aftaleflow.domain.errors import (
     ActionRefused,
@@ -142,11 +143,41 @@ def install(app: FastAPI) -> None:
                          "indlejret JSON)."}
         if exc.status_code in messages and not _is_danish(detail):
             detail = messages[exc.status_code]
-        return problem(exc.status_code, detail, request)
+        if exc.status_code != 405:
+            return problem(exc.status_code, detail, request)
+        allowed = ", ".join(allowed_methods(app, request))
+        response = problem(405, f"{detail} Tilladt her: {allowed}.", request)
+        response.headers["Allow"] = allowed
+        return response
+
+
+def allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods = [m for m in ("GET", "POST", "PUT", "PATCH", "DELETE")
+               if any(route.matches({**request.scope, "method": m})[0] == Match.FULL
+                      for route in app.router.routes)]
+    return methods + (["HEAD"] if "GET" in methods else [])
 
 
 def _is_danish(text: str) -> bool:
     return any(c in text for c in "æøåÆØÅ") or (text.endswith(".") and " er " in text)
+
+
+# Answers any operation can give: no or a bad token, a role without the right, a malformed
+# or oversize request, a database that is away. Writes may also meet a conflict.
+COMMON = (401, 403, 404, 413, 422, 503)
+WITH_BODY = (400, 409)
+
+
+def declare_common_errors(schema: dict[str, Any]) -> None:
+    """Declare in the OpenAPI document every problem answer an operation can give."""
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            codes = COMMON + (WITH_BODY if method in ("post", "put", "patch", "delete") else ())
+            declared = operation.setdefault("responses", {})
+            for code, spec in responses(*codes).items():
+                declared.setdefault(str(code), {"description": spec["description"],
+                                                "content": spec["content"]})
 
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:

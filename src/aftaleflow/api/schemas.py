@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from aftaleflow.domain.access import Role
 from aftaleflow.domain.model import AgreementKind, AgreementOrigin
 
 T = TypeVar("T")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$")
+
+
+def _strict(pattern: re.Pattern[str], kind: str, form: str) -> BeforeValidator:
+    """Only the ISO 8601 text form: no numbers (`0` is not 1970-01-01), no other layouts."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, date) or (isinstance(value, str) and pattern.match(value)):
+            return value
+        raise PydanticCustomError(kind, "Input should be a valid ISO 8601 " + form)
+
+    return BeforeValidator(check)
+
+
+IsoDate = Annotated[date, _strict(_ISO_DATE, "date_parsing", "date (YYYY-MM-DD)")]
+IsoDateTime = Annotated[datetime, _strict(_ISO_DATETIME, "datetime_parsing", "date-time")]
 KLE_REGEX = r"^\d{2}\.\d{2}\.\d{2}-[A-Z]\d{2}-\d{1,6}-\d{2}$"
 
 
@@ -35,8 +55,8 @@ class AgreementIn(Strict):
     origin_cluster: str | None = Field(default=None, max_length=120,
                                        examples=["goedstrupklyngen-vest"])
     description: str = Field(default="", max_length=100_000)
-    approval_deadline: date | None = Field(default=None, examples=["2026-06-26"])
-    implementation_deadline: date | None = None
+    approval_deadline: IsoDate | None = Field(default=None, examples=["2026-06-26"])
+    implementation_deadline: IsoDate | None = None
     parties: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(
         default_factory=list, max_length=98, examples=[["Køge", "Roskilde"]],
         description="Kommuner, der er parter ud over regionen (kun for typer med valgte parter: "
@@ -51,8 +71,8 @@ class TransitionIn(Strict):
 class DecisionIn(Strict):
     decision: Literal["dagsorden", "godkendt", "afvist", "udsat", "genoptaget"] = Field(
         examples=["godkendt"])
-    meeting_date: date | None = Field(default=None, examples=["2026-06-16"])
-    decided_on: date | None = None
+    meeting_date: IsoDate | None = Field(default=None, examples=["2026-06-16"])
+    decided_on: IsoDate | None = None
     protocol_ref: str | None = Field(default=None, max_length=300,
                                      examples=["Byrådet 16.06.2026, pkt. 12"])
     comment: str | None = Field(default=None, max_length=5000)
@@ -60,18 +80,36 @@ class DecisionIn(Strict):
 
 class ImplementationIn(Strict):
     status: Literal["i_gang", "implementeret"] = Field(examples=["i_gang"])
-    on: date | None = Field(default=None, examples=["2026-09-01"])
+    on: IsoDate | None = Field(default=None, examples=["2026-09-01"])
     comment: str | None = Field(default=None, max_length=5000)
+
+
+class BodyIn(Strict):
+    key: str = Field(min_length=2, max_length=60, examples=["fou-657"])
+    name: str = Field(min_length=1, max_length=200, examples=["Forebyggelsesudvalget"])
+    short_name: str = Field(min_length=1, max_length=20, examples=["FOU"])
+    kind: Literal["fagudvalg", "udvalg", "direktion"] = "fagudvalg"
+    valid_from: IsoDate = Field(examples=["2018-01-01"])
+    municipality: str | None = Field(default=None, max_length=60, examples=["Herning"])
+    region: str | None = Field(default=None, max_length=60, examples=["midtjylland"])
+    email: str | None = Field(default=None, max_length=200)
+
+
+class BodyEndIn(Strict):
+    valid_to: IsoDate = Field(examples=["2025-12-31"])
 
 
 class MeetingIn(Strict):
     body: str = Field(min_length=1, max_length=200, examples=["kb-657"])
-    starts_at: datetime = Field(examples=["2026-06-16T17:00:00+02:00"])
+    starts_at: IsoDateTime | IsoDate = Field(
+        examples=["2026-06-16T17:00:00+02:00"],
+        description="Tidspunkt, eller kun datoen (2021-08-30), når tidspunktet ikke er fastlagt.")
     place: str = Field(min_length=1, max_length=200, examples=["Byrådssalen"])
 
 
 class AgendaItemIn(Strict):
     title: str = Field(default="", max_length=300, examples=["Samarbejdsaftale om udgående teams"])
+    number: int | None = Field(default=None, ge=1, le=999, examples=[18])
     agreement_id: int | None = Field(default=None, ge=1, le=2**31, examples=[1])
     closed: bool = False
     case_number: str = Field(default="", max_length=60)
@@ -97,6 +135,12 @@ class UserIn(Strict):
     name: str = Field(min_length=1, max_length=200, examples=["Ane Holm"])
     role: Role = Field(examples=["sagsbehandler"])
     body: str | None = Field(default=None, max_length=200, examples=["kb-657"])
+    days: int | None = Field(default=None, ge=1, le=3650, examples=[90],
+                             description="Dage tokenet gælder (standard 90).")
+
+
+class RotateIn(Strict):
+    days: int | None = Field(default=None, ge=1, le=3650, examples=[90])
 
 
 class Action(BaseModel):

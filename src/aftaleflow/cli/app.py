@@ -6,6 +6,8 @@ are imported inside the commands so that `aftaleflow --help` stays fast.
 
 from __future__ import annotations
 
+import copy
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -14,10 +16,11 @@ import typer
 
 from aftaleflow.cli.admin import serve_api, user_app
 from aftaleflow.cli.archive import archive_app
+from aftaleflow.cli.bodies import body_app
 from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 from aftaleflow.cli.data import export_command, search_command
 from aftaleflow.cli.db import db_app
-from aftaleflow.cli.flows import outbox_app, remind, serve
+from aftaleflow.cli.flows import deploy, outbox_app, remind, serve
 from aftaleflow.cli.masterdata import masterdata_app
 from aftaleflow.cli.meetings import meeting_app
 from aftaleflow.cli.render import render_app
@@ -41,9 +44,11 @@ app.add_typer(implementation_app, name="implementation")
 app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
 app.add_typer(meeting_app, name="meeting")
+app.add_typer(body_app, name="body")
 app.command("api")(serve_api)
 app.command("remind")(remind)
 app.command("serve")(serve)
+app.command("deploy")(deploy)
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(render_app, name="render")
 app.command("search")(search_command)
@@ -111,13 +116,15 @@ def status(
     Eksempel: aftaleflow status --json
     """
     from aftaleflow.cli import output
-    from aftaleflow.services.status import status_matrix
 
-    agreements = status_matrix(context(), region=region)
     if as_json:
-        print_json({"agreements": agreements})
+        from aftaleflow.services.status import status_matrix
+
+        print_json({"agreements": status_matrix(context(), region=region)})
     else:
-        output.status_matrix(agreements)
+        from aftaleflow.services.matrix import approval_matrix
+
+        output.status_matrix(approval_matrix(context(), region=region))
 
 
 @agreement_app.command("create")
@@ -309,5 +316,25 @@ def audit_verify() -> None:
                f"{report.reason}.", 8)
 
 
+def only(name: str | None) -> typer.Typer:
+    """The app with just the top-level command `name` (or all, if `name` is not one).
+
+    Typer inspects the signature of every registered command before it runs one (0.2 s for
+    all of ours); a command only needs its own, and `--help` still lists every command.
+    """
+    from typer.main import get_command_name
+
+    commands = [c for c in app.registered_commands
+                if (c.name or get_command_name(c.callback.__name__ if c.callback else "")) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not commands and not groups:
+        return app
+    pruned = copy.copy(app)
+    pruned.registered_commands, pruned.registered_groups = commands, groups
+    return pruned
+
+
 def main() -> None:
-    app()
+    from typer.main import get_group  # a group even when only one command is kept
+
+    get_group(only(sys.argv[1] if len(sys.argv) > 1 else None))()

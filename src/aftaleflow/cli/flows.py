@@ -1,4 +1,4 @@
-"""`aftaleflow remind`, `aftaleflow serve` and `aftaleflow outbox ...`."""
+"""`aftaleflow remind`, `aftaleflow serve`, `aftaleflow deploy` and `aftaleflow outbox ...`."""
 
 from __future__ import annotations
 
@@ -63,14 +63,39 @@ def serve() -> None:
     serve_all()
 
 
+def deploy(
+    pool: Annotated[str, typer.Option(help="Prefect-arbejdspuljen (type process).")
+                    ] = "aftaleflow",
+) -> None:
+    """Registrér alle flows som deployments i en Prefect-server (PREFECT_API_URL).
+
+    Puljen oprettes, hvis den mangler; to eller flere `prefect worker start --pool POOL`
+    kører dem derefter. Kan køres igen. Eksempel: aftaleflow deploy --pool aftaleflow
+    """
+    from flows.common import configure_prefect
+
+    configure_prefect()
+    from flows.deployments import PLANS, TIMEZONE, deploy_all
+
+    ids = deploy_all(pool)
+    typer.echo(f"{len(ids)} deployments i arbejdspuljen '{pool}' (tidszone {TIMEZONE}):")
+    for p in PLANS:
+        typer.echo(f"  {p.flow}/{p.name:<28} cron '{p.cron}'  {p.description}")
+    typer.echo(f"Start workers med: prefect worker start --pool {pool}")
+
+
 @outbox_app.command("list")
 @user_errors
 def outbox_list(
-    status: Annotated[str | None, typer.Option(help="queued | sent | failed | uncertain")
-                      ] = None,
+    status: Annotated[str | None, typer.Option(
+        help="queued | sending | sent | failed | uncertain")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Vis udgående beskeder. Eksempel: aftaleflow outbox list --status uncertain"""
+    """Vis udgående beskeder; for en besked under afsendelse også, hvornår den markeres usikker.
+
+    Eksempel: aftaleflow outbox list --status sending
+    """
+    from aftaleflow.config import local_time
     from aftaleflow.services.outbox import list_outbox
 
     rows = list_outbox(context(), status)
@@ -80,6 +105,11 @@ def outbox_list(
     for r in rows:
         typer.echo(f"#{r.id:<5} {r.status_label:<22} {r.kind:<26} {', '.join(r.recipients)}"
                    f"  {r.subject}")
+        if r.uncertain_after is not None:
+            when = f"{local_time(r.uncertain_after):%d.%m.%Y %H:%M}"
+            typer.echo(f"       Afsendelsen er i gang; afsluttes den ikke, markeres beskeden "
+                       f"usikker ved næste kørsel efter {when} "
+                       "(AFTALEFLOW_OUTBOX_RECLAIM_MINUTES).")
 
 
 @outbox_app.command("release")

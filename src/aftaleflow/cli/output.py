@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
 import typer
 
-from aftaleflow.services.views import AgreementView, AuditView
+from aftaleflow.services.views import AgreementLike, AgreementView, AuditView
 
 if TYPE_CHECKING:
     from aftaleflow.services.masterdata_import import ImportReport
@@ -58,13 +58,37 @@ def agreement_detail(a: AgreementView) -> None:
         for p in a.approvals:
             extra = f" møde {_d(p.meeting_date)}" if p.meeting_date else ""
             done = f" besluttet {_d(p.decided_on)}" if p.decided_on else ""
-            echo(f"    {p.body:<52} {p.state_label:<17}{extra}{done}")
+            due = "" if p.decided_on or not p.deadline else f" frist {_d(p.deadline)}"
+            late = " OVER FRISTEN" if p.past_deadline else ""
+            echo(f"    {p.body:<52} {p.state_label:<17}{due}{late}{extra}{done}")
             if p.certainty:
                 echo(f"      {p.certainty_label}: {p.certainty_source}")
+        for rule in deadline_rules(a):
+            echo(f"  Fristregel: {rule}")
     if a.implementations:
         echo("  Implementering i klynger:")
         for i in a.implementations:
             echo(f"    {i.cluster:<52} {i.state_label}")
+
+
+def deadline_rules(a: AgreementLike) -> list[str]:
+    """Each distinct rule behind the pending parties' deadlines (usually one or two)."""
+    return list(dict.fromkeys(p.deadline_rule for p in a.approvals
+                              if p.deadline and not p.decided_on and p.deadline_rule))
+
+
+def deadline_lines(a: AgreementLike) -> list[str]:
+    """The pending parties' deadlines, grouped by date, with the rule and who is past it."""
+    pending = [p for p in a.approvals if p.deadline and not p.decided_on]
+    by_day: dict[date, list[str]] = {}
+    for p in pending:
+        by_day.setdefault(p.deadline, []).append(p.body)  # type: ignore[arg-type]
+    lines = [f"frist {_d(day)}: {len(names)} part(er) mangler" for day, names in
+             sorted(by_day.items())]
+    late = [p.body for p in pending if p.past_deadline]
+    if late:
+        lines.append("over fristen: " + ", ".join(late))
+    return lines + [f"fristregel: {rule}" for rule in deadline_rules(a)]
 
 
 def history(events: Iterable[AuditView]) -> None:
@@ -74,9 +98,9 @@ def history(events: Iterable[AuditView]) -> None:
         typer.echo(f"{e.at}  {e.actor:<14} {e.entity:<14} {e.trigger:<24} {move}{note}")
 
 
-def status_matrix(agreements: list[AgreementView]) -> None:
+def status_matrix(agreements: Sequence[AgreementLike]) -> None:
     """Per region: parties as rows, agreements as columns, each cell the party's state."""
-    regions: dict[str, list[AgreementView]] = {}
+    regions: dict[str, list[AgreementLike]] = {}
     for a in agreements:
         regions.setdefault(a.region, []).append(a)
     if not agreements:
@@ -86,6 +110,9 @@ def status_matrix(agreements: list[AgreementView]) -> None:
         for a in items:
             typer.echo(f"  #{a.id}: {a.title} — {a.state_label}"
                        + (f", runde {a.round_no}: {a.progress}" if a.approvals_total else ""))
+            if a.state == "i_godkendelse":
+                for line in deadline_lines(a):
+                    typer.echo(f"      {line}")
         parties: dict[str, str] = {}
         for a in items:
             for p in a.approvals:

@@ -87,3 +87,20 @@ def status_report(output: Output = None) -> None:
     from aftaleflow.services.documents import render_status_report
 
     _report(render_status_report(context()), output)
+
+
+@render_app.command("drafts")
+@user_errors
+def drafts(agreement_id: int) -> None:
+    """Vis hver parts udkast til dagsordenpunkt (PDF og Word), dannet med anmodningerne om
+    godkendelse. Eksempel: aftaleflow render drafts 1"""
+    from aftaleflow.services.documents import party_drafts
+
+    listed = party_drafts(context(), agreement_id)
+    if not listed:
+        typer.echo("Ingen udkast endnu: de dannes med hver anmodning om godkendelse.")
+    for party in listed:
+        typer.echo(f"{party.party} ({party.body_key}):")
+        for record in party.documents:
+            typer.echo(f"  #{record.id:<5} {record.suffix[1:]:<5} {record.path}  "
+                       f"sha256 {record.sha256[:16]}")

@@ -30,6 +30,8 @@ from weasyprint.text.fonts import FontConfiguration
 from aftaleflow.documents.fetcher import AssetFetcher
 
 PDF_VARIANT = "pdf/a-3b"
+TAGGED_VARIANT = "pdf/a-3a"
+"""Accessible: structure tree, reading order, language; for what councils publish."""
 FONTCONFIG_FILE = Path("fonts") / "fonts.conf"
 _RENDER_LOCK = threading.RLock()
 
@@ -73,12 +75,13 @@ def base_url(assets_dir: Path) -> str:
     return assets_dir.resolve().as_uri() + "/"
 
 
-def html_to_pdf(html: str, *, assets_dir: Path, document_date: date) -> PdfOutput:
-    """Render final HTML to PDF/A-3b; same HTML, assets and date give the same bytes."""
+def html_to_pdf(html: str, *, assets_dir: Path, document_date: date,
+                variant: str = PDF_VARIANT) -> PdfOutput:
+    """Render final HTML to PDF/A (3b, or tagged 3a); same input gives the same bytes."""
     with _RENDER_LOCK, environment_variable("SOURCE_DATE_EPOCH",
                                             source_date_epoch(document_date)):
         fetcher = AssetFetcher(assets_dir)
         document = HTML(string=html, base_url=base_url(assets_dir), url_fetcher=fetcher).render(
-            font_config=bundled_font_config(assets_dir), pdf_variant=PDF_VARIANT)
-        data = document.write_pdf(pdf_variant=PDF_VARIANT)
+            font_config=bundled_font_config(assets_dir), pdf_variant=variant)
+        data = document.write_pdf(pdf_variant=variant)
     return PdfOutput(data=data, pages=len(document.pages))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from aftaleflow.config import TEMPLATES_DIR
+from aftaleflow.documents.appendix import Appendix
 from aftaleflow.documents.environment import jinja_environment, long_date, template_version
 from aftaleflow.documents.errors import DocumentDataError
 from aftaleflow.documents.letters import letter_subject
@@ -26,6 +27,7 @@ from aftaleflow.documents.report import (
 from aftaleflow.documents.viewmodels import (
     AgendaItemView,
     AgendaView,
+    DraftItemView,
     LetterKind,
     LetterView,
     MeetingView,
@@ -34,6 +36,10 @@ from aftaleflow.documents.viewmodels import (
 )
 
 LOGO_NAMES = ("logo.svg", "logo.png")
+ARCHIVE_VARIANT = "pdf/a-3b"
+TAGGED_VARIANT = "pdf/a-3a"
+"""PDF/A-3a: tagged (structure tree, language), as the webtilgængelighedslov asks of what
+a council publishes on its website; still PDF/A."""
 
 
 @dataclass(frozen=True)
@@ -57,15 +63,18 @@ class PreparedDocument:
     template_version: str
     html: str
     templates_dir: Path
+    pdf_variant: str = ARCHIVE_VARIANT
 
 
-def _prepare(info: DocumentInfo, template: str, templates_dir: Path,
+def _prepare(info: DocumentInfo, template: str, templates_dir: Path, *,
+             appendix: Appendix | None = None, pdf_variant: str = ARCHIVE_VARIANT,
              **context: Any) -> PreparedDocument:
     env = jinja_environment(templates_dir)
-    html = env.get_template(template).render(doc=info, logo=_logo(templates_dir), **context)
+    html = env.get_template(template).render(doc=info, logo=_logo(templates_dir),
+                                             appendix=appendix or {}, **context)
     return PreparedDocument(info=info, template=template,
                             template_version=template_version(templates_dir),
-                            html=html, templates_dir=templates_dir)
+                            html=html, templates_dir=templates_dir, pdf_variant=pdf_variant)
 
 
 def _logo(templates_dir: Path) -> str | None:
@@ -92,7 +101,8 @@ def _items_for(items: Sequence[AgendaItemView], public: bool) -> list[AgendaItem
 
 
 def agenda_item_document(meeting: MeetingView, item: AgendaItemView, *,
-                         templates_dir: Path = TEMPLATES_DIR) -> PreparedDocument:
+                         templates_dir: Path = TEMPLATES_DIR,
+                         appendix: Appendix | None = None) -> PreparedDocument:
     """One dagsordenpunkt (for the case file or a party's draft), laid out as seed 004."""
     info = DocumentInfo(
         kind="dagsordenpunkt",
@@ -102,12 +112,15 @@ def agenda_item_document(meeting: MeetingView, item: AgendaItemView, *,
         date=meeting.date,
         page_header=f"{meeting.body_name} · {long_date(meeting.date)} · Punkt {item.number}",
     )
-    return _prepare(info, "dagsordenpunkt.html.j2", templates_dir, meeting=meeting, item=item)
+    return _prepare(info, "dagsordenpunkt.html.j2", templates_dir, meeting=meeting, item=item,
+                    appendix=appendix)
 
 
 def agenda_document(agenda: AgendaView, *, public: bool = False,
-                    templates_dir: Path = TEMPLATES_DIR) -> PreparedDocument:
-    """The samlet dagsorden; `public` keeps closed items down to number and title."""
+                    templates_dir: Path = TEMPLATES_DIR,
+                    appendix: Appendix | None = None) -> PreparedDocument:
+    """The samlet dagsorden; `public` keeps closed items down to number and title and is
+    tagged for the council's website."""
     meeting = agenda.meeting
     items = _items_for(agenda.items, public)
     name = "Dagsorden (offentlig udgave)" if public else "Dagsorden"
@@ -120,7 +133,9 @@ def agenda_document(agenda: AgendaView, *, public: bool = False,
         page_header=f"{meeting.body_name} · {name} · {long_date(meeting.date)}",
     )
     return _prepare(info, "dagsorden.html.j2", templates_dir, meeting=meeting, items=items,
-                    public=public, closed_count=sum(i.closed for i in items))
+                    public=public, closed_count=sum(i.closed for i in items),
+                    appendix=appendix,
+                    pdf_variant=TAGGED_VARIANT if public else ARCHIVE_VARIANT)
 
 
 def protocol_document(protocol: ProtocolView, *, public: bool = False,
@@ -142,8 +157,8 @@ def protocol_document(protocol: ProtocolView, *, public: bool = False,
                     closed_count=sum(i.closed for i in items))
 
 
-def letter_document(letter: LetterView, *,
-                    templates_dir: Path = TEMPLATES_DIR) -> PreparedDocument:
+def letter_document(letter: LetterView, *, templates_dir: Path = TEMPLATES_DIR,
+                    appendix: Appendix | None = None) -> PreparedDocument:
     """One letter of any kind; refuses (DocumentDataError) a letter missing what it needs."""
     kind = LetterKind(letter.kind)
     subject = letter_subject(letter)
@@ -155,7 +170,8 @@ def letter_document(letter: LetterView, *,
         date=letter.date,
         page_header=f"{letter.sender} · Sagsnr. {letter.case_number}",
     )
-    return _prepare(info, f"{kind.value}.html.j2", templates_dir, letter=letter)
+    return _prepare(info, f"{kind.value}.html.j2", templates_dir, letter=letter,
+                    appendix=appendix)
 
 
 def status_report_document(report: StatusReportView, *,
@@ -173,3 +189,17 @@ def status_report_document(report: StatusReportView, *,
                     rows=report_rows(report),
                     column_groups=column_groups(party_columns(report)),
                     overdue=overdue_entries(report))
+
+
+def draft_item_document(draft: DraftItemView, *,
+                        templates_dir: Path = TEMPLATES_DIR) -> PreparedDocument:
+    """A council's draft agenda item (the PDF twin of the Word file)."""
+    info = DocumentInfo(
+        kind="udkast_dagsordenpunkt",
+        title=f"Udkast til dagsordenpunkt: {draft.agreement_title}",
+        author=draft.sender,
+        description=f"Udkast til dagsordenpunkt for {draft.council}",
+        date=draft.date,
+        page_header=f"Udkast til dagsordenpunkt · {draft.council} · Sagsnr. {draft.case_number}",
+    )
+    return _prepare(info, "udkast_dagsordenpunkt.html.j2", templates_dir, draft=draft)

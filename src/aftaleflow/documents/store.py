@@ -11,8 +11,10 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aftaleflow.documents.render import RenderedDocument
+if TYPE_CHECKING:
+    from aftaleflow.documents.render import RenderedDocument
 
 FILE_MODE = 0o640
 HASH_PREFIX = 16
@@ -27,13 +29,24 @@ def store_document(result: RenderedDocument, directory: Path) -> Path:
     """Write the PDF atomically into `directory` and return its path."""
     if hashlib.sha256(result.pdf).hexdigest() != result.sha256:
         raise ValueError("The PDF bytes do not match the document's sha256; not stored.")
+    return store_bytes(result.pdf, directory / document_filename(result))
+
+
+def store_file(data: bytes, kind: str, suffix: str, directory: Path) -> tuple[Path, str]:
+    """Store any file (a bilag, a Word draft) by kind and content hash: (path, sha256)."""
+    digest = hashlib.sha256(data).hexdigest()
+    return store_bytes(data, directory / f"{kind}-{digest[:HASH_PREFIX]}{suffix}"), digest
+
+
+def store_bytes(data: bytes, target: Path) -> Path:
+    """Write `data` atomically to `target` (temporary file, fsync, rename)."""
+    directory = target.parent
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / document_filename(result)
     fd, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), FILE_MODE)
-            handle.write(result.pdf)
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp_name, target)

@@ -15,6 +15,17 @@ from enum import StrEnum
 
 
 @dataclass(frozen=True)
+class PdfAttachment:
+    """A bilag given as a PDF file: appended to the document and listed with its pages."""
+
+    name: str
+    pdf: bytes
+
+    def __repr__(self) -> str:
+        return f"PdfAttachment({self.name!r}, {len(self.pdf)} bytes)"
+
+
+@dataclass(frozen=True)
 class MeetingView:
     """One meeting of one body: the header of an agenda, item or protocol."""
 
@@ -24,6 +35,7 @@ class MeetingView:
     """The body's kind as in master data (e.g. "kommunalbestyrelse", "ssu")."""
     date: dt.date
     time: dt.time | None = None
+    """None when the meeting's time is not set (the agenda then prints no time)."""
     place: str = ""
 
 
@@ -90,6 +102,8 @@ class AgendaItemView:
     beslutning: str | None = None
     """Markdown; None until the meeting has decided."""
     bilag: Sequence[str] = ()
+    bilag_pdf: Sequence[PdfAttachment] = ()
+    """Bilag as PDF files, appended after the item (or agenda) and listed with pages."""
     late_reason: str | None = None
     """Set when the item went out after the body's deadline: the agenda must say why."""
     changes: TextChangesView | None = None
@@ -181,7 +195,11 @@ class LetterView:
     """Reminders already sent before this letter (a rykker calls itself number n + 1)."""
     case_handler_email: str = ""
     attachments: Sequence[str] = ()
-    """Names of enclosures (bilag), e.g. the draft agenda item for the party."""
+    """Names of enclosures (bilag) that travel separately, e.g. the Word draft in the mail."""
+    enclosures: Sequence[PdfAttachment] = ()
+    """Enclosures as PDF, appended to the letter and listed with pages (the party's draft)."""
+    action_link: str = ""
+    """Where the reader records its decision (the dashboard page), printed as text."""
     changes: TextChangesView | None = None
     """A request in round 2 and later: what changed since the previous round."""
 
@@ -206,3 +224,29 @@ class StatusReportView:
     author: str
     date: dt.date
     agreements: Sequence[AgreementStatusView]
+
+
+@dataclass(frozen=True)
+class DraftItemView:
+    """A council's own draft of its agenda item about an agreement (Word and PDF).
+
+    Meeting date and item number are the council's to fill in; everything else comes from the
+    agreement and the round.
+    """
+
+    council: str
+    """The party, e.g. "Herning Byråd"."""
+    sender: str
+    """Who asks, e.g. "Sundhedssamarbejdsudvalget, Region Midtjylland"."""
+    date: dt.date
+    agreement_title: str
+    case_number: str
+    case_handler: str
+    deadline: dt.date | None
+    resume: str
+    """Plain text; paragraphs separated by blank lines."""
+    sagsfremstilling: Sequence[str]
+    """Plain paragraphs."""
+    recommendations: Sequence[str]
+    """The "at ..." clauses."""
+    route: Sequence[RouteStep] = ()

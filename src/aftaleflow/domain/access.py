@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.verify": frozenset({Role.MANAGER, Role.ADMIN}),
     "user.admin": frozenset({Role.ADMIN}),
     "masterdata.admin": frozenset({Role.ADMIN}),
+    "feed.own": _ALL,
 }
 
 ACTION_LABELS = {
@@ -63,6 +64,7 @@ ACTION_LABELS = {
     "audit.verify": "kontrollere revisionssporet",
     "user.admin": "administrere brugere",
     "masterdata.admin": "indlæse stamdata",
+    "feed.own": "lave sin egen kalendernøgle",
 }
 
 

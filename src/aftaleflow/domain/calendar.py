@@ -21,8 +21,6 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import NamedTuple
 
-import holidays
-from babel.dates import format_date
 from dateutil.easter import easter
 
 STORE_BEDEDAG_LAST_YEAR = 2023
@@ -77,6 +75,8 @@ def _without_abolished(year: int, days: Mapping[date, str]) -> dict[date, str]:
 @lru_cache(maxsize=64)
 def danish_public_holidays(year: int) -> Mapping[date, str]:
     """The Danish public holidays of one year, with their Danish names."""
+    import holidays  # 0.15 s to import: only commands that count business days pay it
+
     library_days = holidays.Denmark(years=year, language="da", categories=("public",))
     return MappingProxyType(_without_abolished(year, dict(library_days.items())))
 
@@ -153,6 +153,8 @@ def _days(first: date, last: date) -> list[date]:
 
 def danish_long_date(d: date) -> str:
     """ "25. marts 2027" """
+    from babel.dates import format_date  # imported here: a read command never needs it
+
     return format_date(d, format="long", locale="da")
 
 
@@ -173,8 +175,12 @@ class Deadline:
         return today > self.date
 
 
+@lru_cache(maxsize=1024)
 def approval_deadline(start: date, business_days: int, cal: BusinessCalendar) -> Deadline:
-    """The day `business_days` business days after start, never a weekend or closing day."""
+    """The day `business_days` business days after start, never a weekend or closing day.
+
+    Cached: a pure function of its arguments, asked once per party of every round start.
+    """
     if business_days < 0:
         raise ValueError(f"Fristen skal være 0 hverdage eller mere, ikke {business_days}")
     day = cal.add_business_days(start, business_days)

@@ -8,8 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from aftaleflow.domain.calendar import (
     BusinessCalendar,
     Deadline,
@@ -40,6 +38,14 @@ class DeadlinePolicy:
         return approval_deadline(start, self.approval_days(agreement_kind, body_kind),
                                  self.calendar)
 
+    def approval_rule_text(self, agreement_kind: str, body_kind: str, fixed: bool = False
+                           ) -> str:
+        """The rule behind a party's deadline in Danish, printed next to the deadline."""
+        if fixed:
+            return f"fast frist sat på aftalen; {self.calendar.rule_text()}"
+        days = self.approval_days(agreement_kind, body_kind)
+        return f"{days} hverdage fra rundens start; {self.calendar.rule_text()}"
+
     def agenda_deadline(self, meeting_day: date, body_kind: str) -> Deadline:
         days = self.agenda_by_body_kind.get(body_kind, self.agenda_default)
         return agenda_send_deadline(meeting_day, days, self.calendar)
@@ -62,4 +68,6 @@ def parse(raw: dict[str, Any]) -> DeadlinePolicy:
 
 @lru_cache(maxsize=4)
 def load_policy(path: Path = POLICY_FILE) -> DeadlinePolicy:
+    import yaml  # imported here: read commands never load the policy
+
     return parse(yaml.safe_load(path.read_text(encoding="utf-8")))

@@ -17,10 +17,8 @@ from typing import Any
 from transitions import Machine
 from transitions.core import EventData
 
+from aftaleflow.domain.access import PERMISSIONS, Role
 from aftaleflow.domain.errors import GuardFailed, TransitionNotAllowed
-
-CASE_ROLES = ("sagsbehandler", "admin")
-DECISION_ROLES = ("sagsbehandler", "udvalgssekretaer", "part", "admin")
 
 
 @dataclass(frozen=True)
@@ -38,8 +36,8 @@ class Transition:
     dest: str
     label: str
     guards: tuple[str, ...] = ()
-    roles: tuple[str, ...] = CASE_ROLES
     automatic: bool = False
+    irreversible: bool = False  # cannot be undone: offered apart, and only with a reason
 
 
 @dataclass(frozen=True)
@@ -55,6 +53,8 @@ class MachineSpec:
     states: tuple[State, ...]
     transitions: tuple[Transition, ...]
     guards: tuple[Guard, ...] = field(default=())
+    # The action in the one permission table (domain.access) that allows a user's triggers.
+    permission: str = "agreement.advance"
 
     # -- lookups -------------------------------------------------------------------------
     def state(self, name: str) -> State:
@@ -91,11 +91,17 @@ class MachineSpec:
     def guards_of(self, trigger: str) -> set[str]:
         return {g for t in self.transitions if t.trigger == trigger for g in t.guards}
 
-    def roles_for(self, trigger: str) -> set[str]:
-        return {r for t in self.transitions if t.trigger == trigger for r in t.roles}
+    def roles_for(self, trigger: str) -> set[Role]:
+        """Who may fire `trigger`: the permission table's roles; nobody for automatic ones."""
+        if trigger not in self.triggers or self.is_automatic(trigger):
+            return set()
+        return set(PERMISSIONS[self.permission])
 
     def trigger_label(self, trigger: str) -> str:
         return next(t.label for t in self.transitions if t.trigger == trigger)
+
+    def is_irreversible(self, trigger: str) -> bool:
+        return any(t.irreversible for t in self.transitions if t.trigger == trigger)
 
     def is_automatic(self, trigger: str) -> bool:
         return all(t.automatic for t in self.transitions if t.trigger == trigger)
@@ -230,10 +236,11 @@ AGREEMENT = MachineSpec(
                    "Alle klynger har implementeret", guards=("all_implemented",),
                    automatic=True),
         Transition("tilbagetraek", (*_ACTIVE, "godkendt"), "tilbagetrukket",
-                   "Træk aftalen tilbage"),
-        Transition("marker_udloebet", _APPROVED, "udloebet", "Markér aftalen som udløbet"),
+                   "Træk aftalen tilbage", irreversible=True),
+        Transition("marker_udloebet", _APPROVED, "udloebet", "Markér aftalen som udløbet",
+                   irreversible=True),
         Transition("marker_erstattet", _APPROVED, "erstattet",
-                   "Markér aftalen som erstattet af en ny"),
+                   "Markér aftalen som erstattet af en ny", irreversible=True),
     ),
 )
 
@@ -243,6 +250,7 @@ AGREEMENT = MachineSpec(
 APPROVAL = MachineSpec(
     name="approval",
     label="Godkendelse",
+    permission="approval.record",
     states=(
         State("afventer", "Afventer"),
         State("sat_paa_dagsorden", "Sat på dagsorden"),
@@ -256,17 +264,15 @@ APPROVAL = MachineSpec(
     ),
     transitions=(
         Transition("saet_paa_dagsorden", ("afventer", "udsat"), "sat_paa_dagsorden",
-                   "Sæt på dagsorden", guards=("round_open", "has_meeting_date"),
-                   roles=DECISION_ROLES),
+                   "Sæt på dagsorden", guards=("round_open", "has_meeting_date")),
         Transition("godkend", ("afventer", "sat_paa_dagsorden"), "godkendt",
-                   "Godkend", guards=("round_open",), roles=DECISION_ROLES),
+                   "Godkend", guards=("round_open",)),
         Transition("afvis", ("afventer", "sat_paa_dagsorden"), "afvist",
-                   "Afvis", guards=("round_open",), roles=DECISION_ROLES),
+                   "Afvis", guards=("round_open",), irreversible=True),
         Transition("udsaet", ("sat_paa_dagsorden",), "udsat",
-                   "Udsæt behandlingen", guards=("round_open",), roles=DECISION_ROLES),
+                   "Udsæt behandlingen", guards=("round_open",)),
         Transition("genoptag", ("udsat",), "afventer",
-                   "Genoptag med ny mødedato", guards=("round_open", "has_meeting_date"),
-                   roles=DECISION_ROLES),
+                   "Genoptag med ny mødedato", guards=("round_open", "has_meeting_date")),
     ),
 )
 
@@ -276,6 +282,7 @@ APPROVAL = MachineSpec(
 IMPLEMENTATION = MachineSpec(
     name="implementation",
     label="Implementering",
+    permission="implementation.record",
     states=(
         State("ikke_startet", "Ikke startet"),
         State("i_gang", "I gang"),
@@ -286,11 +293,9 @@ IMPLEMENTATION = MachineSpec(
     ),
     transitions=(
         Transition("start", ("ikke_startet",), "i_gang", "Implementering påbegyndt",
-                   guards=("agreement_approved",),
-                   roles=("sagsbehandler", "part", "admin")),
+                   guards=("agreement_approved",)),
         Transition("afslut", ("i_gang",), "implementeret", "Implementering afsluttet",
-                   guards=("agreement_approved",),
-                   roles=("sagsbehandler", "part", "admin")),
+                   guards=("agreement_approved",)),
     ),
 )
 

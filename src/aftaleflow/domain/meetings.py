@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, Integer, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
 _item_version = Column("version", Integer, nullable=False)
@@ -17,6 +17,8 @@ class Meeting(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     body_id: int = Field(foreign_key="body.id", index=True)
     starts_at: datetime
+    has_time: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    """False when only the date is known (starts_at is then local midnight)."""
     place: str
     created_at: datetime
 
@@ -48,6 +50,9 @@ class AgendaItem(SQLModel, table=True):
     decision_text: str | None = None
     decision: str | None = None
     attachments: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    attachment_files: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    """Bilag given as PDF files: name, stored path and sha256; appended to the item's PDF."""
     late_reason: str | None = None
     created_at: datetime
     updated_at: datetime

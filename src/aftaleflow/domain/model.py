@@ -113,6 +113,7 @@ class Body(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, index=True)
     name: str
+    short_name: str | None = Field(default=None, description="Forkortelse, fx FOU")
     kind: str = Field(index=True)
     region_id: int | None = Field(default=None, foreign_key="region.id")
     municipality_id: int | None = Field(default=None, foreign_key="municipality.id")
@@ -253,7 +254,10 @@ class AuditEvent(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
-    """A person with an API token; only the token's SHA-256 is stored."""
+    """A person with an API token; only hashes of the token and of the feed key are stored.
+
+    Token times are naive UTC, compared in SQL, so both backends agree.
+    """
 
     __tablename__ = "app_user"
     id: int | None = Field(default=None, primary_key=True)
@@ -264,3 +268,23 @@ class User(SQLModel, table=True):
     token_hint: str
     active: bool = True
     created_at: datetime
+    token_expires_at: datetime | None = None
+    token_revoked_at: datetime | None = None
+    token_last_used_at: datetime | None = None
+    feed_key_hash: str | None = Field(default=None, unique=True, index=True)
+    feed_key_hint: str | None = None
+
+
+class WebSession(SQLModel, table=True):
+    """A dashboard login: the cookie holds a random key, the database its hash.
+
+    Logging out, revoking or rotating the user's token ends it at once on the server.
+    """
+
+    __tablename__ = "web_session"
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(unique=True, index=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None = None

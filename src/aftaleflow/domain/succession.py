@@ -119,6 +119,7 @@ class CaseCarryOver:
     region: str
     changes: list[Change] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # decisions already taken, kept as taken
+    unresolved: list[str] = field(default_factory=list)  # ceased without a successor in data
     applied: bool = False
 
 
@@ -141,6 +142,7 @@ class CarryOverReport:
             out.append(f"#{case.agreement_id} {case.title} ({case.region}, {case.state_label})")
             out.extend(f"    {c.text()}" for c in case.changes)
             out.extend(f"    Beslutning bevares: {k}" for k in case.kept)
+            out.extend(f"    Uafklaret: {u}" for u in case.unresolved)
         if not self.cases:
             out.append("Ingen åbne sager berøres; intet at overføre.")
         return out

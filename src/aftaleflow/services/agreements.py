@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
 from aftaleflow.domain.access import Principal, Role
-from aftaleflow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from aftaleflow.domain.deadlines import load_policy
+from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
 from aftaleflow.domain.forum import Forum, with_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION, initial_agreement_state
 from aftaleflow.domain.model import (
@@ -37,6 +41,7 @@ from aftaleflow.services.text_rows import start_text
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import (
     ActionView,
+    AgreementLike,
     AgreementView,
     ApprovalView,
     AuditView,
@@ -138,12 +143,22 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
         return _view(uow.session, agreement, detail=True, today=uow.now.date())
 
 
+# The region comes along in the same query (every view of an agreement needs it); the
+# statements are built once, their compiled form is cached.
+_LOAD = (select(Agreement, Region).join(Region, col(Region.id) == Agreement.region_id)
+         .where(Agreement.id == bindparam("b_id")))
+_LOCKED_LOAD = _LOAD.with_for_update(of=Agreement)
+
+
 def load_agreement(session: Session, agreement_id: int, expected_version: int | None,
                    *, lock: bool = False) -> Agreement:
     """Load an agreement; `lock` takes the row lock (PostgreSQL) so writers queue per case."""
-    agreement = session.get(Agreement, agreement_id, with_for_update=lock)
-    if agreement is None:
+    found = session.exec(_LOCKED_LOAD if lock else _LOAD, params={"b_id": agreement_id}).first()
+    if found is None:
         raise NotFound(f"Samarbejdsaftale {agreement_id} findes ikke.")
+    agreement, region = found
+    # The session's identity map holds rows weakly; keep the region for the view.
+    session.info.setdefault("regions", []).append(region)
     if expected_version is not None and agreement.version != expected_version:
         raise Conflict(
             f"Samarbejdsaftale {agreement_id} er ændret af en anden (version "
@@ -158,16 +173,14 @@ def advance_agreement(ctx: ServiceContext, agreement_id: int, trigger: str, *,
                       comment: str | None = None,
                       expected_version: int | None = None) -> AgreementView:
     """Fire a user trigger on the agreement (e.g. send_til_ssu) in one transaction."""
-    ctx.authorize("agreement.advance")
-    if trigger in AGREEMENT.triggers and ctx.principal.role not in AGREEMENT.roles_for(trigger):
-        raise PermissionDenied(f"Rollen '{ctx.principal.role}' må ikke udføre '{trigger}'.")
+    ctx.authorize("agreement.advance")  # the one permission table decides, for every trigger
     note = clean_text(comment, "kommentar", max_len=5000) if comment else None
     with UnitOfWork(ctx) as uow:
         agreement = load_agreement(uow.session, agreement_id, expected_version, lock=True)
         availability.refuse_unavailable(uow.session, agreement, trigger, uow.now.date())
         lifecycle.fire_agreement(uow, agreement, trigger, comment=note)
-        uow.commit()
-        return _view(uow.session, agreement, detail=True, today=uow.now.date())
+        return uow.commit_with(
+            lambda: _view(uow.session, agreement, detail=True, today=uow.now.date()))
 
 
 def get_agreement(ctx: ServiceContext, agreement_id: int) -> AgreementView:
@@ -250,7 +263,7 @@ def list_agreements(ctx: ServiceContext, *, region: str | None = None,
     return views
 
 
-def is_overdue(view: AgreementView, today: date) -> bool:
+def is_overdue(view: AgreementLike, today: date) -> bool:
     return view.state == "i_godkendelse" and any(
         a.deadline is not None and a.deadline < today and a.state not in ("godkendt", "afvist")
         for a in view.approvals)
@@ -280,14 +293,15 @@ def _view(session: Session, a: Agreement, *, detail: bool,
     # Approvals and implementations exist only once a round has started (round_no > 0), so
     # the hot path of early transitions needs no further queries.
     if detail and a.round_no > 0:
-        approvals = [approval_view(r, body) for r, body in session.exec(
-            select(Approval, Body).join(Body, col(Body.id) == Approval.body_id)
-            .where(Approval.agreement_id == a.id, Approval.round_no == a.round_no)
-            .order_by(col(Approval.id)))]
-        impls = [implementation_view(i, c) for i, c in session.exec(
-            select(Implementation, Cluster).join(Cluster, col(Cluster.id) ==
-                                                 Implementation.cluster_id)
-            .where(Implementation.agreement_id == a.id).order_by(col(Implementation.id)))]
+        pending = a.state == "i_godkendelse"
+        approvals = [_approval_row_view(row, deadline_rule(a.kind, row[3], bool(
+            a.approval_deadline)), pending and past_deadline(row[4], row[7], today))
+            for row in session.execute(
+                _ROUND_APPROVALS, {"b_agreement": a.id, "b_round": a.round_no})]
+        impls = [ImplementationView(id_, key, name, state, IMPLEMENTATION.label_of(state),
+                                    started, completed, comment, version or 0)
+                 for id_, key, name, state, started, completed, comment, version
+                 in session.execute(_IMPLEMENTATIONS, {"b_agreement": a.id})]
     actions, forum = availability.describe(session, a, today or a.updated_at.date())
     view = agreement_view(a, region, cluster, approvals, impls, actions=actions, forum=forum)
     if detail and a.kind not in _FIXED_PARTY_KINDS:  # no query for the kinds of 2022-2026
@@ -305,13 +319,66 @@ def chosen_party_names(session: Session, a: Agreement) -> list[str]:
         .where(AgreementParty.agreement_id == a.id).order_by(col(Municipality.name))).all())
 
 
-def approval_view(r: Approval, body: Body) -> ApprovalView:
+# A round's approvals as plain rows (a 23-party round is 46 ORM objects otherwise).
+_ROUND_APPROVALS = (
+    sa_select(col(Approval.id), col(Body.key), col(Body.name), col(Body.kind),
+           col(Approval.state), col(Approval.round_no), col(Approval.text_version),
+           col(Approval.deadline), col(Approval.meeting_date), col(Approval.decided_on),
+           col(Approval.protocol_ref), col(Approval.comment), col(Approval.version),
+           col(Approval.certainty), col(Approval.certainty_source))
+    .join(Body, col(Body.id) == Approval.body_id)
+    .where(col(Approval.agreement_id) == bindparam("b_agreement"),
+           col(Approval.round_no) == bindparam("b_round"))
+    .order_by(col(Approval.id)))
+
+
+_IMPLEMENTATIONS = (
+    sa_select(col(Implementation.id), col(Cluster.key), col(Cluster.name),
+              col(Implementation.state), col(Implementation.started_on),
+              col(Implementation.completed_on), col(Implementation.comment),
+              col(Implementation.version))
+    .join(Cluster, col(Cluster.id) == Implementation.cluster_id)
+    .where(col(Implementation.agreement_id) == bindparam("b_agreement"))
+    .order_by(col(Implementation.id)))
+
+
+def _approval_row_view(row: Any, rule: str, past: bool) -> ApprovalView:
+    (id_, key, name, kind, state, round_no, text_version, deadline, meeting_date, decided_on,
+     protocol_ref, comment, version, certainty, certainty_source) = row
+    return ApprovalView(id_, key, name, kind, state, APPROVAL.label_of(state), round_no,
+                        text_version, deadline, meeting_date, decided_on, protocol_ref, comment,
+                        version or 0, certainty, certainty_source, deadline_rule=rule,
+                        past_deadline=past)
+
+
+_RULES: dict[tuple[str, str, bool], str] = {}
+
+
+def deadline_rule(agreement_kind: str, body_kind: str, fixed: bool) -> str:
+    """The deadline policy's rule for one kind of party (few kinds: worked out once each)."""
+    key = (agreement_kind, body_kind, fixed)
+    if key not in _RULES:
+        _RULES[key] = load_policy().approval_rule_text(agreement_kind, body_kind, fixed)
+    return _RULES[key]
+
+
+_FINAL = frozenset(s.name for s in APPROVAL.states if s.final)
+
+
+def past_deadline(state: str, deadline: date | None, today: date | None) -> bool:
+    """Undecided and past its deadline; the deadline day itself is still in time."""
+    return (deadline is not None and today is not None and deadline < today
+            and state not in _FINAL)
+
+
+def approval_view(r: Approval, body: Body, rule: str = "", past: bool = False) -> ApprovalView:
     return ApprovalView(
         id=r.id or 0, body_key=body.key, body=body.name, body_kind=body.kind, state=r.state,
         state_label=APPROVAL.label_of(r.state), round_no=r.round_no,
         text_version=r.text_version, deadline=r.deadline, meeting_date=r.meeting_date,
         decided_on=r.decided_on, protocol_ref=r.protocol_ref, comment=r.comment,
-        version=r.version or 0, certainty=r.certainty, certainty_source=r.certainty_source)
+        version=r.version or 0, certainty=r.certainty, certainty_source=r.certainty_source,
+        deadline_rule=rule, past_deadline=past)
 
 
 def implementation_view(i: Implementation, cluster: Cluster) -> ImplementationView:

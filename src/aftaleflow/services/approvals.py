@@ -67,8 +67,8 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
             raise PermissionDenied(
                 "Du kan kun registrere beslutninger for dit eget organ.")
         apply_decision(uow, agreement, approval, decision, expected_version=expected_version)
-        uow.commit()
-        return _view(uow.session, agreement, detail=True, today=uow.now.date())
+        return uow.commit_with(
+            lambda: _view(uow.session, agreement, detail=True, today=uow.now.date()))
 
 
 def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,

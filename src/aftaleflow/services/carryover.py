@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -37,6 +37,7 @@ from aftaleflow.domain.succession import (
     ceased,
     merged_state,
 )
+from aftaleflow.services.links import decision_url
 from aftaleflow.services.outbox import enqueue
 from aftaleflow.services.reminders import body_address
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
@@ -94,56 +95,81 @@ def _names(rows: list[Row]) -> list[str]:
     return [r.name for r in rows]
 
 
+@dataclass
+class _Draft:
+    """What one case's carry-over collects: the report lines and the actions that apply them."""
+
+    changes: list[Change] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+
+    def add(self, change: Change, action: Action) -> None:
+        self.changes.append(change)
+        self.actions.append(action)
+
+
 def _plan_case(session: Session, s: _Structure, a: Agreement) -> _CasePlan | None:
-    changes: list[Change] = []
-    unresolved: list[str] = []
-    actions: list[Action] = []
-    assert a.id is not None
+    draft = _Draft()
     region = s.regions[a.region_id]
+    _plan_region_and_home(s, a, region, draft)
+    # Only an open round has approvals still owed; a closed round's are history.
+    if a.state == "i_godkendelse":
+        _plan_approvals(session, s, a, draft)
+    _plan_implementations(session, s, a, draft)
+    if not draft.changes and not draft.unresolved:
+        return None
+    assert a.id is not None
+    report = CaseCarryOver(
+        agreement_id=a.id, title=a.title, state_label=AGREEMENT.label_of(a.state),
+        region=region.name, changes=draft.changes, kept=draft.kept,
+        unresolved=draft.unresolved)
+    return _CasePlan(report, draft.actions)
+
+
+def _plan_region_and_home(s: _Structure, a: Agreement, region: Region, draft: _Draft) -> None:
+    assert a.id is not None
     new_region = s.successors("region", region)
     if new_region:
-        changes.append(Change("region", a.id, region.name, _names(new_region[:1]),
-                              "rettigheder og pligter overgår"))
-        actions.append(_move_region(a, region, new_region[0]))
+        draft.add(Change("region", a.id, region.name, _names(new_region[:1]),
+                         "rettigheder og pligter overgår"), _move_region(a, region, new_region[0]))
     elif ceased(region.valid_to, s.on):
-        unresolved.append(f"{region.name} er ophørt uden efterfølger i stamdata")
+        draft.unresolved.append(f"{region.name} er ophørt uden efterfølger i stamdata")
     home = s.areas.get(a.origin_cluster_id) if a.origin_cluster_id else None
-    if home is not None:
-        new_home = s.successors("area", home)
-        if new_home:
-            changes.append(Change("hjemområde", a.id, home.name, _names(new_home[:1])))
-            actions.append(_move_home(a, home, new_home[0]))
-    kept: list[str] = []
-    # Only an open round has approvals still owed; a closed round's are history.
-    for approval in _current_round(session, a) if a.state == "i_godkendelse" else []:
+    new_home = s.successors("area", home) if home is not None else []
+    if home is not None and new_home:
+        draft.add(Change("hjemområde", a.id, home.name, _names(new_home[:1])),
+                  _move_home(a, home, new_home[0]))
+
+
+def _plan_approvals(session: Session, s: _Structure, a: Agreement, draft: _Draft) -> None:
+    for approval in _current_round(session, a):
         body = s.bodies[approval.body_id]
         if approval.state not in PENDING:
-            if approval.decided_on is not None or approval.state in ("godkendt", "afvist"):
-                kept.append(f"{body.name}: {APPROVAL.label_of(approval.state).lower()}"
-                            f" {approval.decided_on.isoformat() if approval.decided_on else ''}"
-                            .rstrip())
+            day = approval.decided_on.isoformat() if approval.decided_on else ""
+            draft.kept.append(f"{body.name}: {APPROVAL.label_of(approval.state).lower()} {day}"
+                              .rstrip())
             continue
         successor = s.successors("body", body)
         if successor:
             deadline = approval.deadline.isoformat() if approval.deadline else "ingen"
-            changes.append(Change("godkendelse", approval.id or 0, body.name,
-                                  _names(successor[:1]), f"frist {deadline} bevares"))
-            actions.append(_move_approval(a, approval, body, successor[0]))
+            draft.add(Change("godkendelse", approval.id or 0, body.name, _names(successor[:1]),
+                             f"frist {deadline} bevares"),
+                      _move_approval(a, approval, body, successor[0]))
         elif ceased(body.valid_to, s.on):
-            unresolved.append(f"{body.name} er ophørt uden efterfølger; godkendelsen afventer")
+            draft.unresolved.append(
+                f"{body.name} er ophørt uden efterfølger; godkendelsen afventer")
+
+
+def _plan_implementations(session: Session, s: _Structure, a: Agreement,
+                          draft: _Draft) -> None:
     for impl in _implementations(session, a):
         area = s.areas[impl.cluster_id]
         targets = s.successors("area", area)
         if targets:
-            changes.append(Change("implementering", impl.id or 0, area.name, _names(targets),
-                                  IMPLEMENTATION.label_of(impl.state).lower()))
-            actions.append(_move_implementation(a, impl, area, targets))
-    if not changes and not unresolved:
-        return None
-    report = CaseCarryOver(
-        agreement_id=a.id, title=a.title, state_label=AGREEMENT.label_of(a.state),
-        region=region.name, changes=changes, kept=kept + [f"uafklaret: {u}" for u in unresolved])
-    return _CasePlan(report, actions)
+            draft.add(Change("implementering", impl.id or 0, area.name, _names(targets),
+                             IMPLEMENTATION.label_of(impl.state).lower()),
+                      _move_implementation(a, impl, area, targets))
 
 
 def _current_round(session: Session, a: Agreement) -> list[Approval]:
@@ -206,8 +232,8 @@ def _request_successor(uow: UnitOfWork, a: Agreement, approval: Approval, old: B
         f"Godkendelsen af samarbejdsaftalen '{a.title}' (version {approval.text_version}) "
         f"afventede {old.name}, som er ophørt. Den overgår til jer med samme frist: "
         f"{deadline}.", "",
-        f"Registrér beslutningen her: {get_settings().base_url}/agreements/{a.id}"
-        f"/approvals/{new.key}", "", "Venlig hilsen", "aftaleflow"])
+        "Registrér beslutningen her (log ind med jeres adgang): "
+        f"{decision_url(a.id or 0, new.key)}", "", "Venlig hilsen", "aftaleflow"])
     enqueue(uow, key=f"{CARRY_OVER_REPORT}:godkendelse:{approval.id}:{new.key}",
             kind="anmodning_om_godkendelse", recipients=[body_address(new)],
             subject=f"Anmodning om godkendelse (overført fra {old.name}): {a.title} – frist "

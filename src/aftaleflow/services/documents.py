@@ -8,6 +8,7 @@ twice gives the same bytes, so a second render finds the first registration.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -16,20 +17,28 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session, col, select
 
 from aftaleflow import documents as docs
-from aftaleflow.config import get_settings, local_time
+from aftaleflow.config import get_settings
 from aftaleflow.documents import viewmodels as vm
 from aftaleflow.domain.errors import NotFound, ValidationFailed
 from aftaleflow.domain.forum import with_forum
-from aftaleflow.domain.machines import AGREEMENT, APPROVAL
-from aftaleflow.domain.meetings import AgendaItem, Meeting, StoredDocument
-from aftaleflow.domain.model import Agreement, Approval, Body, Cluster, Region
+from aftaleflow.domain.machines import AGREEMENT
+from aftaleflow.domain.meetings import AgendaItem, StoredDocument
+from aftaleflow.domain.model import Agreement, Approval, Body, Cluster
 from aftaleflow.services.agreements import load_visible
 from aftaleflow.services.approvals import find_party_approval
 from aftaleflow.services.availability import forum_names
+from aftaleflow.services.document_views import (
+    items_vms,
+    meeting_and_items,
+    meeting_vm,
+    party_vms,
+    sender_of,
+)
+from aftaleflow.services.drafts import DRAFT_NAME, WORD_NOTE, draft_view
 from aftaleflow.services.indexing import index_document
+from aftaleflow.services.links import agreement_url, decision_url
 from aftaleflow.services.texts import changes_vm, item_changes
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
-from aftaleflow.services.views import CERTAINTY_LABELS
 
 if TYPE_CHECKING:
     from aftaleflow.documents.render import RenderedDocument
@@ -48,73 +57,24 @@ class DocumentRecord:
     agreement_id: int | None
     meeting_id: int | None
     created_at: datetime
+    recipient: str | None = None  # the body a letter went to, when it went to one
+    recipient_body_id: int | None = None
+    """The party a letter or a council's draft is for."""
+
+    @property
+    def media_type(self) -> str:
+        return WORD_MIME if self.path.endswith(".docx") else "application/pdf"
+
+    @property
+    def suffix(self) -> str:
+        return ".docx" if self.path.endswith(".docx") else ".pdf"
+
+
+WORD_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def documents_dir() -> Path:
     return get_settings().state_dir / "documents"
-
-
-# --- view models from rows -----------------------------------------------------------------
-def meeting_vm(meeting: Meeting, body: Body) -> vm.MeetingView:
-    when = local_time(meeting.starts_at)
-    return vm.MeetingView(body_name=body.name, body_kind=body.kind, date=when.date(),
-                          time=when.time(), place=meeting.place)
-
-
-def item_vm(item: AgendaItem) -> vm.AgendaItemView:
-    return vm.AgendaItemView(
-        number=item.number, title=item.title, closed=item.closed, sagsnr=item.case_number,
-        sagsbehandler=item.case_handler,
-        oevrige=[p.strip() for p in item.other_handlers.split(",") if p.strip()],
-        route=[vm.RouteStep(code=c, name=c, current=c == item.route_current)
-               for c in item.route],
-        sagsresume=item.summary, sagsfremstilling=item.account,
-        indstilling=vm.RecommendationView(recommender=item.recommender or "Administrationen",
-                                          clauses=list(item.recommendations))
-        if item.recommendations else None,
-        beslutning=item.decision_text, bilag=list(item.attachments),
-        late_reason=item.late_reason)
-
-
-def _meeting_and_items(session: Session, meeting_id: int
-                       ) -> tuple[Meeting, Body, list[AgendaItem]]:
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise NotFound(f"Mødet {meeting_id} findes ikke.")
-    body = session.get(Body, meeting.body_id)
-    assert body is not None
-    items = list(session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
-                              .order_by(col(AgendaItem.number))))
-    return meeting, body, items
-
-
-def certainty_text(certainty: str | None, source: str | None) -> str:
-    """'foreløbig: <source>' / 'omstridt: <source>' for a party asked on unconfirmed data."""
-    label = CERTAINTY_LABELS.get(certainty or "")
-    return f"{label}: {source}" if label else ""
-
-
-def party_vms(session: Session, agreement: Agreement, today: date) -> list[vm.PartyStatusView]:
-    rows = session.exec(select(Approval, Body).join(Body, col(Body.id) == col(Approval.body_id))
-                        .where(Approval.agreement_id == agreement.id,
-                               Approval.round_no == agreement.round_no)
-                        .order_by(col(Body.kind) != "regionsraad", col(Body.name))).all()
-    return [vm.PartyStatusView(
-        name=body.name, status=APPROVAL.label_of(a.state), approved=a.state == "godkendt",
-        rejected=a.state == "afvist",
-        overdue=bool(a.deadline and a.deadline < today and a.state not in ("godkendt", "afvist")),
-        deadline=a.deadline, decided_on=a.decided_on,
-        certainty=certainty_text(a.certainty, a.certainty_source)) for a, body in rows]
-
-
-def _sender(session: Session, agreement: Agreement, on: date) -> str:
-    region = session.get(Region, agreement.region_id)
-    assert region is not None
-    ssu = session.exec(select(Body).where(Body.kind == "ssu", Body.region_id == region.id,
-                                          col(Body.valid_from) <= on)).first()
-    if ssu is not None and (ssu.valid_to is None or ssu.valid_to >= on):
-        return ssu.name
-    return f"Regionsrådet, {region.name}"
 
 
 # --- registering -----------------------------------------------------------------------------
@@ -122,15 +82,38 @@ def _register(ctx: ServiceContext, result: RenderedDocument, *, agreement_id: in
               meeting_id: int | None = None, item_id: int | None = None,
               body_id: int | None = None) -> DocumentRecord:
     path = docs.store_document(result, documents_dir())
+    return _register_file(ctx, Filed(result.kind, result.title, result.sha256, result.size,
+                                     result.template, result.template_version, path),
+                          agreement_id=agreement_id, meeting_id=meeting_id, item_id=item_id,
+                          body_id=body_id)
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A stored file about to be registered (a PDF, or a council's Word draft)."""
+
+    kind: str
+    title: str
+    sha256: str
+    size: int
+    template: str
+    template_version: str
+    path: Path
+
+
+def _register_file(ctx: ServiceContext, result: Filed, *, agreement_id: int | None = None,
+                   meeting_id: int | None = None, item_id: int | None = None,
+                   body_id: int | None = None) -> DocumentRecord:
     with UnitOfWork(ctx) as uow:
         row = uow.session.exec(select(StoredDocument).where(
             StoredDocument.sha256 == result.sha256, StoredDocument.kind == result.kind,
             StoredDocument.agreement_id == agreement_id,
-            StoredDocument.meeting_id == meeting_id)).first()
+            StoredDocument.meeting_id == meeting_id,
+            StoredDocument.recipient_body_id == body_id)).first()
         if row is None:
             row = StoredDocument(
-                kind=result.kind, title=result.title, path=str(path), sha256=result.sha256,
-                size=result.size, template=result.template,
+                kind=result.kind, title=result.title, path=str(result.path),
+                sha256=result.sha256, size=result.size, template=result.template,
                 template_version=result.template_version, agreement_id=agreement_id,
                 meeting_id=meeting_id, agenda_item_id=item_id, recipient_body_id=body_id,
                 created_at=uow.now)
@@ -144,13 +127,14 @@ def _register(ctx: ServiceContext, result: RenderedDocument, *, agreement_id: in
         return _record(row)
 
 
-def _record(row: StoredDocument) -> DocumentRecord:
+def _record(row: StoredDocument, recipient: str | None = None) -> DocumentRecord:
     assert row.id is not None
     return DocumentRecord(id=row.id, kind=row.kind, title=row.title, path=row.path,
                           sha256=row.sha256, size=row.size, template=row.template,
                           template_version=row.template_version,
                           agreement_id=row.agreement_id, meeting_id=row.meeting_id,
-                          created_at=row.created_at)
+                          created_at=row.created_at, recipient=recipient,
+                          recipient_body_id=row.recipient_body_id)
 
 
 # --- the documents ---------------------------------------------------------------------------
@@ -160,9 +144,10 @@ def render_agenda_item(ctx: ServiceContext, item_id: int) -> DocumentRecord:
         item = uow.session.get(AgendaItem, item_id)
         if item is None:
             raise NotFound(f"Dagsordenpunkt {item_id} findes ikke.")
-        meeting, body, _items = _meeting_and_items(uow.session, item.meeting_id)
-        view = replace(item_vm(item), changes=item_changes(uow.session, item))
-        result = docs.render_agenda_item(meeting_vm(meeting, body), view)
+        meeting, body, _items = meeting_and_items(uow.session, item.meeting_id)
+        view = replace(items_vms(uow.session, meeting, body, [item])[0],
+                       changes=item_changes(uow.session, item))
+    result = _render(lambda: docs.render_agenda_item(meeting_vm(meeting, body), view))
     return _register(ctx, result, agreement_id=item.agreement_id, meeting_id=meeting.id,
                      item_id=item.id)
 
@@ -172,29 +157,82 @@ def render_agenda(ctx: ServiceContext, meeting_id: int, *, public: bool = False,
     """The samlet dagsorden (or, after the meeting, the beslutningsprotokol)."""
     ctx.authorize("document.write")
     with UnitOfWork(ctx, read_only=True) as uow:
-        meeting, body, items = _meeting_and_items(uow.session, meeting_id)
+        meeting, body, items = meeting_and_items(uow.session, meeting_id)
         if not items:
             raise ValidationFailed(f"Mødet {meeting_id} har ingen dagsordenpunkter endnu.")
         header = meeting_vm(meeting, body)
-        views = [replace(item_vm(i), changes=item_changes(uow.session, i)) for i in items]
+        views = [replace(v, changes=item_changes(uow.session, i))
+                 for v, i in zip(items_vms(uow.session, meeting, body, items), items,
+                                 strict=True)]
     if protocol:
-        result = docs.render_protocol(vm.ProtocolView(meeting=header, items=views),
-                                      public=public)
+        result = _render(lambda: docs.render_protocol(
+            vm.ProtocolView(meeting=header, items=views), public=public))
     else:
-        result = docs.render_agenda(vm.AgendaView(meeting=header, items=views), public=public)
+        result = _render(lambda: docs.render_agenda(
+            vm.AgendaView(meeting=header, items=views), public=public))
     return _register(ctx, result, meeting_id=meeting_id)
+
+
+@dataclass(frozen=True)
+class RequestDocuments:
+    """A request for approval to one party: the letter (with the draft's pages appended) and
+    that council's draft agenda item as PDF and as Word file."""
+
+    letter: DocumentRecord
+    draft_pdf: DocumentRecord
+    draft_docx: DocumentRecord
 
 
 def render_letter(ctx: ServiceContext, kind: str, agreement_id: int, *,
                   party: str | None = None, cluster: str | None = None, message: str = "",
                   reminders_sent: int = 0) -> DocumentRecord:
-    """A letter about one agreement: to a party, a cluster, or (eskalering) the manager."""
+    """A letter about one agreement: to a party, a cluster, or (eskalering) the manager.
+    A request for approval to a party carries that council's draft agenda item."""
     ctx.authorize("document.write")
+    letter_kind = _letter_kind(kind)
+    if letter_kind == vm.LetterKind.APPROVAL_REQUEST and party:
+        return approval_request(ctx, agreement_id, party, message=message).letter
+    letter, body_id, _draft = _letter_data(ctx, letter_kind, agreement_id, party=party,
+                                           cluster=cluster, message=message,
+                                           reminders_sent=reminders_sent)
+    return _register(ctx, _render_letter(letter), agreement_id=agreement_id, body_id=body_id)
+
+
+def approval_request(ctx: ServiceContext, agreement_id: int, party: str, *,
+                     message: str = "") -> RequestDocuments:
+    """The request letter to `party`, and its council's draft as PDF (appended to the letter)
+    and .docx; all three stored and registered for that party."""
+    ctx.authorize("document.write")
+    letter, body_id, draft = _letter_data(ctx, vm.LetterKind.APPROVAL_REQUEST, agreement_id,
+                                          party=party, message=message)
+    assert draft is not None
+    draft_pdf = _render(lambda: docs.render_draft_item(draft))
+    word = docs.render_draft_docx(draft)
+    word_path, _digest = docs.store_file(word.data, word.kind, ".docx", documents_dir())
+    pdf_record = _register(ctx, draft_pdf, agreement_id=agreement_id, body_id=body_id)
+    docx_record = _register_file(ctx, Filed(word.kind, word.title, word.sha256, word.size,
+                                            word.template, word.template_version, word_path),
+                                 agreement_id=agreement_id, body_id=body_id)
+    letter = replace(letter, enclosures=[vm.PdfAttachment(
+        DRAFT_NAME.format(council=draft.council), draft_pdf.pdf)], attachments=[WORD_NOTE])
+    letter_record = _register(ctx, _render_letter(letter), agreement_id=agreement_id,
+                              body_id=body_id)
+    return RequestDocuments(letter=letter_record, draft_pdf=pdf_record, draft_docx=docx_record)
+
+
+def _letter_kind(kind: str) -> vm.LetterKind:
     try:
-        letter_kind = vm.LetterKind(kind)
+        return vm.LetterKind(kind)
     except ValueError:
         raise ValidationFailed(f"Ukendt brevtype '{kind[:40]}'. Mulige: "
                                f"{', '.join(k.value for k in vm.LetterKind)}.") from None
+
+
+def _letter_data(ctx: ServiceContext, letter_kind: vm.LetterKind, agreement_id: int, *,
+                 party: str | None = None, cluster: str | None = None, message: str = "",
+                 reminders_sent: int = 0
+                 ) -> tuple[vm.LetterView, int | None, vm.DraftItemView | None]:
+    """The letter's data, its recipient body, and (request to a party) the council's draft."""
     today = ctx.now().date()
     with UnitOfWork(ctx, read_only=True) as uow:
         s = uow.session
@@ -202,8 +240,9 @@ def render_letter(ctx: ServiceContext, kind: str, agreement_id: int, *,
         approval = find_party_approval(s, agreement, party) if party else None
         body = s.get(Body, approval.body_id) if approval else None
         recipient, body_id = _recipient(s, letter_kind, body, cluster)
+        sender = sender_of(s, agreement, today)
         letter = vm.LetterView(
-            kind=letter_kind, date=today, sender=_sender(s, agreement, today),
+            kind=letter_kind, date=today, sender=sender,
             recipient=recipient, agreement_title=agreement.title,
             case_number=agreement.kle_number, case_handler=agreement.case_handler,
             deadline=approval.deadline if approval else agreement.approval_deadline,
@@ -214,14 +253,34 @@ def render_letter(ctx: ServiceContext, kind: str, agreement_id: int, *,
             attachments=["Udkast til dagsordenpunkt"]
             if letter_kind == vm.LetterKind.APPROVAL_REQUEST else [],
             changes=changes_vm(s, agreement.id, approval.round_no if approval else None)
-            if letter_kind == vm.LetterKind.APPROVAL_REQUEST else None)
-        result = _render_letter(letter)
-    return _register(ctx, result, agreement_id=agreement_id, body_id=body_id)
+            if letter_kind == vm.LetterKind.APPROVAL_REQUEST else None,
+            action_link=_action_link(letter_kind, agreement_id, body))
+        draft = (draft_view(s, agreement, approval, body, sender, today)
+                 if letter_kind == vm.LetterKind.APPROVAL_REQUEST and approval and body
+                 else None)
+    return letter, body_id, draft
+
+
+ASKING = (vm.LetterKind.APPROVAL_REQUEST, vm.LetterKind.REMINDER)
+
+
+def _action_link(kind: vm.LetterKind, agreement_id: int, body: Body | None) -> str:
+    """A letter that asks a party for its decision links to that party's decision page."""
+    if kind in ASKING and body is not None:
+        return decision_url(agreement_id, body.key)
+    if kind == vm.LetterKind.ESCALATION:
+        return agreement_url(agreement_id)
+    return ""
 
 
 def _render_letter(letter: vm.LetterView) -> RenderedDocument:
+    return _render(lambda: docs.render_letter(letter))
+
+
+def _render(action: Callable[[], RenderedDocument]) -> RenderedDocument:
+    """Run a renderer; the engine's Danish data errors become the domain's."""
     try:
-        return docs.render_letter(letter)
+        return action()
     except docs.DocumentDataError as exc:
         raise ValidationFailed(exc.message) from exc
 
@@ -280,7 +339,40 @@ def list_documents(ctx: ServiceContext, *, agreement_id: int | None = None,
             query = query.where(StoredDocument.agreement_id == agreement_id)
         if meeting_id is not None:
             query = query.where(StoredDocument.meeting_id == meeting_id)
-        return [_record(r) for r in uow.session.exec(query)]
+        rows = uow.session.exec(query).all()
+        names = dict(uow.session.exec(select(Body.id, Body.name).where(col(Body.id).in_(
+            {r.recipient_body_id for r in rows if r.recipient_body_id}))).all())
+        return [_record(r, names.get(r.recipient_body_id)) for r in rows]
+
+
+DRAFT_KINDS = ("udkast_dagsordenpunkt", "udkast_dagsordenpunkt_docx")
+
+
+@dataclass(frozen=True)
+class PartyDrafts:
+    """One party's draft agenda items for an agreement (PDF and Word, every round)."""
+
+    body_key: str
+    party: str
+    documents: list[DocumentRecord]
+
+
+def party_drafts(ctx: ServiceContext, agreement_id: int) -> list[PartyDrafts]:
+    """The councils' drafts of an agreement, per party, newest last."""
+    ctx.authorize("document.read")
+    with UnitOfWork(ctx, read_only=True) as uow:
+        s = uow.session
+        load_visible(s, ctx.principal, agreement_id)
+        rows = s.exec(select(StoredDocument, Body)
+                      .join(Body, col(Body.id) == col(StoredDocument.recipient_body_id))
+                      .where(StoredDocument.agreement_id == agreement_id,
+                             col(StoredDocument.kind).in_(DRAFT_KINDS))
+                      .order_by(col(Body.name), col(StoredDocument.id))).all()
+        grouped: dict[str, PartyDrafts] = {}
+        for row, body in rows:
+            entry = grouped.setdefault(body.key, PartyDrafts(body.key, body.name, []))
+            entry.documents.append(_record(row, body.name))
+        return list(grouped.values())
 
 
 def read_document(ctx: ServiceContext, document_id: int) -> tuple[DocumentRecord, bytes]:

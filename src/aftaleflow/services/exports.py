@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from aftaleflow.services.agreements import list_agreements
+from aftaleflow.services.matrix import approval_matrix
 from aftaleflow.services.uow import ServiceContext
-from aftaleflow.services.views import AgreementView, to_jsonable
+from aftaleflow.services.views import AgreementLike, AgreementView, to_jsonable
 
 Format = Literal["csv", "xlsx", "json"]
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "json")
@@ -30,7 +32,7 @@ class Table:
     rows: list[list[str | int]]
 
 
-def _cell(view: AgreementView, body_key: str) -> str:
+def _cell(view: AgreementLike, body_key: str) -> str:
     approval = next((a for a in view.approvals if a.body_key == body_key), None)
     if approval is None:
         return "-"
@@ -38,7 +40,7 @@ def _cell(view: AgreementView, body_key: str) -> str:
     return f"{approval.state_label} {when:%d.%m.%Y}" if when else approval.state_label
 
 
-def matrix_table(agreements: list[AgreementView]) -> Table:
+def matrix_table(agreements: Sequence[AgreementLike]) -> Table:
     parties: dict[str, str] = {}
     for view in agreements:
         for approval in view.approvals:
@@ -57,11 +59,22 @@ def agreements_table(agreements: list[AgreementView]) -> Table:
     return Table("Samarbejdsaftaler", list(AGREEMENT_COLUMNS), rows)
 
 
+# OWASP "CSV injection": a spreadsheet evaluates a cell that begins with one of these.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str | int) -> str | int:
+    """A text cell a spreadsheet would evaluate gets a leading apostrophe (the OWASP rule)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")  # Danish Excel expects semicolons
-    writer.writerow(table.header)
-    writer.writerows(table.rows)
+    writer.writerow([neutralise(c) for c in table.header])
+    writer.writerows([neutralise(c) for c in row] for row in table.rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel reads æøå correctly
 
 
@@ -78,15 +91,29 @@ def to_xlsx(table: Table) -> bytes:
         cell.font = Font(bold=True)
     for row in table.rows:
         sheet.append(row)
+    _text_cells(sheet)
     sheet.freeze_panes = "D2" if table.title == "Statusmatrix" else "A2"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
+def _text_cells(sheet: Any) -> None:
+    """Every text cell is stored as text with Excel's quote prefix, so "=..." is no formula
+    (openpyxl would otherwise write a text beginning with "=" as a live formula)."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
+
 def export(ctx: ServiceContext, what: Literal["matrix", "agreements"], fmt: Format, *,
            region: str | None = None) -> bytes:
     """The export as bytes, for the CLI (`aftaleflow export`) and the API."""
+    if what == "matrix" and fmt != "json":  # the matrix result, not 1,000 agreement views
+        table = matrix_table(approval_matrix(ctx, region))
+        return to_csv(table) if fmt == "csv" else to_xlsx(table)
     agreements = list_agreements(ctx, region=region)
     if fmt == "json":
         data = {"eksporteret": ctx.now().date().isoformat(),

@@ -35,13 +35,30 @@ def index_item(session: Session, item: AgendaItem) -> None:
 
 
 def index_document(session: Session, document: StoredDocument) -> None:
-    """Index a generated PDF by its extracted text (closed items never reach public ones)."""
-    from pypdf import PdfReader
-
+    """Index a generated PDF (or Word draft) by its text (closed items never reach public
+    ones)."""
     assert document.id is not None
+    reader = _word_text if document.path.endswith(".docx") else _pdf_text
+    _upsert(session, "document", document.id, document.agreement_id, document.title,
+            reader(document.path))
+
+
+def _pdf_text(path: str) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
     try:
-        reader = PdfReader(document.path)
-        body = "\n".join(page.extract_text() or "" for page in reader.pages)
-    except (OSError, ValueError):
-        body = ""
-    _upsert(session, "document", document.id, document.agreement_id, document.title, body)
+        return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    except (OSError, ValueError, PyPdfError):
+        return ""
+
+
+def _word_text(path: str) -> str:
+    from docx import Document
+
+    try:
+        doc = Document(path)
+    except (OSError, ValueError, KeyError):
+        return ""
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return "\n".join([*(p.text for p in doc.paragraphs), *cells])

@@ -8,9 +8,12 @@ transitions (all councils approved -> godkendt) so every service gets them the s
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from sqlalchemy import bindparam, insert
 from sqlmodel import Session, col, select
 
+from aftaleflow.db import Prepared
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
@@ -34,6 +37,10 @@ from aftaleflow.services.text_rows import stamp_round_text
 from aftaleflow.services.uow import UnitOfWork
 
 SYSTEM_ACTOR = "system"
+_APPROVALS = Approval.__table__  # type: ignore[attr-defined]
+_INSERT_APPROVALS = Prepared(insert(_APPROVALS))
+_ROUND_STATES = select(_APPROVALS.c.state).where(
+    _APPROVALS.c.agreement_id == bindparam("a"), _APPROVALS.c.round_no == bindparam("r"))
 
 
 def current_approvals(session: Session, agreement: Agreement) -> list[Approval]:
@@ -72,12 +79,20 @@ def _round_plan(uow: UnitOfWork, agreement: Agreement) -> list[int]:
 
 def _round_plan_marked(uow: UnitOfWork, agreement: Agreement
                        ) -> tuple[list[int], dict[int, Certainty]]:
-    """Who must approve, and which of them are asked on data not confirmed (with source)."""
-    region, area = _region_and_area(uow.session, agreement)
-    snap = snapshot(uow.session, uow.now.date())
-    named = named_parties(uow.session, agreement)
-    bodies = approving_bodies(snap, agreement.kind, region.key, area, named)
-    return bodies, uncertain_parties(snap, agreement.kind, region.key, area, named)
+    """Who must approve, and which of them are asked on data not confirmed (with source).
+
+    Worked out once per transaction: the guard and the effect both ask.
+    """
+    key = ("round_plan", agreement.id, uow.now.date())
+    if key not in uow.memo:
+        region, area = _region_and_area(uow.session, agreement)
+        snap = snapshot(uow.session, uow.now.date())
+        named = named_parties(uow.session, agreement)
+        bodies = approving_bodies(snap, agreement.kind, region.key, area, named)
+        uow.memo[key] = (bodies, uncertain_parties(snap, agreement.kind, region.key, area,
+                                                   named))
+    plan: tuple[list[int], dict[int, Certainty]] = uow.memo[key]
+    return plan
 
 
 def _agreement_facts(uow: UnitOfWork, agreement: Agreement, needed: set[str]) -> dict[str, bool]:
@@ -85,7 +100,8 @@ def _agreement_facts(uow: UnitOfWork, agreement: Agreement, needed: set[str]) ->
     if "has_approvers" in needed:
         facts["has_approvers"] = bool(_round_plan(uow, agreement))
     if needed & {"all_approved", "any_rejected"}:
-        states = [a.state for a in current_approvals(uow.session, agreement)]
+        states = list(uow.session.connection().execute(
+            _ROUND_STATES, {"a": agreement.id, "r": agreement.round_no}).scalars())
         facts["all_approved"] = bool(states) and all(s == "godkendt" for s in states)
         facts["any_rejected"] = any(s == "afvist" for s in states)
     if "all_implemented" in needed:
@@ -100,12 +116,9 @@ def fire_agreement(uow: UnitOfWork, agreement: Agreement, trigger: str, *,
     facts = _agreement_facts(uow, agreement, AGREEMENT.guards_of(trigger))
     source = agreement.state
     dest = AGREEMENT.next_state(source, trigger, facts, allow_automatic=automatic)
-    agreement.state = dest
-    agreement.updated_at = uow.now
     effect = AGREEMENT.state(dest).on_enter
-    if effect:
-        _EFFECTS[effect](uow, agreement)
-    uow.session.add(agreement)
+    changes = _EFFECTS[effect](uow, agreement) if effect else {}
+    uow.save(agreement, state=dest, updated_at=uow.now, **changes)
     uow.record(entity="agreement", entity_id=agreement.id, agreement_id=agreement.id,
                trigger=trigger, from_state=source, to_state=dest, comment=comment,
                actor=SYSTEM_ACTOR if automatic else None)
@@ -114,37 +127,46 @@ def fire_agreement(uow: UnitOfWork, agreement: Agreement, trigger: str, *,
 
 def settle(uow: UnitOfWork, agreement: Agreement) -> None:
     """Fire the first automatic transition whose guards hold, until none does."""
-    for transition in AGREEMENT.automatic_transitions_from(agreement.state):
-        facts = _agreement_facts(uow, agreement, set(transition.guards))
+    transitions = AGREEMENT.automatic_transitions_from(agreement.state)
+    if not transitions:
+        return
+    facts = _agreement_facts(uow, agreement, {g for t in transitions for g in t.guards})
+    for transition in transitions:
         if all(facts.get(g) for g in transition.guards):
             fire_agreement(uow, agreement, transition.trigger, automatic=True)
             return
 
 
-def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> None:
-    """A new round: a new version of the text after a renegotiation; old rounds are kept."""
+def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> dict[str, Any]:
+    """A new round: a new version of the text after a renegotiation; old rounds are kept.
+
+    The approvals go in as one multi-row INSERT; each party's deadline is worked out once
+    per kind of body (they share the policy, so 22 councils share one date). Returns the
+    agreement's new round and text version, written with its state in one UPDATE.
+    """
     assert agreement.id is not None
     bodies, marks = _round_plan_marked(uow, agreement)
-    if agreement.round_no > 0:
-        agreement.text_version += 1
-    agreement.round_no += 1
-    stamp_round_text(uow.session, agreement, uow.now)
+    conn = uow.session.connection()  # Core: no autoflush of the half-changed agreement
+    kinds: dict[int, str] = dict(conn.execute(select(Body.id, Body.kind).where(
+        col(Body.id).in_(bodies))).all())
     policy = load_policy()
-    kinds = {b.id: b.kind for b in uow.session.exec(select(Body).where(col(Body.id).in_(bodies)))}
-    for body_id in bodies:
-        deadline = agreement.approval_deadline or policy.approval_deadline(
-            uow.now.date(), agreement.kind, kinds[body_id]).date
-        uow.session.add(Approval(
-            agreement_id=agreement.id, round_no=agreement.round_no,
-            text_version=agreement.text_version, body_id=body_id, state=APPROVAL.states[0].name,
-            deadline=deadline, updated_at=uow.now,
-            certainty=marks[body_id][0] if body_id in marks else None,
-            certainty_source=marks[body_id][1] if body_id in marks else None,
-        ))
-    uow.session.flush()
+    deadlines = {kind: agreement.approval_deadline or policy.approval_deadline(
+        uow.now.date(), agreement.kind, kind).date for kind in set(kinds.values())}
+    changes = {"round_no": agreement.round_no + 1,
+               "text_version": agreement.text_version + (1 if agreement.round_no > 0 else 0)}
+    stamp_round_text(conn, agreement, changes["round_no"], changes["text_version"], uow.now)
+    if bodies:
+        _INSERT_APPROVALS.run_many(conn, [
+            {"agreement_id": agreement.id, **changes, "body_id": body_id,
+             "state": APPROVAL.states[0].name, "deadline": deadlines[kinds[body_id]],
+             "updated_at": uow.now, "version": 1,
+             "certainty": marks[body_id][0] if body_id in marks else None,
+             "certainty_source": marks[body_id][1] if body_id in marks else None}
+            for body_id in bodies])
+    return changes
 
 
-def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> None:
+def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> dict[str, Any]:
     session = uow.session
     assert agreement.id is not None
     existing = {i.cluster_id for i in implementations(session, agreement)}
@@ -162,9 +184,10 @@ def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> None:
             session.add(Implementation(agreement_id=agreement.id, cluster_id=cluster.id,
                                        state=IMPLEMENTATION.states[0].name, updated_at=uow.now))
     session.flush()
+    return {}
 
 
-_EFFECTS: dict[str, Callable[[UnitOfWork, Agreement], None]] = {
+_EFFECTS: dict[str, Callable[[UnitOfWork, Agreement], dict[str, Any]]] = {
     "start_approval_round": _start_approval_round,
     "create_implementations": _create_implementations,
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aftaleflow.config import get_settings
 from aftaleflow.mail import (
@@ -23,6 +24,9 @@ from aftaleflow.services.outbox import (
 )
 from aftaleflow.services.uow import ServiceContext
 
+if TYPE_CHECKING:
+    from aftaleflow.services.documents import DocumentRecord
+
 AttachmentSource = Callable[[ServiceContext, QueuedMail], list[Attachment]]
 
 
@@ -40,11 +44,18 @@ LETTER_OF_KIND = {
 
 
 def letter_attachments(ctx: ServiceContext, queued: QueuedMail) -> list[Attachment]:
-    """The PDF letter that goes with a message (rendered, stored and registered)."""
+    """The PDF letter that goes with a message (rendered, stored and registered); a request
+    for approval also carries the council's draft agenda item as .docx and PDF."""
     from aftaleflow.services import documents
 
     if queued.kind == "statusrapport":
         record = documents.render_status_report(ctx)
+    elif queued.kind == "anmodning_om_godkendelse" and queued.agreement_id \
+            and queued.approval_id:
+        request = documents.approval_request(ctx, queued.agreement_id,
+                                             documents.party_key(ctx, queued.approval_id))
+        return [_attachment(request.letter), _attachment(request.draft_docx),
+                _attachment(request.draft_pdf)]
     elif queued.kind in LETTER_OF_KIND and queued.agreement_id and queued.approval_id:
         record = documents.render_letter(
             ctx, LETTER_OF_KIND[queued.kind], queued.agreement_id,
@@ -52,8 +63,13 @@ def letter_attachments(ctx: ServiceContext, queued: QueuedMail) -> list[Attachme
             reminders_sent=1 if queued.kind == "rykker_2" else 0)
     else:
         return []
-    data = Path(record.path).read_bytes()
-    return [Attachment(f"{record.kind}-{record.sha256[:8]}.pdf", data, "application/pdf")]
+    return [_attachment(record)]
+
+
+def _attachment(record: DocumentRecord) -> Attachment:
+    """A stored document as a mail attachment, named by kind and hash."""
+    return Attachment(f"{record.kind}-{record.sha256[:8]}{record.suffix}",
+                      Path(record.path).read_bytes(), record.media_type)
 
 
 def send_outbox(ctx: ServiceContext, transport: Transport | None = None,

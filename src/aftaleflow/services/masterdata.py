@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Date, bindparam
 from sqlmodel import Session, col, or_, select
 
-from aftaleflow.db import create_schema
+from aftaleflow.db import Prepared, create_schema
 from aftaleflow.domain.model import (
     KIND_LABELS,
     ApprovalRule,
@@ -23,9 +24,12 @@ from aftaleflow.domain.model import (
     Succession,
 )
 from aftaleflow.domain.rounds import GovernanceSnapshot, RoundRule
-from aftaleflow.masterdata import files
+from aftaleflow.domain.validation import clean_text
 from aftaleflow.services.masterdata_sync import Change, Sync
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
+
+if TYPE_CHECKING:  # the file schema (YAML, pydantic models) is imported only to load files
+    from aftaleflow.masterdata.files import MasterData
 
 CONFIDENCE_LABELS = {"confirmed": "bekræftet", "probable": "foreløbig", "disputed": "omstridt"}
 
@@ -43,6 +47,11 @@ class LoadReport:
         return bool(self.changes)
 
 
+def _name(value: Any, field: str) -> str:
+    """A name from the files through the same text check as every other input."""
+    return clean_text(str(value), field, max_len=300, required=True, single_line=True)
+
+
 def _d(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
@@ -53,6 +62,8 @@ def load_master_data(ctx: ServiceContext, directory: Path | None = None) -> Load
     """Create the schema and bring master data in line with the files; twice changes nothing."""
     ctx.authorize("masterdata.admin")
     create_schema(ctx.engine)
+    from aftaleflow.masterdata import files
+
     data = files.read(directory or files.PACKAGE_DIR)
     with UnitOfWork(ctx) as uow:
         report = sync_master_data(uow, data)
@@ -60,7 +71,7 @@ def load_master_data(ctx: ServiceContext, directory: Path | None = None) -> Load
     return report
 
 
-def sync_master_data(uow: UnitOfWork, data: files.MasterData,
+def sync_master_data(uow: UnitOfWork, data: MasterData,
                      effective: date | None = None, note: str = "") -> LoadReport:
     """Apply one validated version of the files inside `uow`; the caller commits or not.
 
@@ -68,13 +79,15 @@ def sync_master_data(uow: UnitOfWork, data: files.MasterData,
     """
     sync = Sync(uow.session, effective or uow.now.date())
     regions = sync.rows(Region, ("key",), [
-        {"key": r["key"], "name": r["name"], "code": r.get("code"), "note": r.get("note"),
+        {"key": r["key"], "name": _name(r["name"], "regionsnavn"), "code": r.get("code"),
+         "note": r.get("note"),
          "valid_from": _d(r["valid_from"]), "valid_to": _d(r.get("valid_to"))}
         for r in data.regions], what="region", label=lambda v: v["name"])
     region_id = {k[0]: r.id for k, r in regions.items()}
     region_name = {r.id: r.name for r in regions.values()}
     munis = sync.rows(Municipality, ("code",), [
-        {"code": m["code"], "name": m["name"]} for m in data.municipalities],
+        {"code": m["code"], "name": _name(m["name"], "kommunenavn")}
+        for m in data.municipalities],
         what="kommune", label=lambda v: f"{v['name']} ({v['code']})")
     muni_id = {k[0]: m.id for k, m in munis.items()}
     muni_name = {m.id: f"{m.name} ({m.code})" for m in munis.values()}
@@ -84,7 +97,7 @@ def sync_master_data(uow: UnitOfWork, data: files.MasterData,
         for m in data.municipalities for rm in m["regions"]], what="regionsmedlemskab",
         label=lambda v: f"{muni_name[v['municipality_id']]} i {region_name[v['region_id']]}")
     areas = sync.rows(Cluster, ("key",), [
-        {"key": a["key"], "name": a["name"], "kind": a["kind"],
+        {"key": a["key"], "name": _name(a["name"], "klyngenavn"), "kind": a["kind"],
          "region_id": region_id[a["region"]], "acute_hospital": a.get("acute_hospital"),
          "valid_from": _d(a["valid_from"]), "valid_to": _d(a.get("valid_to"))}
         for a in data.areas], what="klynge/sundhedsråd", label=lambda v: v["name"])
@@ -99,7 +112,7 @@ def sync_master_data(uow: UnitOfWork, data: files.MasterData,
         label=lambda v: (f"{muni_name[v['municipality_id']]} i {area_name[v['cluster_id']]}"
                          f" ({CONFIDENCE_LABELS.get(v['confidence'], v['confidence'])})"))
     sync.rows(Body, ("key",), [
-        {"key": b["key"], "name": b["name"], "kind": b["kind"],
+        {"key": b["key"], "name": _name(b["name"], "organnavn"), "kind": b["kind"],
          "region_id": region_id.get(b.get("region", "")),
          "municipality_id": muni_id.get(b.get("municipality", "")),
          "cluster_id": area_id.get(b.get("cluster", "")),
@@ -139,7 +152,7 @@ def _line(change: Change) -> str:
 _SUCCESSION_SOURCES = (("region", "regions"), ("area", "areas"), ("body", "bodies"))
 
 
-def succession_rows(data: files.MasterData) -> list[dict[str, Any]]:
+def succession_rows(data: MasterData) -> list[dict[str, Any]]:
     """One row per (predecessor, successor); a `successors: []` block gives one row with None."""
     rows: list[dict[str, Any]] = []
     for entity, attr in _SUCCESSION_SOURCES:
@@ -160,42 +173,75 @@ def valid_on(model: Any, on: date) -> Any:
                                                col(model.valid_to) >= on)
 
 
+_ON = bindparam("on", type_=Date)
+
+
+def _valid_rows(model: Any, *names: str, extra: Any = None) -> Prepared:
+    """SELECT the named columns of rows valid on :on, in id order (compiled once)."""
+    table = model.__table__
+    query = select(*(table.c[n] for n in names)).where(
+        table.c.valid_from <= _ON, or_(table.c.valid_to.is_(None), table.c.valid_to >= _ON))
+    return Prepared((query.where(extra) if extra is not None else query).order_by(table.c.id))
+
+
+_SNAPSHOT = {
+    "regions": _valid_rows(Region, "id", "key"),
+    "region_members": _valid_rows(RegionMembership, "region_id", "municipality_id"),
+    "areas": _valid_rows(Cluster, "id", "key", "kind", "region_id"),
+    "area_members": _valid_rows(ClusterMembership, "cluster_id", "municipality_id",
+                                "confidence", "source"),
+    "councils": _valid_rows(Body, "id", "kind", "region_id", "municipality_id",
+                            extra=or_(col(Body.kind) == "kommunalbestyrelse",
+                                      col(Body.kind) == "regionsraad")),
+    "rules": _valid_rows(ApprovalRule, "kind", "approvers", "implementers", "area_kind",
+                         "confirmed", "forum", "source"),
+}
+
+
 def snapshot(session: Session, on: date) -> GovernanceSnapshot:
-    """The governance structure valid on one day, as plain data for `domain.rounds`."""
-    regions = {r.id: r.key for r in session.exec(select(Region).where(valid_on(Region, on)))}
+    """The governance structure valid on one day, as plain data for `domain.rounds`.
+
+    Plain tuples from statements compiled once (`db.Prepared`): a round start reads a few
+    hundred rows of structure (ids, keys and kinds) and needs none of them as objects.
+    """
+    conn = session.connection()
+
+    def rows(name: str) -> list[Any]:
+        return list(_SNAPSHOT[name].run(conn, {"on": on}).fetchall())
+
+    regions: dict[int, str] = dict(rows("regions"))
     region_members: dict[str, list[int]] = {}
-    for rm in session.exec(select(RegionMembership).where(valid_on(RegionMembership, on))):
-        if rm.region_id in regions:
-            region_members.setdefault(regions[rm.region_id], []).append(rm.municipality_id)
-    areas = {a.id: a for a in session.exec(select(Cluster).where(valid_on(Cluster, on)))}
+    for region_id, municipality_id in rows("region_members"):
+        if region_id in regions:
+            region_members.setdefault(regions[region_id], []).append(municipality_id)
+    areas = {id_: (key, kind, region_id) for id_, key, kind, region_id in rows("areas")}
     area_members: dict[str, list[int]] = {}
     unconfirmed: dict[tuple[str, int], tuple[str, str]] = {}
-    for cm in session.exec(select(ClusterMembership).where(valid_on(ClusterMembership, on))):
-        if cm.cluster_id in areas:
-            key = areas[cm.cluster_id].key
-            area_members.setdefault(key, []).append(cm.municipality_id)
-            if cm.confidence != "confirmed":
-                unconfirmed[(key, cm.municipality_id)] = (cm.confidence, cm.source)
+    for cluster_id, municipality_id, confidence, source in rows("area_members"):
+        if cluster_id in areas:
+            key = areas[cluster_id][0]
+            area_members.setdefault(key, []).append(municipality_id)
+            if confidence != "confirmed":
+                unconfirmed[(key, municipality_id)] = (confidence, source)
     councils: dict[int, int] = {}
     regional_councils: dict[str, int] = {}
-    for b in session.exec(select(Body).where(valid_on(Body, on),
-                                             col(Body.kind).in_(["kommunalbestyrelse",
-                                                                 "regionsraad"]))):
-        assert b.id is not None
-        if b.kind == "kommunalbestyrelse" and b.municipality_id is not None:
-            councils[b.municipality_id] = b.id
-        elif b.region_id in regions:
-            regional_councils[regions[b.region_id]] = b.id
-    rules = {r.kind: RoundRule(kind=r.kind, approvers=tuple(r.approvers.split(",")),
-                               implementers=r.implementers, area_kind=r.area_kind,
-                               confirmed=r.confirmed, forum=r.forum, source=r.source)
-             for r in session.exec(select(ApprovalRule).where(valid_on(ApprovalRule, on)))}
+    for body_id, kind, region_id, municipality_id in rows("councils"):
+        if kind == "kommunalbestyrelse" and municipality_id is not None:
+            councils[municipality_id] = body_id
+        elif region_id in regions:
+            regional_councils[regions[region_id]] = body_id
+    rules = {kind: RoundRule(kind=kind, approvers=tuple(approvers.split(",")),
+                             implementers=implementers, area_kind=area_kind,
+                             confirmed=bool(confirmed), forum=forum, source=source)
+             for kind, approvers, implementers, area_kind, confirmed, forum, source
+             in rows("rules")}
     return GovernanceSnapshot(
         on=on,
         region_municipalities=region_members,
         area_municipalities=area_members,
         areas_by_region={
-            key: [(a.key, a.kind) for a in areas.values() if regions.get(a.region_id) == key]
+            key: [(area, kind) for area, kind, region_id in areas.values()
+                  if regions.get(region_id) == key]
             for key in regions.values()
         },
         council_of_municipality=councils,

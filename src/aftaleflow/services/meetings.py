@@ -8,18 +8,19 @@ is the party's decision, recorded through the same function as `aftaleflow appro
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, or_, select
 
-from aftaleflow.config import local_time
+from aftaleflow.config import TIMEZONE, local_time
 from aftaleflow.domain.deadlines import load_policy
-from aftaleflow.domain.errors import NotFound, ValidationFailed
+from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
 from aftaleflow.domain.meetings import AgendaItem, Meeting
 from aftaleflow.domain.model import Agreement, Approval, Body, Municipality
 from aftaleflow.domain.validation import MAX_TITLE, clean_text
 from aftaleflow.services.agreements import load_agreement
 from aftaleflow.services.approvals import Decision, apply_decision, find_party_approval
+from aftaleflow.services.bilag import BilagFile, store_bilag
 from aftaleflow.services.indexing import index_item
 from aftaleflow.services.parties import round_parties_markdown
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
@@ -41,6 +42,8 @@ ITEM_DECISIONS = ("godkendt", "afvist", "udsat")
 @dataclass(frozen=True)
 class NewItem:
     title: str = ""
+    number: int | None = None
+    """The item's number on the agenda; the next free one when not given."""
     agreement_id: int | None = None
     closed: bool = False
     case_number: str = ""
@@ -53,6 +56,7 @@ class NewItem:
     recommender: str = ""
     recommendations: list[str] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
+    attachment_files: list[BilagFile] = field(default_factory=list)
     late_reason: str | None = None
 
 
@@ -66,22 +70,26 @@ def find_body(session: Session, ref: str) -> Body:
     return body
 
 
-def create_meeting(ctx: ServiceContext, body: str, starts_at: datetime,
+def create_meeting(ctx: ServiceContext, body: str, starts_at: datetime | date,
                    place: str) -> MeetingView:
+    """A meeting at a time, or on a day when the time is not known yet (a date only)."""
     ctx.authorize("meeting.write")
     place = clean_text(place, "mødested", max_len=200, required=True, single_line=True)
+    has_time = isinstance(starts_at, datetime)
+    if not isinstance(starts_at, datetime):
+        starts_at = datetime.combine(starts_at, time(0), tzinfo=TIMEZONE)
     with UnitOfWork(ctx) as uow:
         organ = find_body(uow.session, body)
         day = local_time(starts_at).date()
         if organ.valid_from > day or (organ.valid_to and organ.valid_to < day):
             raise ValidationFailed(f"{organ.name} findes ikke på mødedatoen {day}.")
-        meeting = Meeting(body_id=organ.id or 0, starts_at=starts_at, place=place,
-                          created_at=uow.now)
+        meeting = Meeting(body_id=organ.id or 0, starts_at=starts_at, has_time=has_time,
+                          place=place, created_at=uow.now)
         uow.session.add(meeting)
         uow.session.flush()
+        moment = f"{starts_at:%d.%m.%Y %H:%M}" if has_time else f"{starts_at:%d.%m.%Y}"
         uow.record(entity="meeting", entity_id=meeting.id, trigger="opret_moede",
-                   from_state=None, to_state=None,
-                   comment=f"{organ.name} {starts_at:%d.%m.%Y %H:%M}, {place}")
+                   from_state=None, to_state=None, comment=f"{organ.name} {moment}, {place}")
         uow.commit()
         return meeting_view(uow.session, meeting)
 
@@ -128,14 +136,10 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
         approval: Approval | None = None
         if new.agreement_id is not None:
             agreement = load_agreement(session, new.agreement_id, None, lock=True)
-            ref = _party_ref(session, body)
-            if ref is not None:
-                approval = find_party_approval(session, agreement, ref)
+            approval = _round_approval(session, agreement, body)
         route, current = DEFAULT_ROUTES.get(body.kind, ([], ""))
-        number = (session.exec(select(func.max(AgendaItem.number))
-                               .where(AgendaItem.meeting_id == meeting.id)).one() or 0) + 1
         item = AgendaItem(
-            meeting_id=meeting.id, number=number,
+            meeting_id=meeting.id, number=_item_number(session, meeting.id, new.number),
             title=_text(new.title or (agreement.title if agreement else ""), "titel",
                         MAX_TITLE, required=True, single_line=True),
             closed=new.closed,
@@ -162,6 +166,7 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
                                         else []))],
             attachments=[_text(a, "bilag", 300, required=True, single_line=True)
                          for a in new.attachments],
+            attachment_files=store_bilag(new.attachment_files),
             late_reason=_text(new.late_reason, "begrundelse for sen udsendelse", 2000)
             if new.late_reason else None,
             created_at=uow.now, updated_at=uow.now,
@@ -187,6 +192,51 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
         if agreement and approval and approval.state in ("afventer", "udsat"):
             apply_decision(uow, agreement, approval, Decision(
                 party=body.name, decision="dagsorden", meeting_date=when.date()))
+        uow.commit()
+        return item_view(item)
+
+
+def _round_approval(session: Session, agreement: Agreement, body: Body) -> Approval | None:
+    """The party's approval in the current round, if the agreement has one; an item may also
+    just inform about an agreement in any state (no round, or a body that is no party)."""
+    ref = _party_ref(session, body)
+    if ref is None or agreement.round_no == 0:
+        return None
+    try:
+        return find_party_approval(session, agreement, ref)
+    except NotFound:
+        if body.kind in APPROVING_KINDS:
+            raise
+        return None
+
+
+def _item_number(session: Session, meeting_id: int, wanted: int | None) -> int:
+    """The number asked for (seed 004's item is number 18), or the next free one."""
+    numbers = set(session.exec(select(AgendaItem.number)
+                               .where(AgendaItem.meeting_id == meeting_id)))
+    if wanted is None:
+        return max(numbers, default=0) + 1
+    if not 1 <= wanted <= 999:
+        raise ValidationFailed(f"Punktnummeret skal være mellem 1 og 999 (fik {wanted}).")
+    if wanted in numbers:
+        raise Conflict(f"Møde {meeting_id} har allerede et punkt {wanted}. Vælg et andet "
+                       "nummer, eller flyt det andet punkt først.")
+    return wanted
+
+
+def add_item_attachment(ctx: ServiceContext, item_id: int, bilag: BilagFile) -> AgendaItemView:
+    """Add a bilag as a PDF file to an existing item (appended to its PDF, listed with pages)."""
+    ctx.authorize("meeting.write")
+    stored = store_bilag([bilag])
+    with UnitOfWork(ctx) as uow:
+        item = _item(uow.session, item_id)
+        item.attachment_files = [*item.attachment_files, *stored]
+        item.updated_at = uow.now
+        uow.session.add(item)
+        uow.record(entity="agenda_item", entity_id=item.id, agreement_id=item.agreement_id,
+                   trigger="tilfoej_bilag", from_state=None, to_state=None,
+                   comment=f"Punkt {item.number}: bilag '{stored[0]['name']}' "
+                           f"(sha256 {stored[0]['sha256'][:12]})")
         uow.commit()
         return item_view(item)
 
@@ -246,6 +296,7 @@ def item_view(item: AgendaItem) -> AgendaItemView:
         decision_text=item.decision_text, decision=item.decision,
         attachments=list(item.attachments), late_reason=item.late_reason,
         version=item.version or 0,
+        attachment_files=[f["name"] for f in item.attachment_files],
     )
 
 
@@ -259,7 +310,8 @@ def meeting_view(session: Session, meeting: Meeting, *, with_items: bool = True
             select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
             .order_by(col(AgendaItem.number)))]
     return MeetingView(id=meeting.id, body_key=body.key, body=body.name, body_kind=body.kind,
-                       starts_at=local_time(meeting.starts_at), place=meeting.place, items=items)
+                       starts_at=local_time(meeting.starts_at), place=meeting.place, items=items,
+                       has_time=meeting.has_time)
 
 
 def _item(session: Session, item_id: int) -> AgendaItem:

@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from sqlmodel import col, select
 
+from aftaleflow.config import get_settings
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.outbox import (
     FAILED,
@@ -31,7 +32,13 @@ from aftaleflow.domain.outbox import (
 )
 from aftaleflow.services.uow import DatabaseUnavailable, ServiceContext, UnitOfWork
 
-STALE_AFTER = timedelta(minutes=10)
+
+def reclaim_window() -> timedelta:
+    """How long a claimed row may stay in `sending` before it counts as interrupted
+    (AFTALEFLOW_OUTBOX_RECLAIM_MINUTES, default 10; one SMTP send times out long before)."""
+    return timedelta(minutes=get_settings().outbox_reclaim_minutes)
+
+
 RECONNECT_FOR = 120.0  # seconds a delivery run waits for a restarting database server
 _RECONNECT_SIGNS = ("connection", "shutting down", "starting up", "recovery mode",
                     "administrator command")
@@ -93,6 +100,7 @@ class OutboxView:
     created_at: datetime
     sent_at: datetime | None
     last_error: str | None
+    uncertain_after: datetime | None = None  # a row in `sending`: when it becomes uncertain
 
 
 @dataclass(frozen=True)
@@ -120,13 +128,13 @@ def enqueue(uow: UnitOfWork, *, key: str, kind: str, recipients: Sequence[str], 
 def mark_interrupted(ctx: ServiceContext) -> list[str]:
     """Rows left in `sending` by a run that died: the SMTP server may have them.
 
-    Only rows claimed longer ago than STALE_AFTER count, so a run still sending in another
-    process is left alone (one SMTP send times out long before that).
+    Only rows claimed longer ago than the reclaim window count, so a run still sending in
+    another process is left alone.
     """
     with UnitOfWork(ctx) as uow:
         rows = uow.session.exec(select(OutboxMessage).where(
             OutboxMessage.status == SENDING,
-            col(OutboxMessage.claimed_at) < uow.now - STALE_AFTER))
+            col(OutboxMessage.claimed_at) < uow.now - reclaim_window()))
         keys = []
         for row in rows:
             row.status = UNCERTAIN
@@ -139,9 +147,16 @@ def mark_interrupted(ctx: ServiceContext) -> list[str]:
 
 
 def _claim(ctx: ServiceContext, limit: int) -> list[QueuedMail]:
+    """Claim the next queued rows; a row another sender is claiming right now is skipped.
+
+    On PostgreSQL two senders (two Prefect workers) would otherwise read the same queued row
+    under READ COMMITTED and both send it; SKIP LOCKED hands each row to one of them. SQLite
+    has no row locks: its writers are serialised by BEGIN IMMEDIATE, and the clause is left out.
+    """
     with UnitOfWork(ctx) as uow:
         rows = uow.session.exec(select(OutboxMessage).where(OutboxMessage.status == QUEUED)
-                                .order_by(col(OutboxMessage.id)).limit(limit)).all()
+                                .order_by(col(OutboxMessage.id)).limit(limit)
+                                .with_for_update(skip_locked=True)).all()
         claimed = []
         for row in rows:
             row.status = SENDING
@@ -226,6 +241,9 @@ def release(ctx: ServiceContext, row_id: int) -> OutboxView:
 
 def list_outbox(ctx: ServiceContext, status: str | None = None) -> list[OutboxView]:
     ctx.authorize("meeting.read")
+    if status is not None and status not in STATUS_LABELS:
+        raise ValidationFailed(f"Ukendt status '{status[:40]}'. Mulige: "
+                               f"{', '.join(STATUS_LABELS)}.")
     with UnitOfWork(ctx, read_only=True) as uow:
         query = select(OutboxMessage).order_by(col(OutboxMessage.id))
         if status:
@@ -238,4 +256,6 @@ def _view(row: OutboxMessage) -> OutboxView:
     return OutboxView(id=row.id, key=row.key, kind=row.kind, status=row.status,
                       status_label=STATUS_LABELS[row.status], recipients=list(row.recipients),
                       subject=row.subject, attempts=row.attempts, created_at=row.created_at,
-                      sent_at=row.sent_at, last_error=row.last_error)
+                      sent_at=row.sent_at, last_error=row.last_error,
+                      uncertain_after=(row.claimed_at + reclaim_window()
+                                       if row.status == SENDING and row.claimed_at else None))

@@ -32,6 +32,7 @@ from aftaleflow.domain.machines import AGREEMENT
 from aftaleflow.domain.model import Agreement, Approval, AuditEvent, Body
 from aftaleflow.domain.outbox import OutboxMessage
 from aftaleflow.services.availability import forum_on, history_forums
+from aftaleflow.services.links import decision_url
 from aftaleflow.services.outbox import enqueue
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
@@ -109,6 +110,34 @@ def _timeline(session: Session, agreement_id: int, limit: int = 8) -> list[str]:
     return lines
 
 
+def _round_summary(session: Session, agreement: Agreement, own_body: int | None) -> list[str]:
+    """Who has approved, who is missing and when the deadline is: readable without a login."""
+    rows = session.exec(select(Approval, Body).join(Body, col(Body.id) == Approval.body_id)
+                        .where(Approval.agreement_id == agreement.id,
+                               Approval.round_no == agreement.round_no)
+                        .order_by(col(Body.name))).all()
+    approved = [f"{_short(b.name)} ({a.decided_on:%d.%m.%Y})" if a.decided_on else _short(b.name)
+                for a, b in rows if a.state == "godkendt"]
+    missing = [_short(b.name) + (" (jer)" if b.id == own_body else "")
+               for a, b in rows if a.state in OPEN_STATES]
+    rejected = [_short(b.name) for a, b in rows if a.state == "afvist"]
+    own = next((a for a, b in rows if b.id == own_body), None)
+    lines = [f"Godkendelsesrunde {agreement.round_no}: {len(approved)} af {len(rows)} parter "
+             "har godkendt.",
+             "Godkendt af: " + (", ".join(approved) or "ingen endnu"),
+             "Mangler: " + (", ".join(missing) or "ingen")]
+    if rejected:
+        lines.append("Afvist af: " + ", ".join(rejected))
+    if own is not None and own.deadline:
+        lines.append(f"Jeres frist: {danish_long_date(own.deadline)}")
+    return lines
+
+
+def _short(name: str) -> str:
+    """'Kommunalbestyrelsen, Herning Kommune' -> 'Herning Kommune'."""
+    return name.rsplit(", ", 1)[-1]
+
+
 def body_address(body: Body) -> str:
     """The body's mailbox from master data, else a configured fallback address."""
     return body.email or f"{body.key}@{get_settings().mail_domain}"
@@ -120,10 +149,7 @@ def _compose(session: Session, level: str, approval: Approval, agreement: Agreem
     policy = load_policy()
     assert approval.id is not None and agreement.id is not None and approval.deadline
     deadline = danish_long_date(approval.deadline)
-    approvals = session.exec(select(Approval.state).where(
-        Approval.agreement_id == agreement.id, Approval.round_no == agreement.round_no)).all()
-    progress = f"{sum(1 for s in approvals if s == 'godkendt')} af {len(approvals)}"
-    link = f"{settings.base_url}/agreements/{agreement.id}/approvals/{body.key}"
+    link = decision_url(agreement.id, body.key)
     if level == ESCALATION:
         recipients = [settings.manager_email]
         subject = (f"Eskalering: {body.name} har ikke godkendt '{agreement.title}' "
@@ -139,10 +165,10 @@ def _compose(session: Session, level: str, approval: Approval, agreement: Agreem
     text = "\n".join([
         opening, "",
         f"Sagsnr.: {agreement.kle_number}   Sagsbehandler: {agreement.case_handler}",
-        f"Godkendelsesrunde {agreement.round_no}: {progress} parter har godkendt.",
+        *_round_summary(session, agreement, body.id),
         f"Fristregel: {policy.calendar.rule_text()}", "",
         "Sagens forløb:", *_timeline(session, agreement.id), "",
-        f"Registrér beslutningen her: {link}", "",
+        f"Registrér beslutningen her (log ind med jeres adgang): {link}", "",
         "Venlig hilsen", "aftaleflow",
     ])
     return PlannedMessage(key=reminder_key(level, approval.id, approval.round_no), kind=level,
@@ -196,7 +222,6 @@ def enqueue_reminders(ctx: ServiceContext, today: date | None = None) -> list[Pl
 def enqueue_round_letters(ctx: ServiceContext) -> list[str]:
     """An anmodning om godkendelse to every party of every open round, once per party."""
     ctx.authorize("document.write")
-    settings = get_settings()
     policy = load_policy()
     with UnitOfWork(ctx) as uow:
         s = uow.session
@@ -208,6 +233,7 @@ def enqueue_round_letters(ctx: ServiceContext) -> list[str]:
                       .order_by(col(Approval.id))).all()
         keys = []
         for approval, agreement, body in rows:
+            assert agreement.id is not None
             key = f"{ROUND_LETTER}:godkendelse:{approval.id}"
             deadline = danish_long_date(approval.deadline) if approval.deadline else "-"
             text = "\n".join([
@@ -218,9 +244,11 @@ def enqueue_round_letters(ctx: ServiceContext) -> list[str]:
                 f"Vi beder om jeres skriftlige bekræftelse senest {deadline}.",
                 f"Fristregel: {policy.calendar.rule_text()}",
                 f"Sagsnr.: {agreement.kle_number}   Sagsbehandler: {agreement.case_handler}", "",
+                *_round_summary(s, agreement, body.id), "",
+                "Sagens forløb:", *_timeline(s, agreement.id), "",
                 "Et udkast til dagsordenpunkt kan hentes og tilpasses jeres egen behandling.",
-                f"Registrér beslutningen her: {settings.base_url}/agreements/{agreement.id}"
-                f"/approvals/{body.key}", "",
+                "Registrér beslutningen her (log ind med jeres adgang): "
+                f"{decision_url(agreement.id, body.key)}", "",
                 "Venlig hilsen", "aftaleflow",
             ])
             if enqueue(uow, key=key, kind=ROUND_LETTER, recipients=[body_address(body)],

@@ -64,6 +64,7 @@ class BodyView:
     kind: str
     valid_from: date
     valid_to: date | None
+    short_name: str | None = None
 
 
 def _day(ctx: ServiceContext, on: date | None) -> date:
@@ -133,5 +134,9 @@ def list_bodies(ctx: ServiceContext, on: date | None = None,
         query = select(Body).where(valid_on(Body, day)).order_by(col(Body.name))
         if kind:
             query = query.where(Body.kind == kind)
-        return [BodyView(key=b.key, name=b.name, kind=b.kind, valid_from=b.valid_from,
-                         valid_to=b.valid_to) for b in uow.session.exec(query)]
+        return [body_view(b) for b in uow.session.exec(query)]
+
+
+def body_view(b: Body) -> BodyView:
+    return BodyView(key=b.key, name=b.name, kind=b.kind, valid_from=b.valid_from,
+                    valid_to=b.valid_to, short_name=b.short_name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Connection, insert, update
 from sqlmodel import Session, col, select
 
 from aftaleflow.domain.model import Agreement
@@ -30,13 +31,25 @@ def start_text(session: Session, agreement: Agreement, now: datetime) -> None:
     session.add(snapshot_row(agreement, 1, now, None))
 
 
-def stamp_round_text(session: Session, agreement: Agreement, now: datetime) -> None:
-    """The round that starts now goes out with `agreement.text_version`; freeze that text."""
-    assert agreement.id is not None
-    rows = texts_of(session, agreement.id)
-    row = next((r for r in rows if r.version_no == agreement.text_version), None)
-    if row is None:  # no edit since the last round: the same text again, as a new version
-        row = snapshot_row(agreement, agreement.text_version, now, rows[-1] if rows else None)
-    row.round_no = agreement.round_no
-    row.sent_on = now.date()
-    session.add(row)
+def stamp_round_text(conn: Connection, agreement: Agreement, round_no: int, version_no: int,
+                     now: datetime) -> None:
+    """The round that starts now goes out with text version `version_no`; freeze that text.
+
+    Core statements on the round's connection: the agreement row is half-changed at this
+    point and must not be autoflushed.
+    """
+    table = AgreementText.__table__  # type: ignore[attr-defined]
+    rows = conn.execute(select(table).where(table.c.agreement_id == agreement.id)
+                        .order_by(table.c.version_no)).all()
+    if any(r.version_no == version_no for r in rows):
+        conn.execute(update(table).where(table.c.agreement_id == agreement.id,
+                                         table.c.version_no == version_no)
+                     .values(round_no=round_no, sent_on=now.date()))
+        return
+    latest = rows[-1] if rows else None  # no edit since the last round: the same text again
+    conn.execute(insert(table).values(
+        agreement_id=agreement.id, version_no=version_no, round_no=round_no,
+        sent_on=now.date(), title=agreement.title, description=agreement.description,
+        body=latest.body if latest else "",
+        attachment_names=latest.attachment_names if latest else "",
+        created_at=now, updated_at=now))

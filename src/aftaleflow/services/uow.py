@@ -11,19 +11,24 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from types import TracebackType
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam, inspect, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Mapper
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from aftaleflow import audit
 from aftaleflow.config import TIMEZONE, get_settings
-from aftaleflow.db import READ_ONLY, get_engine
+from aftaleflow.db import READ_ONLY, Prepared, get_engine
 from aftaleflow.domain.access import ACTION_LABELS, LOCAL_OPERATOR, ROLE_LABELS, Principal
 from aftaleflow.domain.errors import Conflict, DomainError, PermissionDenied
-from aftaleflow.domain.model import AuditEvent
+
+T = TypeVar("T")
 
 
 def _system_clock() -> datetime:
@@ -64,6 +69,8 @@ class UnitOfWork:
         self.now = ctx.now()
         self._read_only = read_only
         self._committed = False
+        self.memo: dict[tuple[Any, ...], Any] = {}  # answers worked out once per transaction
+        self.chain_locked = False  # PostgreSQL: the audit chain's lock is held already
 
     def __enter__(self) -> UnitOfWork:
         engine = self.ctx.engine
@@ -99,21 +106,59 @@ class UnitOfWork:
         agreement_id: int | None = None,
         comment: str | None = None,
         actor: str | None = None,
-    ) -> AuditEvent:
-        event = AuditEvent(
-            at=self.now.isoformat(),
-            actor=actor or self.ctx.actor,
-            entity=entity,
-            entity_id=entity_id,
-            agreement_id=agreement_id,
-            trigger=trigger,
-            from_state=from_state,
-            to_state=to_state,
-            comment=comment,
-            prev_hash="",
-            hash="",
-        )
-        return audit.append(self.session, event)
+    ) -> str:
+        """Append one audit event to the chain in this transaction; returns its hash.
+
+        Pending ORM changes are flushed first, so row locks come before the chain lock in
+        every service (the order the concurrency tests rely on).
+        """
+        self.session.flush()
+        locked, self.chain_locked = self.chain_locked, True  # held from here to the commit
+        return audit.append_values(self.session.connection(), locked=locked, values={
+            "at": self.now.isoformat(), "actor": actor or self.ctx.actor, "entity": entity,
+            "entity_id": entity_id, "agreement_id": agreement_id, "trigger": trigger,
+            "from_state": from_state, "to_state": to_state, "comment": comment,
+        })
+
+    def save(self, row: SQLModel, **values: Any) -> None:
+        """Write `values` and the row's pending changes in one UPDATE ... WHERE version = :seen.
+
+        The same check the ORM's version counter makes, without its flush machinery (the
+        costliest part of a transition); a row changed by someone else raises
+        StaleDataError, which becomes the usual Danish conflict.
+        """
+        state = inspect(row)
+        mapper = state.mapper
+        if state.modified:  # changed through attributes (an effect): those columns go too
+            values = {key: getattr(row, key) for key in _column_keys(mapper)
+                      if key != "version" and state.attrs[key].history.added} | values
+        if not values:
+            return
+        seen = row.version  # type: ignore[attr-defined]
+        conn = self.session.connection()
+        # PostgreSQL: the audit chain's lock comes with the UPDATE (RETURNING), one round trip
+        # fewer; taken after the row lock, the order every writer uses.
+        lock_chain = conn.dialect.name == "postgresql"
+        result = _versioned_update(mapper.local_table, lock_chain).run(
+            conn, {**values, "version": seen + 1, "b_id": row.id,  # type: ignore[attr-defined]
+                   "b_seen": seen})
+        if result.rowcount != 1:
+            raise StaleDataError(f"row {row.id} is no longer version {seen}")  # type: ignore[attr-defined]
+        self.chain_locked = self.chain_locked or lock_chain
+        for key, value in values.items():
+            set_committed_value(row, key, value)
+        set_committed_value(row, "version", seen + 1)
+
+    def commit_with(self, read: Callable[[], T]) -> T:
+        """Build the answer inside the transaction, then commit.
+
+        Reading after the commit would open a second transaction (on SQLite a second
+        BEGIN IMMEDIATE) just to read back rows this one already holds.
+        """
+        self.session.flush()
+        result = read()
+        self.commit()
+        return result
 
     def commit(self) -> None:
         try:
@@ -125,6 +170,18 @@ class UnitOfWork:
                 "prøv påny."
             ) from exc
         self._committed = True
+
+
+@cache
+def _versioned_update(table: Any, lock_chain: bool) -> Prepared:
+    statement = update(table).where(table.c.id == bindparam("b_id"),
+                                    table.c.version == bindparam("b_seen"))
+    return Prepared(statement.returning(audit.CHAIN_LOCK) if lock_chain else statement)
+
+
+@cache
+def _column_keys(mapper: Mapper[Any]) -> tuple[str, ...]:
+    return tuple(attr.key for attr in mapper.column_attrs)
 
 
 class DatabaseUnavailable(DomainError):

@@ -9,13 +9,25 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aftaleflow.web import agreements, auth, calendar, meetings, pages, structure, texts
-from aftaleflow.web.render import HERE, error_page, login_redirect
+from aftaleflow.web import (
+    agreements,
+    auth,
+    calendar,
+    decisions,
+    meetings,
+    pages,
+    structure,
+    texts,
+    users,
+)
+from aftaleflow.web.render import HERE, SECURITY_HEADERS, error_page, login_redirect
 
 router = APIRouter(include_in_schema=False)
-for module in (pages, agreements, texts, meetings, calendar, structure):
+for module in (pages, agreements, texts, decisions, meetings, calendar, structure, users):
     router.include_router(module.router)
 
 
@@ -24,9 +36,33 @@ def root() -> Response:
     return RedirectResponse("/ui/", status_code=307)
 
 
+class SecurityHeaders:
+    """Every answer under /ui/ (pages, redirects, errors, static files) gets the dashboard's
+    security headers: CSP without inline script, no framing, no sniffing, no referrer leaks."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/ui"):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def mount(app: FastAPI) -> None:
     app.include_router(router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(auth.LoginRequired)
     async def login_required(request: Request, exc: auth.LoginRequired) -> Response:

@@ -14,7 +14,7 @@ from aftaleflow.domain.forum import replace_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, DECISIONS, IMPLEMENTATION, MACHINES
 from aftaleflow.services.agreements import advance_agreement, get_agreement, history
 from aftaleflow.services.approvals import Decision, record_decision
-from aftaleflow.services.dashboard import current_user
+from aftaleflow.services.dashboard import current_user, visible_to
 from aftaleflow.services.documents import list_documents
 from aftaleflow.services.implementations import record_implementation
 from aftaleflow.services.views import AgreementView, AuditView
@@ -63,7 +63,7 @@ def state_label(event: AuditView, state: str | None) -> str:
 @router.get("/{agreement_id}", response_class=HTMLResponse)
 @html_errors
 def agreement(request: Request, ctx: auth.WebCtx, agreement_id: Id) -> Response:
-    view = get_agreement(ctx, agreement_id)
+    view = visible_to(ctx, [get_agreement(ctx, agreement_id)])[0]
     user = current_user(ctx)
     documents = (list_documents(ctx, agreement_id=agreement_id)
                  if ctx.principal.may("document.read") else [])
@@ -76,7 +76,9 @@ def agreement(request: Request, ctx: auth.WebCtx, agreement_id: Id) -> Response:
         impl_actions={i.cluster_key: implementation_actions(user, view, i)
                       for i in view.implementations},
         may_documents=ctx.principal.may("document.read"),
-        late={p.body_key for p in late_parties(view, ctx.now().date())})
+        late={p.body_key for p in late_parties(view, ctx.now().date())},
+        rules=list(dict.fromkeys(p.deadline_rule for p in view.approvals
+                                 if p.deadline and not p.decided_on and p.deadline_rule)))
 
 
 def _find(actions: list[Action], key: str) -> Action:
@@ -111,14 +113,22 @@ def advance(request: Request, ctx: auth.WebCtx, form: auth.Form, agreement_id: I
             trigger: Key) -> Response:
     url = f"/ui/aftaler/{agreement_id}"
     try:
-        view = advance_agreement(ctx, agreement_id, trigger,
-                                 comment=auth.text(form, "comment", 5000) or None,
+        comment = _reason(form, AGREEMENT.is_irreversible(trigger))
+        view = advance_agreement(ctx, agreement_id, trigger, comment=comment,
                                  expected_version=auth.number(form, "version"))
     except DomainError as exc:
         return back(url, exc.message, "fejl")
-    return back(url, f"Udført: {replace_forum(AGREEMENT.trigger_label(trigger), view.forum)}. "
+    return back(url, f"{replace_forum(AGREEMENT.trigger_label(trigger), view.forum)}: udført. "
                      f"Aftalen er nu "
                      f"«{view.state_label}».")
+
+
+def _reason(form: dict[str, str], irreversible: bool) -> str | None:
+    """The comment; an action that cannot be undone is refused without one."""
+    comment = auth.text(form, "comment", 5000)
+    if irreversible and not comment:
+        raise ValidationFailed("Handlingen kan ikke gøres om: skriv begrundelsen.")
+    return comment or None
 
 
 @router.get("/{agreement_id}/parter/{party}/{decision}", response_class=HTMLResponse)
@@ -146,13 +156,14 @@ def decide(request: Request, ctx: auth.WebCtx, form: auth.Form, agreement_id: Id
            decision: Key) -> Response:
     url = f"/ui/aftaler/{agreement_id}"
     try:
-        day = _date(auth.text(form, "meeting_date", 20))
+        day = parse_date(auth.text(form, "meeting_date", 20))
         if decision in NEEDS_MEETING_DATE and day is None:
             raise ValidationFailed("Angiv mødedatoen.")
+        trigger = DECISIONS.get(decision, "")
         view = record_decision(ctx, agreement_id, Decision(
             party=party, decision=decision, meeting_date=day,
             protocol_ref=auth.text(form, "protocol_ref") or None,
-            comment=auth.text(form, "comment", 5000) or None),
+            comment=_reason(form, APPROVAL.is_irreversible(trigger))),
             expected_version=auth.number(form, "version"))
     except DomainError as exc:
         return back(url, exc.message, "fejl")
@@ -188,7 +199,7 @@ def implement(request: Request, ctx: auth.WebCtx, form: auth.Form, agreement_id:
     return back(url, f"Registreret for klyngen. Aftalen er «{view.state_label}».")
 
 
-def _date(value: str) -> date | None:
+def parse_date(value: str) -> date | None:
     if not value.strip():
         return None
     try:

@@ -1,9 +1,11 @@
-"""Login with the API token in a cookie, and CSRF protection for every form.
+"""Login to a server-side session, and CSRF protection for every form.
 
-The token lives in an HttpOnly, SameSite=Strict cookie. Each login also sets a random nonce
-(cookie); every form carries HMAC-SHA256(key = SHA-256 of the token, nonce) in a hidden field.
-A forged form from another site can neither read the cookies nor compute the HMAC without the
-token, so no server secret is needed and the check survives restarts and several workers.
+Logging in with the API token starts a session (services.sessions); the HttpOnly,
+SameSite=Strict cookie holds only the session's random key, never the token, and logging out,
+revoking or rotating the token ends the session on the server. Each login also sets a random
+nonce (cookie); every form carries HMAC-SHA256(key = SHA-256 of the session key, nonce) in a
+hidden field. A forged form from another site can neither read the cookies nor compute the
+HMAC, so no server secret is needed and the check survives restarts and several workers.
 """
 
 from __future__ import annotations
@@ -18,14 +20,15 @@ from fastapi import Depends, Request
 from starlette.responses import Response
 
 from aftaleflow.domain.errors import ValidationFailed
+from aftaleflow.domain.validation import clean_text
+from aftaleflow.services.sessions import SESSION_HOURS, session_principal
 from aftaleflow.services.uow import ServiceContext
-from aftaleflow.services.users import authenticate
 
-TOKEN_COOKIE = "af_token"
+SESSION_COOKIE = "af_session"
 NONCE_COOKIE = "af_nonce"
 FLASH_COOKIE = "af_flash"
 CSRF_FIELD = "csrf"
-MAX_AGE = 12 * 3600  # a working day; then log in again
+MAX_AGE = SESSION_HOURS * 3600
 MAX_FORM = 256 * 1024
 
 
@@ -37,16 +40,18 @@ class CsrfFailed(Exception):
     """A form without the right CSRF field: refused before any service is called."""
 
 
-def csrf_value(token: str, nonce: str) -> str:
-    key = hashlib.sha256(token.encode("utf-8")).digest()
+def csrf_value(session_key: str, nonce: str) -> str:
+    key = hashlib.sha256(session_key.encode("utf-8")).digest()
     return hmac.new(key, nonce.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def context_for_token(request: Request, token: str | None) -> ServiceContext | None:
-    if not token:
+def session_context(request: Request) -> ServiceContext | None:
+    """The caller of a live session (checked against the database on every request)."""
+    key = request.cookies.get(SESSION_COOKIE)
+    if not key:
         return None
     engine = request.app.state.engine
-    principal = authenticate(engine, token)
+    principal = session_principal(engine, key, request.app.state.clock())
     if principal is None:
         return None
     return ServiceContext(engine=engine, actor=principal.name, principal=principal,
@@ -54,7 +59,7 @@ def context_for_token(request: Request, token: str | None) -> ServiceContext | N
 
 
 def web_context(request: Request) -> ServiceContext:
-    ctx = context_for_token(request, request.cookies.get(TOKEN_COOKIE))
+    ctx = session_context(request)
     if ctx is None:
         raise LoginRequired
     return ctx
@@ -65,9 +70,9 @@ WebCtx = Annotated[ServiceContext, Depends(web_context)]
 
 def csrf_token(request: Request) -> str:
     """The hidden-field value for this session's forms ('' when not logged in)."""
-    token = request.cookies.get(TOKEN_COOKIE)
+    key = request.cookies.get(SESSION_COOKIE)
     nonce = request.cookies.get(NONCE_COOKIE)
-    return csrf_value(token, nonce) if token and nonce else ""
+    return csrf_value(key, nonce) if key and nonce else ""
 
 
 async def read_form(request: Request) -> dict[str, str]:
@@ -100,13 +105,8 @@ LoginForm = Annotated[dict[str, str], Depends(read_form)]
 
 
 def text(form: dict[str, str], name: str, max_len: int = 300) -> str:
-    """A form field, trimmed; control characters (other than line breaks) are refused."""
-    value = form.get(name, "").strip()
-    if len(value) > max_len:
-        raise ValidationFailed(f"Feltet '{name}' er for langt (højst {max_len} tegn).")
-    if any(ord(c) < 32 and c not in "\r\n\t" for c in value):
-        raise ValidationFailed(f"Feltet '{name}' indeholder kontroltegn.")
-    return value
+    """A form field through the one text check (`clean_text`); line breaks are kept."""
+    return clean_text(form.get(name, ""), name, max_len=max_len)
 
 
 def number(form: dict[str, str], name: str) -> int:
@@ -116,14 +116,14 @@ def number(form: dict[str, str], name: str) -> int:
     return int(value)
 
 
-def log_in(response: Response, token: str, secure: bool) -> None:
-    for name, value in ((TOKEN_COOKIE, token), (NONCE_COOKIE, secrets.token_urlsafe(32))):
+def set_session_cookies(response: Response, key: str, secure: bool) -> None:
+    for name, value in ((SESSION_COOKIE, key), (NONCE_COOKIE, secrets.token_urlsafe(32))):
         response.set_cookie(name, value, max_age=MAX_AGE, httponly=True, samesite="strict",
                             secure=secure, path="/")
 
 
-def log_out(response: Response) -> None:
-    for name in (TOKEN_COOKIE, NONCE_COOKIE):
+def clear_session_cookies(response: Response) -> None:
+    for name in (SESSION_COOKIE, NONCE_COOKIE):
         response.delete_cookie(name, path="/", httponly=True, samesite="strict")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -11,16 +11,27 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
-from aftaleflow.services import exports, structure
+from aftaleflow.services import exports, sessions, structure
 from aftaleflow.services.agreements import get_agreement, is_overdue
 from aftaleflow.services.dashboard import current_user, lead_times, matrix_agreements
 from aftaleflow.services.documents import read_document
+from aftaleflow.services.matrix_page import (
+    PAGE_SIZES,
+    SORTS,
+    MatrixQuery,
+    by_case_number,
+    filtered_matrix,
+    matrix_page,
+)
 from aftaleflow.services.meetings import list_meetings
-from aftaleflow.services.views import AgreementView
+from aftaleflow.services.search import SearchHit, search
+from aftaleflow.services.uow import ServiceContext
+from aftaleflow.services.views import MatrixRow
 from aftaleflow.web import auth, charts, diagram, tables
-from aftaleflow.web.render import html_errors, page
+from aftaleflow.web.render import html_errors, page, without_secrets
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
+INVALID_TOKEN = "Ugyldigt eller inaktivt API-token: det kan være udløbet eller tilbagekaldt."
 Filter = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f]*$")]
 
 
@@ -32,27 +43,31 @@ def login_form(request: Request, naeste: Annotated[str | None, Query(max_length=
 
 @router.post("/login")
 def login(request: Request, form: auth.LoginForm) -> Response:
-    token, naeste = form.get("token", "")[:200], form.get("naeste", "/ui/")
-    ctx = auth.context_for_token(request, token.strip())
-    if ctx is None:
+    token, naeste = form.get("token", "")[:200].strip(), form.get("naeste", "/ui/")
+    started = sessions.log_in(ServiceContext(engine=request.app.state.engine, actor="dashboard",
+                                             clock=request.app.state.clock), token)
+    if started is None:
         return page(request, None, "login.html", "Log ind", status_code=401,
-                    next=_safe_next(naeste), error="Ugyldigt eller inaktivt API-token.")
+                    next=_safe_next(naeste), error=INVALID_TOKEN)
     response = RedirectResponse(_safe_next(naeste), status_code=303)
-    auth.log_in(response, token.strip(), secure=request.url.scheme == "https")
+    auth.set_session_cookies(response, started[0], secure=request.url.scheme == "https")
     return response
 
 
 @router.post("/logout")
-def logout(form: auth.Form) -> Response:
+def logout(request: Request, ctx: auth.WebCtx, form: auth.Form) -> Response:
+    """Ends the session on the server, not only in this browser."""
+    sessions.log_out(ctx, request.cookies.get(auth.SESSION_COOKIE, ""))
     response = RedirectResponse("/ui/login", status_code=303)
-    auth.log_out(response)
+    auth.clear_session_cookies(response)
     return response
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a local dashboard path; never another site (open redirect)."""
+    """Only a local dashboard path (never another site: open redirect), without secrets."""
     if target and target.startswith("/ui/") and not target.startswith("//"):
-        return target
+        path, _, query = target.partition("?")
+        return without_secrets(path, query)
     return "/ui/"
 
 
@@ -86,7 +101,7 @@ def overview(request: Request, ctx: auth.WebCtx) -> Response:
         approval_states=APPROVAL.states)
 
 
-def _progress_rows(agreements: list[AgreementView]) -> list[tuple[str, list[charts.Segment]]]:
+def _progress_rows(agreements: list[MatrixRow]) -> list[tuple[str, list[charts.Segment]]]:
     counts: dict[str, Counter[str]] = {}
     for a in agreements:
         if a.state == "i_godkendelse":
@@ -96,32 +111,55 @@ def _progress_rows(agreements: list[AgreementView]) -> list[tuple[str, list[char
             for region, c in sorted(counts.items())]
 
 
+Flag = Annotated[str | None, Query(max_length=1, pattern=r"^1?$")]
+Number = Annotated[int, Query(ge=1, le=100_000)]
+
+
+def _matrix_query(region: str | None, klynge: str | None, tilstand: str | None,
+                  over_fristen: str | None, mine: str | None, sagsbehandler: str | None,
+                  kle: str | None, sorter: str | None, faldende: str | None, side: int,
+                  pr_side: int) -> MatrixQuery:
+    return MatrixQuery(region=region or None, cluster=klynge or None, state=tilstand or None,
+                       overdue=bool(over_fristen), mine=bool(mine),
+                       case_handler=sagsbehandler or None, kle=kle or None,
+                       sort=sorter or "nr", descending=bool(faldende), page=side,
+                       per_page=pr_side)
+
+
 @router.get("/matrix", response_class=HTMLResponse)
 @html_errors
 def matrix(request: Request, ctx: auth.WebCtx, region: Filter = None, klynge: Filter = None,
-           tilstand: Filter = None) -> Response:
-    agreements = matrix_agreements(ctx, region=region or None, cluster=klynge or None,
-                                   state=tilstand or None)
-    query = urlencode({k: v for k, v in (("region", region), ("klynge", klynge),
-                                          ("tilstand", tilstand)) if v})
+           tilstand: Filter = None, over_fristen: Flag = None, mine: Flag = None,
+           sagsbehandler: Filter = None, kle: Filter = None, sorter: Filter = None,
+           faldende: Flag = None, side: Number = 1, pr_side: Number = 50) -> Response:
+    query = _matrix_query(region, klynge, tilstand, over_fristen, mine, sagsbehandler, kle,
+                          sorter, faldende, side, pr_side)
+    result = matrix_page(ctx, query)
+    filters = {k: v for k, v in request.query_params.items() if k not in ("side",) and v}
+    user = current_user(ctx)
     return page(
-        request, ctx, "matrix.html", "Godkendelser",
-        groups=tables.by_region(agreements, ctx.now().date(),
-                                tables.acting_parties(current_user(ctx), agreements)),
+        request, ctx, "matrix.html", "Godkendelser", result=result, q=query,
+        groups=tables.by_region(result.rows, ctx.now().date(),
+                                tables.acting_parties(user, result.rows)),
         regions=structure.list_regions(ctx), clusters=structure.list_clusters(ctx),
-        states=AGREEMENT.states, region=region or "", klynge=klynge or "",
-        tilstand=tilstand or "", query=query, count=len(agreements))
+        states=AGREEMENT.states, sorts=SORTS, page_sizes=PAGE_SIZES, is_part=bool(user.body_key),
+        query=urlencode(filters), page_url=lambda n: "/ui/matrix?" + urlencode(
+            {**filters, "side": n}))
 
 
 @router.get("/matrix.{fmt}")
 @html_errors
 def matrix_export(request: Request, ctx: auth.WebCtx, fmt: str, region: Filter = None,
-                  klynge: Filter = None, tilstand: Filter = None) -> Response:
+                  klynge: Filter = None, tilstand: Filter = None, over_fristen: Flag = None,
+                  mine: Flag = None, sagsbehandler: Filter = None, kle: Filter = None,
+                  sorter: Filter = None, faldende: Flag = None, pr_side: Number = 50
+                  ) -> Response:
     if fmt not in ("csv", "xlsx"):
         return page(request, ctx, "error.html", "Findes ikke", status_code=404,
                     message="Eksport findes som .csv og .xlsx.", status=404)
-    agreements = matrix_agreements(ctx, region=region or None, cluster=klynge or None,
-                                   state=tilstand or None)
+    agreements = filtered_matrix(ctx, _matrix_query(
+        region, klynge, tilstand, over_fristen, mine, sagsbehandler, kle, sorter, faldende, 1,
+        pr_side))
     table = tables.matrix_table(agreements)
     day = ctx.now().date().isoformat()
     if fmt == "csv":
@@ -129,6 +167,25 @@ def matrix_export(request: Request, ctx: auth.WebCtx, fmt: str, region: Filter =
             "Content-Disposition": f'attachment; filename="godkendelser-{day}.csv"'})
     return Response(exports.to_xlsx(table), media_type=tables.XLSX, headers={
         "Content-Disposition": f'attachment; filename="godkendelser-{day}.xlsx"'})
+
+
+@router.get("/soeg", response_class=HTMLResponse)
+@html_errors
+def search_page(request: Request, ctx: auth.WebCtx,
+                q: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+    cases = by_case_number(ctx, q) if q else []
+    hits = search(ctx, q) if q and q.strip() else []
+    return page(request, ctx, "search.html", "Søg", q=q or "", hits=hits, cases=cases,
+                links=[_hit_link(ctx, h) for h in hits])
+
+
+def _hit_link(ctx: Any, hit: SearchHit) -> str:
+    """Agreements and agenda items lead to the agreement; documents to the file."""
+    if hit.kind == "document" and ctx.principal.may("document.read"):
+        return f"/ui/dokumenter/{hit.ref_id}"
+    if hit.agreement_id is not None:
+        return f"/ui/aftaler/{hit.agreement_id}"
+    return "/ui/moeder" if ctx.principal.may("meeting.read") else "/ui/"
 
 
 @router.get("/livscyklus", response_class=HTMLResponse)
@@ -151,6 +208,7 @@ def lifecycle(request: Request, ctx: auth.WebCtx,
 @html_errors
 def document(request: Request, ctx: auth.WebCtx, document_id: int) -> Response:
     record, data = read_document(ctx, document_id)
-    return Response(data, media_type="application/pdf", headers={
+    return Response(data, media_type=record.media_type, headers={
         "ETag": f'"{record.sha256}"',
-        "Content-Disposition": f'attachment; filename="{record.kind}-{record.id}.pdf"'})
+        "Content-Disposition":
+            f'attachment; filename="{record.kind}-{record.id}{record.suffix}"'})

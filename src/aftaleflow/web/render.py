@@ -8,13 +8,14 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from aftaleflow.api.logs import SECRET
 from aftaleflow.api.problems import TITLES, _status
 from aftaleflow.config import local_time
 from aftaleflow.domain.access import ROLE_LABELS, Role
@@ -59,6 +60,7 @@ NAV = [
     ("/ui/kalender", "Kalender", None),
     ("/ui/livscyklus", "Livscyklus", None),
     ("/ui/struktur", "Strukturændring", "document.read"),
+    ("/ui/brugere", "Brugere", "user.admin"),
 ]
 
 
@@ -81,8 +83,9 @@ def page(request: Request, ctx: ServiceContext | None, template: str, title: str
 
 # Only our own files; no framing (confirmation buttons cannot be clickjacked); not cached.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
-                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; img-src 'self' data:; "
+                               "object-src 'none'; frame-ancestors 'none'; "
+                               "form-action 'self'; base-uri 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -102,8 +105,19 @@ def back(url: str, message: str, kind: str = "ok") -> RedirectResponse:
     return response
 
 
+SECRET_PARAMS = {"token", "noegle", "key", "access_token", "api_key"}
+
+
+def without_secrets(path: str, query: str) -> str:
+    """A local address with every secret-bearing query parameter left out."""
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
+            if k.lower() not in SECRET_PARAMS and not SECRET.search(v)]
+    return path + (f"?{urlencode(kept)}" if kept else "")
+
+
 def login_redirect(request: Request) -> RedirectResponse:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    """Back to the page after login; a secret in the query is never carried along."""
+    target = without_secrets(request.url.path, request.url.query)
     return RedirectResponse(f"/ui/login?naeste={quote(target)}", status_code=303)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -12,7 +13,7 @@ from aftaleflow.domain.machines import APPROVAL
 from aftaleflow.services.agreements import is_overdue
 from aftaleflow.services.dashboard import UserInfo
 from aftaleflow.services.exports import Table
-from aftaleflow.services.views import AgreementView, ApprovalView
+from aftaleflow.services.views import AgreementLike, ApprovalLike
 from aftaleflow.web.actions import decision_actions
 from aftaleflow.web.render import dmy, short_party
 
@@ -30,10 +31,10 @@ class Party:
 class RegionGroup:
     region: str
     parties: list[Party]
-    rows: list[tuple[AgreementView, Markup]]  # the agreement and its row's <td> cells
+    rows: list[tuple[AgreementLike, Markup]]  # the agreement and its row's <td> cells
 
 
-def _parties(agreements: list[AgreementView]) -> list[Party]:
+def _parties(agreements: Sequence[AgreementLike]) -> list[Party]:
     seen: dict[str, Party] = {}
     for view in agreements:
         for a in view.approvals:
@@ -42,28 +43,28 @@ def _parties(agreements: list[AgreementView]) -> list[Party]:
     return list(seen.values())
 
 
-def _row(view: AgreementView, parties: list[Party]) -> list[ApprovalView | None]:
+def _row(view: AgreementLike, parties: list[Party]) -> list[ApprovalLike | None]:
     by_key = {a.body_key: a for a in view.approvals}
     return [by_key.get(p.key) for p in parties]
 
 
-def by_region(agreements: list[AgreementView], today: date,
+def by_region(agreements: Sequence[AgreementLike], today: date,
               acting: set[tuple[int, str]]) -> list[RegionGroup]:
-    regions: dict[str, list[AgreementView]] = {}
+    regions: dict[str, list[AgreementLike]] = {}
     for view in agreements:
         regions.setdefault(view.region, []).append(view)
     groups = []
     for region, views in regions.items():
         parties = _parties(views)
         groups.append(RegionGroup(region, parties, [
-            (v, row_html(v, _row(v, parties), today, acting)) for v in views]))
+            (v, row_html(v, _row(v, parties), parties, today, acting)) for v in views]))
     return groups
 
 
 FINAL = {s.name: s.final for s in APPROVAL.states}
 
 
-def late_parties(view: AgreementView, today: date) -> list[ApprovalView]:
+def late_parties(view: AgreementLike, today: date) -> list[ApprovalLike]:
     """The parties that make `agreements.is_overdue` true: past the deadline, undecided."""
     if not is_overdue(view, today):
         return []
@@ -71,29 +72,35 @@ def late_parties(view: AgreementView, today: date) -> list[ApprovalView]:
             if a.deadline is not None and a.deadline < today and not FINAL[a.state]]
 
 
-def row_html(view: AgreementView, cells: list[ApprovalView | None], today: date,
-             acting: set[tuple[int, str]]) -> Markup:
-    """One matrix row's cells, built in Python: 23,000 cells in Jinja cost ~4× as much."""
+def row_html(view: AgreementLike, cells: list[ApprovalLike | None], parties: list[Party],
+             today: date, acting: set[tuple[int, str]]) -> Markup:
+    """One matrix row's cells, built in Python: 23,000 cells in Jinja cost ~4× as much.
+
+    Each cell names its party (`data-part`) and a pending one its deadline, so that on a
+    narrow screen the row becomes a list of parties with state and deadline (app.css)."""
     out = []
-    late_keys = {a.body_key for a in late_parties(view, today)}
-    for a in cells:
+    for a, party in zip(cells, parties, strict=True):
+        name = escape(party.short)
         if a is None:
-            out.append('<td class="none">–</td>')
+            out.append(f'<td class="none" data-part="{name}">–</td>')
             continue
         label = escape(a.state_label)
         if (view.id, a.body_key) in acting:
-            label = (f'<a href="/ui/aftaler/{view.id}#part-{escape(a.body_key)}" aria-label="'
+            label = (f'<a href="/ui/aftaler/{view.id}/parter/{escape(a.body_key)}" aria-label="'
                      f'{label} – registrér beslutning for {escape(a.body)}">{label}</a>')
         when = a.decided_on or a.meeting_date
-        late = a.body_key in late_keys
-        out.append(f'<td class="{a.state}{" overdue" if late else ""}">{label}'
-                   + (f"<br>{when:%d.%m.%Y}" if when else "")
+        late = a.past_deadline and view.state == "i_godkendelse"
+        due = (f'<span class="due"> · frist {a.deadline:%d.%m.%Y}</span>'
+               if a.deadline and not late and not FINAL[a.state] else "")
+        shown = f'<br><span class="when">{when:%d.%m.%Y}</span>' if when else ""
+        out.append(f'<td class="{a.state}{" overdue" if late else ""}" data-part="{name}">'
+                   f'{label}{shown}{due}'
                    + (f"<br><strong>! frist {a.deadline:%d.%m.%Y}</strong>" if late else "")
                    + _certainty_html(a) + "</td>")
     return Markup("".join(out))
 
 
-def _certainty_html(a: ApprovalView) -> str:
+def _certainty_html(a: ApprovalLike) -> str:
     """'foreløbig'/'omstridt' in words, the source on hover and on the agreement page."""
     if not a.certainty:
         return ""
@@ -101,13 +108,13 @@ def _certainty_html(a: ApprovalView) -> str:
             f"{a.certainty_label}</span>")
 
 
-def acting_parties(user: UserInfo, agreements: list[AgreementView]) -> set[tuple[int, str]]:
+def acting_parties(user: UserInfo, agreements: Sequence[AgreementLike]) -> set[tuple[int, str]]:
     """(agreement id, body key) of the cells where this user has a decision to record."""
     return {(v.id, a.body_key) for v in agreements if v.state == "i_godkendelse"
             for a in v.approvals if decision_actions(user, v, a)}
 
 
-def cell_text(approval: ApprovalView | None) -> str:
+def cell_text(approval: ApprovalLike | None) -> str:
     if approval is None:
         return "-"
     when = approval.decided_on or approval.meeting_date
@@ -115,7 +122,7 @@ def cell_text(approval: ApprovalView | None) -> str:
     return f"{text} ({approval.certainty_label})" if approval.certainty else text
 
 
-def matrix_table(agreements: list[AgreementView]) -> Table:
+def matrix_table(agreements: Sequence[AgreementLike]) -> Table:
     parties = _parties(agreements)
     header = ["Nr.", "Samarbejdsaftale", "Region", "Tilstand", "Godkendt", *(
         p.name for p in parties)]

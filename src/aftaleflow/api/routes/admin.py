@@ -1,4 +1,4 @@
-"""Status matrix, audit verification and users."""
+"""Status matrix and audit verification."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from pydantic import BaseModel
 
 from aftaleflow.api.deps import Ctx
 from aftaleflow.api.problems import responses
-from aftaleflow.api.schemas import ChainResult, UserIn
+from aftaleflow.api.schemas import ChainResult
 from aftaleflow.services.auditing import verify_chain
 from aftaleflow.services.status import status_matrix
-from aftaleflow.services.users import UserView, create_user, list_users
 from aftaleflow.services.views import AgreementView
 
 router = APIRouter(responses=responses(401, 403, 404, 422, 503))
@@ -20,11 +19,6 @@ router = APIRouter(responses=responses(401, 403, 404, 422, 503))
 
 class StatusMatrix(BaseModel):
     agreements: list[AgreementView]
-
-
-class CreatedUser(BaseModel):
-    user: UserView
-    token: str
 
 
 @router.get("/status", response_model=StatusMatrix, tags=["Status"],
@@ -40,16 +34,3 @@ def audit_verify(ctx: Ctx) -> ChainResult:
     report = verify_chain(ctx)
     return ChainResult(ok=report.ok, events=report.events,
                        broken_event_id=report.broken_event_id, reason=report.reason)
-
-
-@router.get("/users", response_model=list[UserView], tags=["Brugere"], summary="Brugere")
-def users(ctx: Ctx) -> list[UserView]:
-    return list_users(ctx)
-
-
-@router.post("/users", status_code=201, response_model=CreatedUser, tags=["Brugere"],
-             summary="Opret bruger; tokenet vises kun denne ene gang",
-             responses=responses(409))
-def new_user(ctx: Ctx, body: UserIn) -> CreatedUser:
-    user, token = create_user(ctx, body.name, body.role, body.body)
-    return CreatedUser(user=user, token=token)

@@ -38,16 +38,17 @@ def list_documents(ctx: Ctx, agreement_id: Annotated[int | None, Query(ge=1, le=
     return service.list_documents(ctx, agreement_id=agreement_id, meeting_id=meeting_id)
 
 
-@router.get("/documents/{document_id}", summary="Hent PDF", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}},
-                             "description": "PDF/A; ETag er dokumentets sha256"}})
+@router.get("/documents/{document_id}", summary="Hent PDF (eller et Word-udkast)",
+            response_class=Response,
+            responses={200: {"content": {"application/pdf": {}, service.WORD_MIME: {}},
+                             "description": "PDF/A eller .docx; ETag er dokumentets sha256"}})
 def download(ctx: Ctx, document_id: Id, request: Request) -> Response:
     record, data = service.read_document(ctx, document_id)
     etag = f'"{record.sha256}"'
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"ETag": etag})
-    filename = f"{record.kind}-{record.id}.pdf"
-    return Response(data, media_type="application/pdf", headers={
+    filename = f"{record.kind}-{record.id}{record.suffix}"
+    return Response(data, media_type=record.media_type, headers={
         "ETag": etag, "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -70,3 +71,10 @@ def render_item(ctx: Ctx, item_id: Id) -> DocumentRecord:
 def render_letter(ctx: Ctx, agreement_id: Id, body: LetterIn) -> DocumentRecord:
     return service.render_letter(ctx, body.kind, agreement_id, party=body.party,
                                  cluster=body.cluster, message=body.message)
+
+
+@router.get("/agreements/{agreement_id}/drafts", response_model=list[service.PartyDrafts],
+            summary="Hver parts udkast til dagsordenpunkt (PDF og Word)")
+def drafts(ctx: Ctx, agreement_id: Id) -> list[service.PartyDrafts]:
+    """Dannes med hver anmodning om godkendelse; hent filerne med GET /documents/{id}."""
+    return service.party_drafts(ctx, agreement_id)

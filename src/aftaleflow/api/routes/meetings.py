@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Body, Path, Query
 
 from aftaleflow.api.deps import Ctx
 from aftaleflow.api.problems import responses
 from aftaleflow.api.schemas import AgendaItemIn, ItemDecisionIn, MeetingIn
 from aftaleflow.services import meetings as service
+from aftaleflow.services.bilag import BilagFile
 from aftaleflow.services.views import AgendaItemView, MeetingView
 
 router = APIRouter(tags=["Møder og dagsordener"],
@@ -47,3 +48,20 @@ def decide_item(ctx: Ctx, item_id: ItemId, body: ItemDecisionIn
                 ) -> AgendaItemView:
     """På kommunalbestyrelsens eller regionsrådets møde er beslutningen partens afgørelse."""
     return service.decide_item(ctx, item_id, body.decision_text, body.decision)
+
+
+PDF_BODY = {"requestBody": {"required": True, "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@router.post("/agenda-items/{item_id}/attachments", status_code=201,
+             response_model=AgendaItemView, summary="Vedhæft et bilag som PDF-fil",
+             openapi_extra=PDF_BODY)
+def add_attachment(ctx: Ctx, item_id: ItemId,
+                   name: Annotated[str, Query(min_length=1, max_length=300,
+                                              description="Bilagets navn på dagsordenen.")],
+                   data: Annotated[bytes, Body(media_type="application/pdf")]
+                   ) -> AgendaItemView:
+    """Send PDF-filen som request body (Content-Type: application/pdf). Bilaget sættes bag
+    punktet og listes med sidetal, når punktet eller dagsordenen dannes."""
+    return service.add_item_attachment(ctx, item_id, BilagFile(name=name, data=data))

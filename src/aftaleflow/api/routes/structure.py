@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aftaleflow.api.deps import Ctx
 from aftaleflow.api.problems import responses
+from aftaleflow.api.schemas import IsoDate
 from aftaleflow.domain.succession import CarryOverReport, CaseCarryOver
 from aftaleflow.services.carryover import carry_over, plan_carry_over
 
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/structure", tags=["Stamdata"],
 
 class CarryOverIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    on: date = Field(description="Dagen strukturen skifter", examples=["2027-01-01"])
+    on: IsoDate = Field(description="Dagen strukturen skifter", examples=["2027-01-01"])
 
 
 class CarryOverOut(BaseModel):
@@ -37,7 +38,7 @@ def _out(report: CarryOverReport) -> CarryOverOut:
 
 @router.get("/carry-over", response_model=CarryOverOut,
             summary="Forhåndsvis overførslen af åbne sager pr. en dato")
-def preview(ctx: Ctx, on: Annotated[date, Query(description="Fx 2027-01-01")]
+def preview(ctx: Ctx, on: Annotated[IsoDate, Query(description="Fx 2027-01-01")]
             ) -> CarryOverOut:
     """Hvad overførslen vil ændre, per sag og per part; intet ændres."""
     return _out(plan_carry_over(ctx, on))

@@ -1,0 +1,184 @@
+"""A bounded load run against the API with several uvicorn worker processes (loopback only).
+
+Used by tests/scale/test_load.py (0 errors, the audit chain intact) and bench/bench_load.py
+(p50/p95 latency). Each of `agreements` regional agreements in Syddanmark has an open round of
+23 parties; every party's approval is put on the agenda and then approved over HTTP, and after
+each decision the client reads the region's status matrix. The number of requests is fixed:
+agreements × 23 × 3.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+from aftaleflow.db import make_engine
+from aftaleflow.services.agreements import advance_agreement
+from aftaleflow.services.auditing import verify_chain
+from aftaleflow.services.uow import ServiceContext
+from aftaleflow.services.users import create_user
+from tests.factories import PATHS, Spec, new_agreement
+from tests.live_server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+REGIONAL_SYD = Spec(kind="regional_samarbejdsaftale", region="syddanmark", cluster=None)
+
+
+@dataclass
+class LoadResult:
+    requests: int = 0
+    errors: list[str] = field(default_factory=list)
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    seconds: float = 0.0
+    chain_ok: bool = False
+    chain_events: int = 0
+    final_states: list[str] = field(default_factory=list)
+
+    def percentile(self, kind: str, q: int) -> float:
+        """The q-th percentile of one kind of request, in milliseconds."""
+        values = sorted(self.latencies.get(kind, []))
+        if not values:
+            return float("nan")
+        return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
+
+    def summary(self) -> str:
+        lines = [f"{self.requests} requests in {self.seconds:.1f} s, {len(self.errors)} errors; "
+                 f"audit chain {'intact' if self.chain_ok else 'BROKEN'} "
+                 f"({self.chain_events} events)"]
+        for kind in sorted(self.latencies):
+            lines.append(f"  {kind:<9} n={len(self.latencies[kind]):<5} "
+                         f"p50 {self.percentile(kind, 50):7.1f} ms   "
+                         f"p95 {self.percentile(kind, 95):7.1f} ms")
+        return "\n".join(lines)
+
+
+def prepare(url: str, agreements: int) -> tuple[str, list[tuple[int, list[str]]]]:
+    """Open rounds through the services, and a case handler's token; (token, work plan)."""
+    engine = make_engine(url)
+    ctx = ServiceContext(engine=engine, actor="load-setup")
+    plan = []
+    for _ in range(agreements):
+        view = new_agreement(ctx, REGIONAL_SYD)
+        for trigger in PATHS["i_godkendelse"]:
+            view = advance_agreement(ctx, view.id, trigger)
+        plan.append((view.id, [a.body_key for a in view.approvals]))
+    _, token = create_user(ctx, "Belastning Sagsbehandler", "sagsbehandler")
+    engine.dispose()
+    return token, plan
+
+
+@contextmanager
+def api_server(url: str, workers: int) -> Iterator[str]:
+    """`aftaleflow api --workers N` on a free port of 127.0.0.1, stopped afterwards."""
+    port = free_port()
+    env = dict(os.environ, AFTALEFLOW_DATABASE_URL=url)
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "aftaleflow", "api", "--host", "127.0.0.1",
+             "--port", str(port), "--workers", str(workers)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(base, process, workers)
+            yield base
+        except BaseException:
+            log.seek(0)
+            sys.stderr.write(log.read().decode(errors="replace")[-4000:])
+            raise
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+
+def _wait_until_up(base: str, process: subprocess.Popen[bytes], workers: int) -> None:
+    """Poll until the API answers (each worker builds its app on start; up to 120 s)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the API server stopped (exit code {process.returncode})")
+        try:
+            if httpx.get(f"{base}/openapi.json", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the API server with {workers} workers did not answer within 120 s")
+
+
+async def _party(client: httpx.AsyncClient, result: LoadResult, agreement_id: int,
+                 party: str) -> None:
+    today = date.today().isoformat()
+    steps = [
+        ("decision", "POST", f"/agreements/{agreement_id}/approvals/{party}",
+         {"decision": "dagsorden", "meeting_date": today}),
+        ("matrix", "GET", "/status?region=syddanmark", None),
+        ("decision", "POST", f"/agreements/{agreement_id}/approvals/{party}",
+         {"decision": "godkendt", "meeting_date": today}),
+    ]
+    for kind, method, path, body in steps:
+        started = time.perf_counter()
+        try:
+            response = await client.request(method, path, json=body)
+            ok = response.status_code < 400
+            problem = "" if ok else f"{response.status_code} {response.text[:200]}"
+        except httpx.HTTPError as exc:
+            ok, problem = False, repr(exc)
+        result.latencies.setdefault(kind, []).append(time.perf_counter() - started)
+        result.requests += 1
+        if not ok:
+            result.errors.append(f"{method} {path}: {problem}")
+
+
+async def _drive(base: str, token: str, plan: list[tuple[int, list[str]]], clients: int,
+                 result: LoadResult) -> None:
+    work: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
+    for agreement_id, parties in plan:
+        for party in parties:
+            work.put_nowait((agreement_id, party))
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120,
+                                 headers={"Authorization": f"Bearer {token}"}) as client:
+
+        async def one_client() -> None:
+            while not work.empty():
+                agreement_id, party = work.get_nowait()
+                await _party(client, result, agreement_id, party)
+
+        await asyncio.gather(*(one_client() for _ in range(clients)))
+
+
+def run_load(url: str, *, agreements: int = 4, clients: int = 50,
+             workers: int = 4) -> LoadResult:
+    """Prepare, start the API, drive `clients` concurrent clients, then check the chain."""
+    token, plan = prepare(url, agreements)
+    result = LoadResult()
+    with api_server(url, workers) as base:
+        started = time.perf_counter()
+        asyncio.run(_drive(base, token, plan, clients, result))
+        result.seconds = time.perf_counter() - started
+    engine = make_engine(url)
+    ctx = ServiceContext(engine=engine, actor="load-check")
+    report = verify_chain(ctx)
+    result.chain_ok, result.chain_events = report.ok, report.events
+    from aftaleflow.services.agreements import get_agreement
+
+    result.final_states = [get_agreement(ctx, agreement_id).state for agreement_id, _ in plan]
+    engine.dispose()
+    return result

@@ -1,0 +1,67 @@
+"""bench/run_all.py: every figure with its baseline, ratio, target and met / not met."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BACKEND, PG_URL
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+import bench_scale as scale
+import run_all
+
+
+def _check_row(row: dict[str, object]) -> None:
+    assert {"name", "figure", "baseline", "ratio", "target", "met", "verdict"} <= set(row)
+    assert row["target"], row
+    assert row["verdict"] == ("met" if row["met"] else "not met")
+    assert row["ratio"] == pytest.approx(row["figure"] / row["baseline"])  # type: ignore[operator]
+
+
+def test_write_path_rows_carry_baseline_ratio_target_and_verdict(tmp_path: Path) -> None:
+    with scale.sqlite_backend(tmp_path, "t") as backend:
+        results = scale.transitions(backend, 30) + scale.round_start(backend, 2)
+    data = json.loads(json.dumps(run_all.as_json(results, datetime.now(UTC), 1.0)))
+    assert len(data["load_average"]) == 3 and data["measured_at"]
+    transition, round_start = data["results"]
+    for row in data["results"]:
+        _check_row(row)
+    assert transition["target"] == "≤ 15× raw, ≥ 1,500/s"
+    assert transition["met"] == (transition["ratio"] <= 15
+                                 and 1e6 / transition["figure"] >= 1500)
+    assert round_start["target"] == "≤ 5 ms"
+    assert round_start["met"] == (round_start["figure"] <= 5)
+    printed = run_all.table(results)
+    for r in results:
+        assert f"{r.target:<22} {run_all.verdict(r):<8}" in printed
+
+
+def test_reminder_scan_keeps_its_target_through_its_json_line() -> None:
+    [result] = run_all.run_script("bench_reminders.py", "--approvals", "300")
+    assert result.target == "< 1 s" and result.baseline
+    assert result.met == (result.figure < 1000)
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL rows need a server URL")
+def test_postgresql_rows_have_their_own_targets() -> None:
+    with scale.postgres_backend(PG_URL, "benchtest") as backend:
+        results = scale.transitions(backend, 20) + scale.round_start(backend, 2)
+    rows = run_all.as_json(results, datetime.now(UTC), 1.0)["results"]
+    for row in rows:
+        _check_row(row)
+    assert [r["target"] for r in rows] == ["≤ 4× raw", "≤ 10 ms"]
+    assert rows[0]["name"].startswith("PostgreSQL")
+
+
+def test_readme_lists_every_benchmark_target_and_the_json_option() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "bench/run_all.py" in readme and "--json FILE" in readme
+    for target in ("SQLite ≤ 15× raw, ≥ 1,500/s", "| ≤ 4× raw |", "SQLite ≤ 5 ms",
+                   "PostgreSQL ≤ 10 ms", "| ≤ 2× raw |", "| < 1 s |", "| ≤ 1.2× raw |"):
+        assert target in readme, target
