@@ -66,8 +66,9 @@ def test_api_and_dashboard_buttons_follow_the_table_for_machine_actions(
     midt = browser.get(f"/ui/aftaler/{world.midt}").text
     assert (f"/ui/aftaler/{world.midt}/handling/" in midt) == (
         Role(role) in PERMISSIONS["agreement.advance"])
-    assert (f"/ui/aftaler/{world.midt}/parter/" in midt) == (
-        Role(role) in PERMISSIONS["approval.record"])
+    decision = re.compile(rf'/ui/aftaler/{world.midt}/parter/[^/"]+/'
+                          r'(dagsorden|godkendt|afvist|udsat|genoptaget)"')
+    assert bool(decision.search(midt)) == (Role(role) in PERMISSIONS["approval.record"])
     answer = client.post(f"/agreements/{world.syd}/implementations/sundhedsklynge-lillebaelt",
                          json={"status": "i_gang"}, headers=auth(world.tokens[role]))
     assert (answer.status_code == 200) == may_impl, answer.text

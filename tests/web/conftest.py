@@ -70,7 +70,8 @@ def _seed(url: str) -> DemoWorld:
     tokens = {}
     for role in Role:
         body = "kb-657" if role == Role.PARTY else None
-        _user, tokens[role.value] = create_user(ctx, f"Test {role.value}", role.value, body)
+        _user, tokens[role.value] = create_user(ctx, f"Test {role.value}", role.value, body,
+                                                days=3650)  # outlive clocks moved to 2027
     engine.dispose()
     return DemoWorld(tokens=tokens, midt_open=midt.id, renegotiation=renegotiation,
                      meeting=meeting.id)
