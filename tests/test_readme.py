@@ -41,3 +41,16 @@ def test_readme_carry_over_commands_exist() -> None:
     assert "aftaleflow structure carry-over --on 2027-01-01 --dry-run" in README
     result = CliRunner().invoke(app, ["structure", "carry-over", "--help"])
     assert result.exit_code == 0 and "--dry-run" in result.output
+
+
+def test_readme_shows_the_text_and_archive_commands_that_exist() -> None:
+    """The commands of the section on text versions and the archive package run as shown."""
+    from typer.testing import CliRunner
+
+    from aftaleflow.cli.app import app
+
+    for command in (["agreement", "revise"], ["agreement", "texts"], ["agreement", "diff"],
+                    ["archive", "create"], ["archive", "verify"]):
+        assert f"aftaleflow {' '.join(command).replace(' create', '')} " in README
+        assert CliRunner().invoke(app, [*command, "--help"]).exit_code == 0
+    assert "GET /agreements/{id}/diff?from=1&to=2" in README

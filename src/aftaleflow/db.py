@@ -23,12 +23,12 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
 from aftaleflow.config import PROJECT_ROOT, get_settings
-from aftaleflow.domain import meetings, model, outbox, search
+from aftaleflow.domain import meetings, model, outbox, search, texts
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-TABLE_MODULES = (model, meetings, outbox, search)  # imported so their tables register
+TABLE_MODULES = (model, meetings, outbox, search, texts)  # imported so their tables register
 
 READ_ONLY = {"aftaleflow_read_only": True}
 

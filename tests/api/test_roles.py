@@ -14,6 +14,10 @@ from tests.api.conftest import World, auth
 
 # (method, path template, action in the role table, body or body factory, needs If-Match)
 Body = dict[str, Any] | Callable[[World], dict[str, Any] | bytes] | None
+NEW_AGREEMENT = {
+    "title": "Børn og unge i mistrivsel", "kind": "regional_samarbejdsaftale",
+    "origin": "ssu_bestilling", "region": "midtjylland",
+    "kle_number": "29.30.08-P27-9-26", "case_handler": "Ane Holm"}
 
 
 def blank_pdf() -> bytes:
@@ -42,13 +46,14 @@ ROUTES: list[tuple[str, str, str, Body]] = [
     ("GET", "/structure/carry-over?on=2027-01-01", "document.read", None),
     ("POST", "/structure/carry-over", "masterdata.admin", {"on": "2026-01-01"}),
     ("GET", "/agreements", "agreement.read", None),
-    ("POST", "/agreements", "agreement.create", {
-        "title": "Børn og unge i mistrivsel", "kind": "regional_samarbejdsaftale",
-        "origin": "ssu_bestilling", "region": "midtjylland",
-        "kle_number": "29.30.08-P27-9-26", "case_handler": "Ane Holm"}),
+    ("POST", "/agreements", "agreement.create", NEW_AGREEMENT),
     ("GET", "/agreements/{midt}", "agreement.read", None),
     ("GET", "/agreements/{midt}/history", "agreement.read", None),
     ("GET", "/agreements/{midt}/actions", "agreement.read", None),
+    ("GET", "/agreements/{midt}/texts", "agreement.read", None),
+    ("POST", "/agreements/{draft}/texts", "agreement.advance", {"body": "Ny aftaletekst"}),
+    ("GET", "/agreements/{midt}/diff", "agreement.read", None),
+    ("GET", "/agreements/{midt}/archive", "document.read", None),
     ("POST", "/agreements/{midt}/transitions", "agreement.advance",
      {"trigger": "tilbagetraek", "comment": "Test"}),
     ("POST", "/agreements/{midt}/approvals/657", "approval.record", {"decision": "godkendt"}),
@@ -89,6 +94,7 @@ def test_the_table_covers_every_route() -> None:
     paths = create_app().openapi()["paths"]
     documented = {(m.upper(), p) for p, ops in paths.items() for m in ops}
     tested = {(m, p.replace("{midt}", "{agreement_id}").replace("{syd}", "{agreement_id}")
+               .replace("{draft}", "{agreement_id}")
                .replace("{meeting}", "{meeting_id}").replace("{item}", "{item_id}")
                .replace("{document}", "{document_id}").replace("?q=mistrivsel", "")
                .replace("?name=aftaletekst", "")
@@ -108,15 +114,16 @@ def test_route_answers_as_the_role_table_says(request, world, caller, method, pa
     allowed = caller not in ("no token", "wrong token") and Role(caller) in PERMISSIONS[action]
     writes = method in ("POST", "DELETE") and allowed  # only these get a database of their own
     client = request.getfixturevalue("client" if writes else "shared_client")
+    draft = _draft_agreement(client, world) if writes and "{draft}" in path else world.midt
     url = path.format(midt=world.midt, syd=world.syd, meeting=world.meeting, item=world.item,
-                      document=world.document)
+                      document=world.document, draft=draft)
     headers = {}
     if caller == "wrong token":
         headers = auth("af_" + "x" * 43)
     elif caller != "no token":
         headers = auth(world.tokens[caller])
-    if path.endswith("/transitions"):
-        headers["If-Match"] = client.get(f"/agreements/{world.midt}",
+    if path.endswith("/transitions") or "{draft}" in path:
+        headers["If-Match"] = client.get(f"/agreements/{draft}",
                                          headers=auth(world.tokens["admin"])).headers["ETag"]
     payload = body(world) if callable(body) else body
     if isinstance(payload, bytes):  # a file upload, sent as it is
@@ -135,3 +142,10 @@ def test_route_answers_as_the_role_table_says(request, world, caller, method, pa
     if expected != 200:
         assert response.headers["content-type"].startswith("application/problem+json")
         assert response.json()["status"] == expected
+
+
+def _draft_agreement(client, world) -> int:
+    """A new agreement whose text may still change (in the writer's own database)."""
+    created = client.post("/agreements", json=NEW_AGREEMENT, headers=auth(world.tokens["admin"]))
+    assert created.status_code == 201, created.text
+    return int(created.json()["id"])

@@ -16,11 +16,13 @@ from aftaleflow.api import problems
 from aftaleflow.api.routes import (
     admin,
     agreements,
+    archive,
     data,
     documents,
     masterdata,
     meetings,
     structure,
+    texts,
     users,
 )
 from aftaleflow.db import get_engine
@@ -90,7 +92,8 @@ def create_app(engine: Engine | None = None,
     app.state.engine = engine or get_engine()
     app.state.clock = clock or _system_clock
     problems.install(app)
-    for module in (agreements, masterdata, structure, meetings, documents, data, admin, users):
+    for module in (agreements, texts, archive, masterdata, structure, meetings, documents, data,
+                   admin, users):
         app.include_router(module.router)
     web.mount(app)  # the dashboard under /ui/ (HTML, kept out of the OpenAPI schema)
     app.add_middleware(BodyLimit)

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from aftaleflow.domain.errors import (
+    ActionRefused,
     Conflict,
     DomainError,
     GuardFailed,
@@ -68,7 +69,7 @@ def _status(exc: DomainError) -> int:
         return 404
     if isinstance(exc, PermissionDenied):
         return 403
-    if isinstance(exc, Conflict | TransitionNotAllowed | GuardFailed):
+    if isinstance(exc, Conflict | TransitionNotAllowed | GuardFailed | ActionRefused):
         return 409
     if isinstance(exc, ValidationFailed):
         return 422
@@ -119,6 +120,8 @@ def install(app: FastAPI) -> None:
             extra = {"current_state": exc.state, "allowed_triggers": exc.allowed}
         if isinstance(exc, Conflict):
             extra = {"current_state": exc.current_state, "current_version": exc.current_version}
+        if isinstance(exc, ActionRefused):
+            extra = {"current_state": exc.current_state}
         return problem(_status(exc), exc.message, request, **extra)
 
     @app.exception_handler(DataError)

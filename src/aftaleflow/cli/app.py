@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from aftaleflow.cli.admin import serve_api, user_app
+from aftaleflow.cli.archive import archive_app
 from aftaleflow.cli.bodies import body_app
 from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 from aftaleflow.cli.data import export_command, search_command
@@ -24,6 +25,7 @@ from aftaleflow.cli.masterdata import masterdata_app
 from aftaleflow.cli.meetings import meeting_app
 from aftaleflow.cli.render import render_app
 from aftaleflow.cli.structure import structure_app
+from aftaleflow.cli.texts import agreement_diff, agreement_revise, agreement_texts
 
 app = typer.Typer(
     help="aftaleflow: sagsgang for samarbejdsaftaler mellem kommuner og region.",
@@ -54,6 +56,10 @@ app.command("export")(export_command)
 app.add_typer(db_app, name="db")
 app.add_typer(masterdata_app, name="masterdata")
 app.add_typer(structure_app, name="structure")
+app.add_typer(archive_app, name="archive")
+agreement_app.command("texts")(agreement_texts)
+agreement_app.command("revise")(agreement_revise)
+agreement_app.command("diff")(agreement_diff)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv JSON i stedet for tekst.")]
 

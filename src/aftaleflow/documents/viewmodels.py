@@ -60,6 +60,30 @@ class RecommendationView:
 
 
 @dataclass(frozen=True)
+class ChangeSegment:
+    """A run of text: "uaendret", "indsat" or "slettet"."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class FieldChanges:
+    """One changed field of the agreement (Titel, Beskrivelse, Aftaletekst, Bilag)."""
+
+    label: str
+    segments: Sequence[ChangeSegment]
+
+
+@dataclass(frozen=True)
+class TextChangesView:
+    """"Ændringer siden runde N": the changed fields, word by word; empty if none changed."""
+
+    since_round: int
+    fields: Sequence[FieldChanges] = ()
+
+
+@dataclass(frozen=True)
 class AgendaItemView:
     """A dagsordenpunkt, field by field as in seed 004."""
 
@@ -82,6 +106,8 @@ class AgendaItemView:
     """Bilag as PDF files, appended after the item (or agenda) and listed with pages."""
     late_reason: str | None = None
     """Set when the item went out after the body's deadline: the agenda must say why."""
+    changes: TextChangesView | None = None
+    """Round 2 and later: what changed in the agreement's text since the previous round."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +200,8 @@ class LetterView:
     """Enclosures as PDF, appended to the letter and listed with pages (the party's draft)."""
     action_link: str = ""
     """Where the reader records its decision (the dashboard page), printed as text."""
+    changes: TextChangesView | None = None
+    """A request in round 2 and later: what changed since the previous round."""
 
 
 @dataclass(frozen=True)

@@ -86,3 +86,13 @@ class GuardFailed(DomainError):
 
 class PermissionDenied(DomainError):
     exit_code = 6
+
+
+class ActionRefused(DomainError):
+    """An action outside the machines that the case's current state does not allow."""
+
+    exit_code = 5
+
+    def __init__(self, message: str, current_state: str | None = None) -> None:
+        super().__init__(message)
+        self.current_state = current_state

@@ -36,6 +36,7 @@ from aftaleflow.services import availability, lifecycle
 from aftaleflow.services.indexing import index_agreement
 from aftaleflow.services.parties import chosen_parties
 from aftaleflow.services.succession import require_area_valid, require_region_valid
+from aftaleflow.services.text_rows import start_text
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import (
     ActionView,
@@ -131,6 +132,7 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
         assert agreement.id is not None
         uow.session.add_all(AgreementParty(agreement_id=agreement.id, municipality_id=m.id)
                             for m in named if m.id is not None)
+        start_text(uow.session, agreement, uow.now)
         index_agreement(uow.session, agreement)
         parties = f" (parter: regionen, {', '.join(m.name for m in named)})" if named else ""
         uow.record(entity="agreement", entity_id=agreement.id, agreement_id=agreement.id,

@@ -37,6 +37,7 @@ from aftaleflow.services.document_views import (
 from aftaleflow.services.drafts import DRAFT_NAME, WORD_NOTE, draft_view
 from aftaleflow.services.indexing import index_document
 from aftaleflow.services.links import agreement_url, decision_url
+from aftaleflow.services.texts import changes_vm, item_changes
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
 if TYPE_CHECKING:
@@ -144,7 +145,8 @@ def render_agenda_item(ctx: ServiceContext, item_id: int) -> DocumentRecord:
         if item is None:
             raise NotFound(f"Dagsordenpunkt {item_id} findes ikke.")
         meeting, body, _items = meeting_and_items(uow.session, item.meeting_id)
-        view = items_vms(uow.session, meeting, body, [item])[0]
+        view = replace(items_vms(uow.session, meeting, body, [item])[0],
+                       changes=item_changes(uow.session, item))
     result = _render(lambda: docs.render_agenda_item(meeting_vm(meeting, body), view))
     return _register(ctx, result, agreement_id=item.agreement_id, meeting_id=meeting.id,
                      item_id=item.id)
@@ -159,7 +161,9 @@ def render_agenda(ctx: ServiceContext, meeting_id: int, *, public: bool = False,
         if not items:
             raise ValidationFailed(f"Mødet {meeting_id} har ingen dagsordenpunkter endnu.")
         header = meeting_vm(meeting, body)
-        views = items_vms(uow.session, meeting, body, items)
+        views = [replace(v, changes=item_changes(uow.session, i))
+                 for v, i in zip(items_vms(uow.session, meeting, body, items), items,
+                                 strict=True)]
     if protocol:
         result = _render(lambda: docs.render_protocol(
             vm.ProtocolView(meeting=header, items=views), public=public))
@@ -248,6 +252,8 @@ def _letter_data(ctx: ServiceContext, letter_kind: vm.LetterKind, agreement_id: 
             parties=party_vms(s, agreement, today), reminders_sent=reminders_sent,
             attachments=["Udkast til dagsordenpunkt"]
             if letter_kind == vm.LetterKind.APPROVAL_REQUEST else [],
+            changes=changes_vm(s, agreement.id, approval.round_no if approval else None)
+            if letter_kind == vm.LetterKind.APPROVAL_REQUEST else None,
             action_link=_action_link(letter_kind, agreement_id, body))
         draft = (draft_view(s, agreement, approval, body, sender, today)
                  if letter_kind == vm.LetterKind.APPROVAL_REQUEST and approval and body

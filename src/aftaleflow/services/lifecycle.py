@@ -33,6 +33,7 @@ from aftaleflow.domain.rounds import (
     uncertain_parties,
 )
 from aftaleflow.services.masterdata import snapshot
+from aftaleflow.services.text_rows import stamp_round_text
 from aftaleflow.services.uow import UnitOfWork
 
 SYSTEM_ACTOR = "system"
@@ -153,6 +154,7 @@ def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> dict[str, An
         uow.now.date(), agreement.kind, kind).date for kind in set(kinds.values())}
     changes = {"round_no": agreement.round_no + 1,
                "text_version": agreement.text_version + (1 if agreement.round_no > 0 else 0)}
+    stamp_round_text(conn, agreement, changes["round_no"], changes["text_version"], uow.now)
     if bodies:
         _INSERT_APPROVALS.run_many(conn, [
             {"agreement_id": agreement.id, **changes, "body_id": body_id,

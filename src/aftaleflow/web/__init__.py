@@ -21,12 +21,13 @@ from aftaleflow.web import (
     meetings,
     pages,
     structure,
+    texts,
     users,
 )
 from aftaleflow.web.render import HERE, SECURITY_HEADERS, error_page, login_redirect
 
 router = APIRouter(include_in_schema=False)
-for module in (pages, agreements, decisions, meetings, calendar, structure, users):
+for module in (pages, agreements, texts, decisions, meetings, calendar, structure, users):
     router.include_router(module.router)
 
 
