@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from aftaleflow.api.app import create_app
 from aftaleflow.db import make_engine
 from aftaleflow.domain.access import Role
+from aftaleflow.services.bodies import NewBody, add_body
 from aftaleflow.services.documents import render_agenda_item
 from aftaleflow.services.meetings import NewItem, add_item, create_meeting
 from aftaleflow.services.users import create_user
@@ -38,6 +40,8 @@ def _seed(ctx) -> World:
         midt = advance_agreement(ctx, midt.id, trigger)
     syd = agreement_in_state(ctx, "godkendt")
     meeting = create_meeting(ctx, "kb-657", MEETING_AT, "Byrådssalen, Herning")
+    add_body(ctx, NewBody(key="sos-657", name="Social- og Sundhedsudvalget", short_name="SOS",
+                          kind="fagudvalg", valid_from=date(2018, 1, 1), municipality="657"))
     item = add_item(ctx, meeting.id, NewItem(title="Orientering om sundhedsklynger"))
     document = render_agenda_item(ctx, item.id)
     tokens = {}
