@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -171,7 +172,10 @@ def run_load(url: str, *, agreements: int = 4, clients: int = 50,
     result = LoadResult()
     with api_server(url, workers) as base:
         started = time.perf_counter()
-        asyncio.run(_drive(base, token, plan, clients, result))
+        # A thread of its own: the calling thread may already run an event loop (Playwright's
+        # sync API in another test on the same pytest worker keeps one there).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, _drive(base, token, plan, clients, result)).result()
         result.seconds = time.perf_counter() - started
     engine = make_engine(url)
     ctx = ServiceContext(engine=engine, actor="load-check")
