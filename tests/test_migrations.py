@@ -100,3 +100,35 @@ def test_db_commands_run_from_any_directory(databases: Databases, tmp_path) -> N
     assert run("downgrade", "base").returncode == 0
     assert "base" in run("current").stdout
     databases.drop("mig_cli")
+
+
+def test_rows_indexed_before_owners_were_recorded_get_their_owner(empty_engine: Engine,
+                                                                   ) -> None:
+    """The text-index owner migration fills in the body of every item and letter already
+    indexed, and leaves SQLite's full-text triggers working (search by a part after it)."""
+    from sqlalchemy import text
+
+    from aftaleflow.services.masterdata import load_master_data
+    from aftaleflow.services.search import ensure_fts, search
+    from aftaleflow.services.uow import ServiceContext
+    from tests.factories import MovableClock
+    from tests.services.test_search_scope import owned_by, part_ctx, refs, seed_two_councils
+
+    db.upgrade(empty_engine)
+    ctx = ServiceContext(engine=empty_engine, actor="test", clock=MovableClock())
+    load_master_data(ctx)
+    seed_two_councils(ctx)
+    ensure_fts(empty_engine)
+    owners = "SELECT kind, ref_id, owner_body_id FROM text_index ORDER BY id"
+    with empty_engine.connect() as conn:
+        before = conn.execute(text(owners)).all()
+    owned = owned_by(empty_engine, "kb-630") | owned_by(empty_engine, "kb-621")
+    assert {(kind, ref) for kind, ref, owner in before if owner is not None} == owned
+    before_owner = ScriptDirectory.from_config(db.alembic_config()).get_revision(
+        "20261202_g1").down_revision
+    db.downgrade(empty_engine, str(before_owner))
+    db.upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        assert conn.execute(text(owners)).all() == before
+    vejle = part_ctx(empty_engine, MovableClock(), "kb-630")
+    assert not refs(search(vejle, "vestkysten")) & owned_by(empty_engine, "kb-621")

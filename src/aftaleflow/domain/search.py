@@ -24,6 +24,8 @@ class TextIndex(SQLModel, table=True):
     kind: str = Field(description="agreement | agenda_item | document")
     ref_id: int
     agreement_id: int | None = Field(default=None, index=True)
+    owner_body_id: int | None = Field(default=None, index=True)
+    """The body whose item or letter this is; None = common to the agreement's parties."""
     title: str
     body: str
     title_stems: str

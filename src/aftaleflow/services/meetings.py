@@ -27,6 +27,8 @@ from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgendaItemView, MeetingView
 
 APPROVING_KINDS = ("kommunalbestyrelse", "regionsraad")
+REGION_PARTY_KINDS = ("regionsraad", "forretningsudvalg")
+"""The region's own bodies: their meetings act for the region as a party."""
 # The usual route of a council case, and where a meeting of each kind of body sits on it.
 DEFAULT_ROUTES: dict[str, tuple[list[str], str]] = {
     "kommunalbestyrelse": (["FAG", "ØKU", "KB"], "KB"),
@@ -119,7 +121,7 @@ def _party_ref(session: Session, body: Body) -> str | None:
     if body.municipality_id is not None:
         muni = session.get(Municipality, body.municipality_id)
         return muni.code if muni else None
-    if body.kind in ("regionsraad", "forretningsudvalg"):
+    if body.kind in REGION_PARTY_KINDS:
         return "regionsrådet"
     return None
 

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, text
-from sqlmodel import select
+from sqlalchemy import Engine, bindparam, text
+from sqlmodel import Session, col, select
 
+from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.meetings import AgendaItem, StoredDocument
-from aftaleflow.domain.model import Agreement
+from aftaleflow.domain.model import Agreement, Body
 from aftaleflow.domain.search import TextIndex, stems, words
 from aftaleflow.domain.validation import clean_text
 from aftaleflow.services.agreements import concerns
 from aftaleflow.services.indexing import index_agreement, index_document, index_item
+from aftaleflow.services.meetings import REGION_PARTY_KINDS
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
 FTS_TABLE = "text_index_fts"
@@ -55,7 +58,8 @@ def ensure_fts(engine: Engine) -> None:
 
 
 def search(ctx: ServiceContext, query: str, *, limit: int = 20) -> list[SearchHit]:
-    """Best matches first; every word must match (in any inflection)."""
+    """Best matches first; every word must match (in any inflection). A part sees only its
+    own texts and those common to the agreements that concern it (see `_part_filter`)."""
     ctx.authorize("agreement.read")
     query = clean_text(query, "søgetekst", max_len=200, required=True, single_line=True)
     terms = stems(query).split()
@@ -64,31 +68,69 @@ def search(ctx: ServiceContext, query: str, *, limit: int = 20) -> list[SearchHi
     ensure_fts(ctx.engine)
     with UnitOfWork(ctx, read_only=True) as uow:
         s = uow.session
+        where, params = _part_filter(s, ctx.principal)
         if ctx.engine.dialect.name == "postgresql":
-            rows = s.execute(text(
-                "SELECT id, ts_rank(to_tsvector('danish', title || ' ' || body), q) AS r "
-                "FROM text_index, plainto_tsquery('danish', :q) AS q "
-                "WHERE to_tsvector('danish', title || ' ' || body) @@ q "
-                "ORDER BY r DESC, id LIMIT :n"), {"q": " ".join(words(query)), "n": limit * 3})
+            statement = text(
+                "SELECT t.id, ts_rank(to_tsvector('danish', t.title || ' ' || t.body), q) AS r "
+                "FROM text_index AS t, plainto_tsquery('danish', :q) AS q "
+                f"WHERE to_tsvector('danish', t.title || ' ' || t.body) @@ q{where} "
+                "ORDER BY r DESC, t.id LIMIT :n")
+            params["q"] = " ".join(words(query))
         else:
-            match = " ".join(f'"{t}"*' for t in terms)
-            rows = s.execute(text(
-                f"SELECT rowid, rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m "
-                "ORDER BY rank, rowid LIMIT :n"), {"m": match, "n": limit * 3})
-        ids = [r[0] for r in rows]
+            join = " JOIN text_index AS t ON t.id = f.rowid" if where else ""
+            statement = text(
+                f"SELECT f.rowid, f.rank FROM {FTS_TABLE} AS f{join} "
+                f"WHERE {FTS_TABLE} MATCH :m{where} ORDER BY f.rank, f.rowid LIMIT :n")
+            params["m"] = " ".join(f'"{t}"*' for t in terms)
+        if "own" in params:
+            statement = statement.bindparams(bindparam("own", expanding=True))
+        ids = [r[0] for r in s.execute(statement, {**params, "n": limit * 3})]
         found = {r.id: r for r in s.exec(select(TextIndex).where(
             TextIndex.id.in_(ids)))} if ids else {}  # type: ignore[union-attr]
         hits = []
         for row_id in ids:
             row = found[row_id]
-            if row.agreement_id is not None and ctx.principal.role == "part":
-                agreement = s.get(Agreement, row.agreement_id)
-                if agreement is None or not concerns(s, ctx.principal, agreement):
-                    continue
+            if not _concerns_part(s, ctx.principal, row):
+                continue
             hits.append(SearchHit(kind=row.kind, kind_label=KIND_LABELS[row.kind],
                                   ref_id=row.ref_id, agreement_id=row.agreement_id,
                                   title=row.title, snippet=_snippet(row.body, query)))
         return hits[:limit]
+
+
+def _part_filter(session: Session, principal: Principal) -> tuple[str, dict[str, Any]]:
+    """For a part: rows its own party owns (its body, and a council's committees), or rows
+    of an agreement owned by no one (the agreement's texts, documents for all parties).
+    Another council's items, drafts and letters never match."""
+    if principal.role != Role.PARTY:
+        return "", {}
+    return (" AND (t.owner_body_id IN :own OR "
+            "(t.owner_body_id IS NULL AND t.agreement_id IS NOT NULL))",
+            {"own": own_bodies(session, principal) or [-1]})
+
+
+def own_bodies(session: Session, principal: Principal) -> list[int]:
+    """The bodies of a part's own party: its body and the others acting for the same party
+    (a council's committees; the regionsråd's forretningsudvalg). Forums are no party's."""
+    body = session.get(Body, principal.body_id) if principal.body_id else None
+    if body is None or body.id is None:
+        return []
+    if body.municipality_id is not None:
+        same = select(Body.id).where(Body.municipality_id == body.municipality_id)
+    elif body.kind in REGION_PARTY_KINDS:
+        same = select(Body.id).where(Body.region_id == body.region_id,
+                                     col(Body.kind).in_(REGION_PARTY_KINDS))
+    else:
+        return [body.id]
+    return [b for b in session.exec(same) if b is not None]
+
+
+def _concerns_part(session: Session, principal: Principal, row: TextIndex) -> bool:
+    """A common row is shown to a part only for an agreement that concerns it."""
+    if principal.role != Role.PARTY or row.owner_body_id is not None:
+        return True
+    agreement = session.get(Agreement, row.agreement_id)
+    return agreement is not None and concerns(session, principal, agreement)
 
 
 def _snippet(body: str, query: str, width: int = 160) -> str:
