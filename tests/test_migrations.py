@@ -132,3 +132,32 @@ def test_rows_indexed_before_owners_were_recorded_get_their_owner(empty_engine: 
         assert conn.execute(text(owners)).all() == before
     vejle = part_ctx(empty_engine, MovableClock(), "kb-630")
     assert not refs(search(vejle, "vestkysten")) & owned_by(empty_engine, "kb-621")
+
+
+def test_items_made_before_keep_a_number_off_their_place_as_the_clerks(
+        empty_engine: Engine) -> None:
+    """Migrated agenda items: seed 004's lone item 18 counts as the clerk's number; items
+    numbered 1..N in order were numbered by the system."""
+    from sqlalchemy import text
+
+    from aftaleflow.services.masterdata import load_master_data
+    from aftaleflow.services.meetings import NewItem, add_item, create_meeting
+    from aftaleflow.services.uow import ServiceContext
+    from tests.factories import MovableClock
+    from tests.services.test_meetings import MEETING_AT
+
+    db.upgrade(empty_engine)
+    ctx = ServiceContext(engine=empty_engine, actor="test", clock=MovableClock())
+    load_master_data(ctx)
+    for numbers in ((None, None), (18,), (None, 7)):
+        meeting = create_meeting(ctx, "kb-657", MEETING_AT, "Byrådssalen")
+        for number in numbers:
+            add_item(ctx, meeting.id, NewItem(title="Punkt", number=number))
+    flags = "SELECT number, custom_number FROM agenda_item ORDER BY id"
+    before_owner = ScriptDirectory.from_config(db.alembic_config()).get_revision(
+        "20261202_g1").down_revision
+    db.downgrade(empty_engine, str(before_owner))
+    db.upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        assert [(n, bool(c)) for n, c in conn.execute(text(flags))] == [
+            (1, False), (2, False), (18, True), (1, False), (7, True)]

@@ -1,4 +1,7 @@
-"""text index owner: each row names the body whose item or letter it is (search by parts)
+"""text index owner (search by parts); agenda items keep numbers the clerk set
+
+Each text-index row names the body whose item or letter it is. An agenda item records whether
+the clerk gave its number (kept when the agenda is reordered).
 
 Revision ID: 20261202_g1
 Revises: 20261201_i16a
@@ -28,6 +31,10 @@ def upgrade() -> None:
             batch_op.f("ix_text_index_owner_body_id"), ["owner_body_id"], unique=False
         )
     _backfill_owners()
+    with op.batch_alter_table("agenda_item", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("custom_number", sa.Boolean(), server_default=sa.false(),
+                                      nullable=False))
+    _backfill_custom_numbers()
 
 
 def _backfill_owners() -> None:
@@ -44,7 +51,17 @@ def _backfill_owners() -> None:
         "WHERE kind = 'document'")
 
 
+def _backfill_custom_numbers() -> None:
+    """Items made before: a number off its place in the order (seed 004's lone item 18) was
+    the clerk's; items numbered 1..N in order were numbered by the system."""
+    op.execute(
+        "UPDATE agenda_item SET custom_number = (number <> (SELECT COUNT(*) FROM agenda_item "
+        "AS b WHERE b.meeting_id = agenda_item.meeting_id AND b.number <= agenda_item.number))")
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("agenda_item", schema=None) as batch_op:
+        batch_op.drop_column("custom_number")
     op.drop_index(op.f("ix_text_index_owner_body_id"), table_name="text_index")
     # a plain DROP COLUMN (SQLite >= 3.35): a batch copy would drop the full-text triggers
     op.execute("ALTER TABLE text_index DROP COLUMN owner_body_id")

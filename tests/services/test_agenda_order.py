@@ -90,3 +90,41 @@ def test_only_clerks_and_admins_may_reorder_or_close(ctx, role: Role) -> None:
     with pytest.raises(PermissionDenied):
         set_item_closed(other, items[0], True)
     assert dump(ctx.engine) == before
+
+
+def _meeting_with_numbers(ctx, *items: tuple[str, int | None]) -> tuple[int, list[int]]:
+    meeting = create_meeting(ctx, "kb-657", MEETING_AT, "Byrådssalen")
+    return meeting.id, [add_item(ctx, meeting.id, NewItem(title=t, number=n)).id
+                        for t, n in items]
+
+
+def test_moving_keeps_the_number_the_clerk_gave_an_item(ctx) -> None:
+    """Seed 004: the committee's item about the agreement is number 18 on its agenda."""
+    meeting, items = _meeting_with_numbers(ctx, ("Meddelelser", None),
+                                           ("Samarbejdsaftale", 18), ("Eventuelt", None))
+    assert _titles(ctx, meeting) == [(1, "Meddelelser"), (18, "Samarbejdsaftale"),
+                                     (19, "Eventuelt")]
+    move_item(ctx, items[2], 1)
+    assert _titles(ctx, meeting) == [(1, "Eventuelt"), (2, "Meddelelser"),
+                                     (18, "Samarbejdsaftale")]
+    move_item(ctx, items[0], 3)  # the others follow the order; item 18 stays
+    assert _titles(ctx, meeting) == [(1, "Eventuelt"), (18, "Samarbejdsaftale"),
+                                     (19, "Meddelelser")]
+    [*_, last] = _audit(ctx, "flyt_punkt")
+    assert (last.from_state, last.to_state) == ("2", "19")
+
+
+def test_a_moved_item_with_the_clerks_number_keeps_it_where_it_fits(ctx) -> None:
+    meeting, items = _meeting_with_numbers(ctx, ("A", None), ("Punkt 18", 18))
+    move_item(ctx, items[1], 1)
+    assert _titles(ctx, meeting) == [(18, "Punkt 18"), (19, "A")]
+
+
+def test_a_move_with_no_free_number_between_the_clerks_numbers_is_refused(ctx) -> None:
+    _meeting, items = _meeting_with_numbers(ctx, ("Punkt 1", 1), ("Punkt 2", 2),
+                                            ("C", None))
+    before = dump(ctx.engine)
+    with pytest.raises(ValidationFailed, match="ikke et ledigt nummer mellem punkt 1 og "
+                                               "punkt 2"):
+        move_item(ctx, items[2], 2)
+    assert dump(ctx.engine) == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, Integer, UniqueConstraint, true
+from sqlalchemy import JSON, Column, Integer, UniqueConstraint, false, true
 from sqlmodel import Field, SQLModel
 
 _item_version = Column("version", Integer, nullable=False)
@@ -33,6 +33,8 @@ class AgendaItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     number: int
+    custom_number: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    """The clerk gave the number (kept when the agenda is reordered; see domain.agenda)."""
     title: str
     closed: bool = False
     agreement_id: int | None = Field(default=None, foreign_key="agreement.id", index=True)

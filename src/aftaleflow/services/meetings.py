@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from sqlmodel import Session, col, or_, select
 
 from aftaleflow.config import TIMEZONE, local_time
+from aftaleflow.domain.agenda import Slot, renumber
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
 from aftaleflow.domain.meetings import AgendaItem, Meeting
@@ -142,6 +143,7 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
         route, current = DEFAULT_ROUTES.get(body.kind, ([], ""))
         item = AgendaItem(
             meeting_id=meeting.id, number=_item_number(session, meeting.id, new.number),
+            custom_number=new.number is not None,
             title=_text(new.title or (agreement.title if agreement else ""), "titel",
                         MAX_TITLE, required=True, single_line=True),
             closed=new.closed,
@@ -323,8 +325,9 @@ def _item(session: Session, item_id: int) -> AgendaItem:
     return item
 
 
-def move_item(ctx: ServiceContext, item_id: int, new_number: int) -> MeetingView:
-    """Move a dagsordenpunkt to `new_number`; the items in between close up (one transaction)."""
+def move_item(ctx: ServiceContext, item_id: int, new_position: int) -> MeetingView:
+    """Move a dagsordenpunkt to place `new_position` (1 = first) in one transaction. Numbers
+    the clerk set stay; the other items are numbered after the order (domain.agenda)."""
     ctx.authorize("meeting.write")
     with UnitOfWork(ctx) as uow:
         session = uow.session
@@ -332,31 +335,32 @@ def move_item(ctx: ServiceContext, item_id: int, new_number: int) -> MeetingView
         meeting = _meeting(session, item.meeting_id)
         items = list(session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
                                   .order_by(col(AgendaItem.number))))
-        if not 1 <= new_number <= len(items):
-            raise ValidationFailed(f"Punktet kan kun flyttes til nummer 1-{len(items)}.")
+        if not 1 <= new_position <= len(items):
+            raise ValidationFailed(f"Punktet kan kun flyttes til plads 1-{len(items)}.")
         old_number = item.number
-        if new_number != old_number:
-            order = [i for i in items if i.id != item.id]
-            order.insert(new_number - 1, item)
-            _renumber(session, order, uow.now)
+        order = [i for i in items if i.id != item.id]
+        order.insert(new_position - 1, item)
+        numbers = renumber([Slot(i.number, i.custom_number, i.id == item.id) for i in order])
+        if [i.number for i in order] != numbers:
+            _renumber(session, list(zip(order, numbers, strict=True)), uow.now)
             uow.record(entity="agenda_item", entity_id=item.id, agreement_id=item.agreement_id,
                        trigger="flyt_punkt", from_state=str(old_number),
-                       to_state=str(new_number),
+                       to_state=str(item.number),
                        comment=f"Møde {meeting.id}: '{item.title}' fra punkt {old_number} "
-                               f"til punkt {new_number}")
+                               f"til punkt {item.number}")
         uow.commit()
         return meeting_view(session, meeting)
 
 
-def _renumber(session: Session, order: list[AgendaItem], now: datetime) -> None:
+def _renumber(session: Session, numbered: list[tuple[AgendaItem, int]], now: datetime) -> None:
     """Give items their new numbers without ever breaking (meeting_id, number) uniqueness."""
-    changed = [(pos, i) for pos, i in enumerate(order, start=1) if i.number != pos]
-    for offset, (_pos, item) in enumerate(changed, start=1):
+    changed = [(i, n) for i, n in numbered if i.number != n]
+    for offset, (item, _number) in enumerate(changed, start=1):
         item.number = -offset  # park outside the used range first
         session.add(item)
         session.flush()
-    for pos, item in changed:
-        item.number = pos
+    for item, number in changed:
+        item.number = number
         item.updated_at = now
         session.add(item)
         session.flush()

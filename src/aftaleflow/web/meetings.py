@@ -97,11 +97,11 @@ def move(request: Request, ctx: auth.WebCtx, form: auth.Form, meeting_id: Id,
          item_id: Id) -> Response:
     url = f"/ui/moeder/{meeting_id}"
     try:
-        number = auth.number(form, "number")
-        move_item(ctx, item_id, number)
+        meeting = move_item(ctx, item_id, auth.number(form, "position"))
     except DomainError as exc:
         return back(url, exc.message, "fejl")
-    return back(url, f"Punktet er flyttet til nummer {number}.")
+    number = next(i.number for i in meeting.items if i.id == item_id)
+    return back(url, f"Punktet er nu punkt {number}.")
 
 
 @router.post("/{meeting_id}/punkter/{item_id}/lukket")
