@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -54,8 +54,8 @@ def meetings(request: Request, ctx: auth.WebCtx) -> Response:
 @router.post("")
 def new_meeting(request: Request, ctx: auth.WebCtx, form: auth.Form) -> Response:
     try:
-        when = _datetime(auth.text(form, "starts_at", 40))
-        meeting = create_meeting(ctx, auth.text(form, "body"), when, auth.text(form, "place"))
+        body = auth.text(form, "body")
+        meeting = create_meeting(ctx, body, _starts_at(form), auth.text(form, "place"))
     except DomainError as exc:
         return back("/ui/moeder", exc.message, "fejl")
     return back(f"/ui/moeder/{meeting.id}", f"Mødet i {meeting.body} er oprettet.")
@@ -143,9 +143,17 @@ def render(request: Request, ctx: auth.WebCtx, form: auth.Form, meeting_id: Id) 
     return back(url, f"{label} er dannet (dokument {record.id}) og kan hentes nedenfor.")
 
 
-def _datetime(value: str) -> datetime:
+def _starts_at(form: dict[str, str]) -> datetime | date:
+    """The day, and the time when the clerk knows it (the service keeps a day-only meeting)."""
     try:
-        when = datetime.fromisoformat(value.strip())
+        day = date.fromisoformat(auth.text(form, "dato", 10).strip())
     except ValueError:
-        raise ValidationFailed("Mødetidspunktet skal være dato og klokkeslæt.") from None
-    return when if when.tzinfo else when.replace(tzinfo=TIMEZONE)
+        raise ValidationFailed("Mødedatoen skal være en dato, fx 2026-06-16.") from None
+    clock = auth.text(form, "klokken", 8).strip()
+    if not clock:
+        return day
+    try:
+        return datetime.combine(day, time.fromisoformat(clock), tzinfo=TIMEZONE)
+    except ValueError:
+        raise ValidationFailed("Klokkeslættet skal være fx 17:00, eller tomt, når det ikke er "
+                               "fastsat endnu.") from None

@@ -39,6 +39,13 @@ def dmy(value: date | datetime | None) -> str:
     return f"{value:%d.%m.%Y}"
 
 
+def meeting_time(meeting: Any) -> str:
+    """A meeting's day and time, or the day alone when the time is not known yet."""
+    if meeting.has_time:
+        return dmy(meeting.starts_at)
+    return f"{local_time(meeting.starts_at):%d.%m.%Y} (klokkeslæt ikke fastsat)"
+
+
 def long_date(value: date) -> str:
     return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
 
@@ -50,7 +57,8 @@ def short_party(name: str, kind: str = "") -> str:
     return name.rsplit(", ", 1)[-1].removesuffix(" Kommune").removesuffix(" Regionskommune")
 
 
-templates.env.filters.update(dmy=dmy, long_date=long_date, short_party=short_party)
+templates.env.filters.update(dmy=dmy, long_date=long_date, short_party=short_party,
+                             meeting_time=meeting_time)
 templates.env.globals.update(ROLE_LABELS=ROLE_LABELS)
 
 NAV = [
