@@ -71,13 +71,20 @@ def _safe_next(target: str | None) -> str:
     return "/ui/"
 
 
+OVERDUE_SHOWN = 20
+"""The overview lists the longest overdue; the matrix, filtered, holds them all."""
+OVERDUE_LINK = "/ui/matrix?over_fristen=1&sorter=frist"
+
+
 @router.get("/", response_class=HTMLResponse)
 @html_errors
 def overview(request: Request, ctx: auth.WebCtx) -> Response:
     agreements = matrix_agreements(ctx)
     today = ctx.now().date()
     per_state = Counter(a.state for a in agreements)
-    overdue = [(a, tables.late_parties(a, today)) for a in agreements if is_overdue(a, today)]
+    overdue = sorted(((a, tables.late_parties(a, today)) for a in agreements
+                      if is_overdue(a, today)),
+                     key=lambda t: (min(p.deadline or today for p in t[1]), t[0].id))
     deadlines = sorted(
         ((p.deadline, a, p) for a in agreements if a.state == "i_godkendelse"
          for p in a.approvals if p.deadline and p.deadline >= today
@@ -90,7 +97,8 @@ def overview(request: Request, ctx: auth.WebCtx) -> Response:
     return page(
         request, ctx, "overview.html", "Overblik",
         states=[(s, per_state.get(s.name, 0)) for s in AGREEMENT.states],
-        total=len(agreements), overdue=overdue, deadlines=deadlines[:8], meetings=meetings,
+        total=len(agreements), overdue=overdue[:OVERDUE_SHOWN], overdue_total=len(overdue),
+        overdue_link=OVERDUE_LINK, deadlines=deadlines[:8], meetings=meetings,
         progress=progress, leads=leads,
         progress_chart=charts.stacked_bars(
             "progress", "Godkendelser pr. region (aftaler i godkendelse)",
