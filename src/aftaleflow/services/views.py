@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections import namedtuple
+from collections.abc import Iterator, Sequence
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import date, datetime
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 CERTAINTY_LABELS = {"probable": "foreløbig", "disputed": "omstridt"}
 
@@ -97,32 +98,31 @@ class AgreementView:
         return f"{self.approvals_approved} af {self.approvals_total} godkendt"
 
 
-class ApprovalCell(NamedTuple):
-    """One cell of the approval matrix: ApprovalView's fields in its order, as a plain tuple
-    (a 1,000 × 23 matrix builds 23,000 of them; a tuple costs a fraction of a dataclass)."""
+def _as_tuple_class(view: type, name: str, doc: str) -> type[tuple[Any, ...]]:
+    """A named tuple with `view`'s fields, order, defaults and properties: the field list is
+    declared once, in the dataclass, and the tuple stays a plain `collections.namedtuple`."""
+    declared = fields(view)
+    defaults = [f.default for f in declared if f.default is not MISSING]
+    cls = namedtuple(name, [f.name for f in declared], defaults=defaults)  # type: ignore[misc]
+    cls.__module__, cls.__doc__ = __name__, doc
+    cls.__annotations__ = {f.name: f.type for f in declared}
+    for attr, value in vars(view).items():
+        if isinstance(value, property):
+            setattr(cls, attr, value)
+    return cls
 
-    id: int
-    body_key: str
-    body: str
-    body_kind: str
-    state: str
-    state_label: str
-    round_no: int
-    text_version: int
-    deadline: date | None
-    meeting_date: date | None
-    decided_on: date | None
-    protocol_ref: str | None
-    comment: str | None
-    version: int
-    certainty: str | None = None
-    certainty_source: str | None = None
-    deadline_rule: str = ""
-    past_deadline: bool = False
 
-    @property
-    def certainty_label(self) -> str:
-        return CERTAINTY_LABELS.get(self.certainty or "", "")
+if TYPE_CHECKING:
+    class ApprovalCell(ApprovalView):
+        """To the type checker a cell reads like an ApprovalView; at run time it is a tuple:
+        read its attributes, unpack it or `_asdict()` it (never dataclasses.asdict/replace)."""
+
+        def __iter__(self) -> Iterator[Any]: ...
+        def _asdict(self) -> dict[str, Any]: ...
+else:
+    ApprovalCell = _as_tuple_class(ApprovalView, "ApprovalCell", """One cell of the approval
+    matrix: ApprovalView's fields in its order, as a plain tuple (a 1,000 × 23 matrix builds
+    23,000 of them; a tuple costs a fraction of a dataclass).""")
 
 
 @dataclass(frozen=True)
