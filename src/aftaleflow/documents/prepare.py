@@ -87,6 +87,20 @@ def _meeting_line(meeting: MeetingView) -> str:
     return f"{meeting.body_name}, møde {long_date(meeting.date)}"
 
 
+def _meeting_info(meeting: MeetingView, kind: str, name: str, public: bool) -> DocumentInfo:
+    """A whole meeting's document (dagsorden, beslutningsprotokol), open or public."""
+    if public:
+        kind, name = f"{kind}_offentlig", f"{name} (offentlig udgave)"
+    return DocumentInfo(
+        kind=kind,
+        title=f"{name}: {meeting.body_name}, {long_date(meeting.date)}",
+        author=meeting.body_name,
+        description=f"{name} for {meeting.body_name} ({meeting.body_kind})",
+        date=meeting.date,
+        page_header=f"{meeting.body_name} · {name} · {long_date(meeting.date)}",
+    )
+
+
 def public_item(item: AgendaItemView) -> AgendaItemView:
     """A closed item as the public may see it: number and title, nothing else."""
     return AgendaItemView(number=item.number, title=item.title, closed=True)
@@ -124,15 +138,7 @@ def agenda_document(agenda: AgendaView, *, public: bool = False,
     tagged for the council's website."""
     meeting = agenda.meeting
     items = _items_for(agenda.items, public)
-    name = "Dagsorden (offentlig udgave)" if public else "Dagsorden"
-    info = DocumentInfo(
-        kind="dagsorden_offentlig" if public else "dagsorden",
-        title=f"{name}: {meeting.body_name}, {long_date(meeting.date)}",
-        author=meeting.body_name,
-        description=f"{name} for {meeting.body_name} ({meeting.body_kind})",
-        date=meeting.date,
-        page_header=f"{meeting.body_name} · {name} · {long_date(meeting.date)}",
-    )
+    info = _meeting_info(meeting, "dagsorden", "Dagsorden", public)
     return prepare_document(info, "dagsorden.html.j2", templates_dir, meeting=meeting,
                             items=items, public=public, closed_count=sum(i.closed for i in items),
                             appendix=appendix,
@@ -144,15 +150,7 @@ def protocol_document(protocol: ProtocolView, *, public: bool = False,
     """The beslutningsprotokol (referat) after the meeting, open or public."""
     meeting = protocol.meeting
     items = _items_for(protocol.items, public)
-    name = "Beslutningsprotokol (offentlig udgave)" if public else "Beslutningsprotokol"
-    info = DocumentInfo(
-        kind="beslutningsprotokol_offentlig" if public else "beslutningsprotokol",
-        title=f"{name}: {meeting.body_name}, {long_date(meeting.date)}",
-        author=meeting.body_name,
-        description=f"{name} for {meeting.body_name} ({meeting.body_kind})",
-        date=meeting.date,
-        page_header=f"{meeting.body_name} · {name} · {long_date(meeting.date)}",
-    )
+    info = _meeting_info(meeting, "beslutningsprotokol", "Beslutningsprotokol", public)
     return prepare_document(info, "beslutningsprotokol.html.j2", templates_dir, meeting=meeting,
                             protocol=protocol, items=items, public=public,
                             closed_count=sum(i.closed for i in items))
