@@ -65,3 +65,29 @@ def test_readme_lists_every_benchmark_target_and_the_json_option() -> None:
     for target in ("SQLite ≤ 15× raw, ≥ 1,500/s", "| ≤ 4× raw |", "SQLite ≤ 5 ms",
                    "PostgreSQL ≤ 10 ms", "| ≤ 2× raw |", "| < 1 s |", "| ≤ 1.2× raw |"):
         assert target in readme, target
+
+
+def test_cli_startup_caches_bytecode_and_adds_an_uncached_row(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    """The CLI bench runs as a default Python does, plus one row with no bytecode cache."""
+    import bench_cli
+
+    seen: list[tuple[list[str], dict[str, str]]] = []
+
+    def fake_median(commands, runs, env):  # type: ignore[no-untyped-def]
+        seen.append((sorted(commands), dict(env)))
+        return {name: (0.5, 0.4) for name in commands}
+
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.delenv("PYTHONPYCACHEPREFIX", raising=False)
+    monkeypatch.setattr(bench_cli, "build_demo", lambda state: state / "aftaleflow.db")
+    monkeypatch.setattr(bench_cli, "median_seconds", fake_median)
+    show, uncached, help_ = bench_cli.cli_startup(tmp_path, runs=3)
+    (first, cold_env), (names, warm_env) = seen
+    assert first == ["show"] and cold_env["PYTHONDONTWRITEBYTECODE"] == "1"
+    assert cold_env["PYTHONPYCACHEPREFIX"].startswith(str(tmp_path))
+    assert "PYTHONDONTWRITEBYTECODE" not in warm_env and "PYTHONPYCACHEPREFIX" not in warm_env
+    assert names == ["help", "pass", "raw", "show"]
+    assert show.met and show.target == "≤ 1.2 s" and "bytecode cached" in show.note
+    assert uncached.met is None and not uncached.target
+    assert help_.target == "< 0.5 s"

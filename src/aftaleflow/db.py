@@ -8,6 +8,7 @@ writers (see shared/stack-notes.md). Read-only work uses a deferred BEGIN and do
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,8 +58,14 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        read_only = conn.get_execution_options().get("aftaleflow_read_only")
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # On the driver's connection: every write starts here, and going through
+        # `exec_driver_sql` cost more than the BEGIN itself; errors are wrapped the same way.
+        statement = ("BEGIN" if conn.get_execution_options().get("aftaleflow_read_only")
+                     else "BEGIN IMMEDIATE")
+        try:
+            conn.connection.dbapi_connection.execute(statement)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
 
     return engine
 

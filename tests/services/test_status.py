@@ -43,3 +43,19 @@ def test_a_party_sees_only_agreements_that_concern_its_body(ctx: ServiceContext)
 def test_a_region_with_control_characters_is_refused_in_danish(ctx: ServiceContext) -> None:
     with pytest.raises(ValidationFailed):
         status_matrix(ctx, region="\x00")
+
+
+def test_the_matrix_leaves_the_garbage_collector_as_it_found_it(ctx: ServiceContext) -> None:
+    """The collector is paused while the cells are built (speed), never left off."""
+    import gc
+
+    _cases(ctx)
+    assert gc.isenabled()
+    status_matrix(ctx)
+    assert gc.isenabled()
+    gc.disable()  # someone else's pause is not ended by ours
+    try:
+        status_matrix(ctx)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -86,3 +86,20 @@ def test_a_new_state_in_the_declaration_appears_in_the_diagram() -> None:
     svg = _parse(spec, "sat_i_bero")
     assert svg.find(f".//{SVG}g[@id='state-sat_i_bero']") is not None
     assert "Sat i bero" in str(render_svg(spec))
+
+
+@pytest.mark.parametrize("forum", ["Sundhedsråd Aarhus",
+                                   "Sundhedsråd Østsjælland og Øerne (foreløbig)",
+                                   "forum (ikke fastlagt i stamdata) (foreløbig)"])
+def test_drawn_for_an_agreement_the_labels_name_its_forum_and_fit_their_boxes(
+        forum: str) -> None:
+    svg = ET.fromstring(str(render_svg(AGREEMENT, "til_behandling_i_ssu", forum)))
+    assert "SSU" not in ET.tostring(svg, encoding="unicode")
+    for state in AGREEMENT.states:
+        text = svg.find(f".//{SVG}g[@id='state-{state.name}']/{SVG}text")
+        assert text is not None
+        lines = [text.text] if text.text else [t.text for t in text.findall(f"{SVG}tspan")]
+        assert " ".join(lines) == state.label.replace("SSU", forum), lines  # type: ignore[arg-type]
+        assert len(lines) <= 3 and all(len(line or "") <= 30 for line in lines), lines
+    title = svg.find(f"{SVG}desc")
+    assert title is not None and f"Til behandling i {forum}" in (title.text or "")

@@ -60,3 +60,32 @@ def test_agreement_page_in_2027_names_the_forum_and_why_an_action_waits(demo_eng
     assert "SSU" not in actions
     assert "Til behandling i forum (ikke fastlagt i stamdata) (foreløbig)" in page
     assert web.get(f"/ui/aftaler/{case.id}/handling/indstil_til_godkendelse").status_code == 404
+
+
+def test_lifecycle_of_an_agreement_in_2027_names_its_sundhedsraad_not_the_ssu(
+        demo_engine, demo_world) -> None:
+    from fastapi.testclient import TestClient
+
+    from aftaleflow.api.app import create_app
+    from aftaleflow.services.agreements import advance_agreement
+    from tests.factories import Spec, new_agreement
+
+    clock = MovableClock()
+    clock.set(date(2026, 12, 15))
+    ctx = ServiceContext(engine=demo_engine, actor="test", clock=clock)
+    case = advance_agreement(ctx, new_agreement(ctx, Spec(
+        kind="lokal_aftale", region="sjaelland",
+        cluster="sundhedsklynge-suh-koege-roskilde")).id, "send_til_ssu")
+    web = log_in(TestClient(create_app(demo_engine, clock)), demo_world.tokens["leder"])
+    december = web.get(f"/ui/livscyklus?aftale={case.id}").text
+    assert "Nuværende tilstand: Til behandling i SSU." in december
+
+    clock.set(date(2027, 1, 4))
+    carry_over(ctx, date(2027, 1, 1))
+    log_in(web, demo_world.tokens["leder"])  # the December session has timed out
+    page = web.get(f"/ui/livscyklus?aftale={case.id}").text
+    agreement_part = page.split('id="h-agreement"')[1].split("</section>")[0]
+    forum = "Sundhedsråd Østsjælland og Øerne (foreløbig)"
+    assert f"Nuværende tilstand: Til behandling i {forum}." in agreement_part
+    assert f'<th scope="row">{forum} indstiller aftalen til godkendelse</th>' in agreement_part
+    assert "SSU" not in agreement_part

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, or_, select
 
 from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
-from aftaleflow.domain.forum import Forum, with_forum
+from aftaleflow.domain.forum import Forum, replacement, with_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION, initial_agreement_state
 from aftaleflow.domain.model import (
     KIND_LABELS,
@@ -187,6 +187,18 @@ def get_agreement(ctx: ServiceContext, agreement_id: int) -> AgreementView:
     with UnitOfWork(ctx, read_only=True) as uow:
         return _view(uow.session, load_visible(uow.session, ctx.principal, agreement_id),
                      detail=True, today=uow.now.date())
+
+
+def agreement_forum(ctx: ServiceContext, agreement_id: int) -> str | None:
+    """What the agreement's labels say instead of "SSU" today, in any state (None: the SSU).
+
+    The agreement view looks the forum up only where its own labels name it; the lifecycle
+    diagram names it in every state it draws.
+    """
+    ctx.authorize("agreement.read")
+    with UnitOfWork(ctx, read_only=True) as uow:
+        agreement = load_visible(uow.session, ctx.principal, agreement_id)
+        return replacement(availability.forum_on(uow.session, agreement, uow.now.date()))
 
 
 def load_visible(session: Session, principal: Principal, agreement_id: int,

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam
+from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, or_, select
 
+from aftaleflow.db import Prepared
 from aftaleflow.domain.errors import GuardFailed, ValidationFailed
 from aftaleflow.domain.forum import (
     Forum,
@@ -32,21 +33,27 @@ from aftaleflow.services.masterdata import snapshot, valid_on
 from aftaleflow.services.succession import is_valid, successor_names
 from aftaleflow.services.views import ActionView
 
-# Built once, read as a plain row: every transition asks for the rule of the day, and
-# building the query and the ORM object cost more than running it.
+
+class _Rule(NamedTuple):
+    forum: str
+    confirmed: bool
+
+
+# Compiled once and run on the cursor (`db.Prepared`): every transition asks for the rule of
+# the day, and SQLAlchemy's per-execution bookkeeping cost more than the query itself.
 _RULES = ApprovalRule.__table__  # type: ignore[attr-defined]
-_RULE_OF_DAY = sa_select(_RULES.c.forum, _RULES.c.confirmed).where(
+_RULE_OF_DAY = Prepared(sa_select(_RULES.c.forum, _RULES.c.confirmed).where(
     _RULES.c.kind == bindparam("kind"), _RULES.c.valid_from <= bindparam("day"),
-    or_(_RULES.c.valid_to.is_(None), _RULES.c.valid_to >= bindparam("day")))
+    or_(_RULES.c.valid_to.is_(None), _RULES.c.valid_to >= bindparam("day"))))
 
 
-def _rule(session: Session, kind: str, day: date) -> Row[Any] | None:
+def _rule(session: Session, kind: str, day: date) -> _Rule | None:
     """The approval rule of a kind on a day (its forum and confirmed), once per session."""
     key = ("approval_rule", kind, day)
     if key not in session.info:
-        session.info[key] = session.connection().execute(
-            _RULE_OF_DAY, {"kind": kind, "day": day}).first()
-    rule: Row[Any] | None = session.info[key]
+        row = _RULE_OF_DAY.run(session.connection(), {"kind": kind, "day": day}).fetchone()
+        session.info[key] = _Rule(row[0], bool(row[1])) if row else None
+    rule: _Rule | None = session.info[key]
     return rule
 
 

@@ -6,18 +6,24 @@ arrow; longer and backward edges drop into the gap below their source, run along
 side (one lane per target state) and enter the target from above, so no line crosses a state.
 Each arrow carries the number of its transition in the table the page shows under the diagram
 (which is also the text alternative), and a <title> with the Danish label.
+
+Drawn for one agreement, the labels name the forum of the day instead of "SSU" (from 2027 a
+sundhedsråd's long name): a label too long for its box is wrapped over lines.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import textwrap
+from dataclasses import dataclass, replace
 from html import escape
 
 from markupsafe import Markup
 
+from aftaleflow.domain.forum import replace_forum
 from aftaleflow.domain.machines import MachineSpec
 
 NODE_W, NODE_H = 210, 46
+LINE_CHARS = 30  # what fits across a box at the diagram's 13 px (two lines; three at 11 px)
 COL_W, RANK_H = 290, 92
 MARGIN, LANE_GAP = 24, 14
 
@@ -96,9 +102,12 @@ def layout(spec: MachineSpec) -> dict[str, Node]:
     return nodes
 
 
-def render_svg(spec: MachineSpec, current: str | None = None) -> Markup:
-    nodes = layout(spec)
-    all_edges = edges(spec)
+def render_svg(spec: MachineSpec, current: str | None = None,
+               forum: str | None = None) -> Markup:
+    """`forum`: what the labels say instead of "SSU" (the agreement's forum of the day)."""
+    nodes = {name: replace(node, label=replace_forum(node.label, forum))
+             for name, node in layout(spec).items()}
+    all_edges = [replace(e, label=replace_forum(e.label, forum)) for e in edges(spec)]
     numbers = {t.trigger: i for i, t in enumerate(spec.transitions, start=1)}
     columns = max(n.column for n in nodes.values()) + 1
     lanes: dict[tuple[str, str], int] = {}
@@ -114,7 +123,7 @@ def render_svg(spec: MachineSpec, current: str | None = None) -> Markup:
     width = right_x + LANE_GAP * right + MARGIN
     height = MARGIN * 2 + max(n.rank for n in nodes.values()) * RANK_H + NODE_H
     title = f"Livscyklus: {spec.label}"
-    current_text = f" Nuværende tilstand: {spec.label_of(current)}." if current else ""
+    current_text = f" Nuværende tilstand: {nodes[current].label}." if current else ""
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lifecycle" role="img" '
         f'viewBox="{-shift} 0 {width} {height}" width="{width}" height="{height}" '
@@ -195,5 +204,19 @@ def _node(spec: MachineSpec, node: Node, is_current: bool) -> str:
     return (f'<g class="{classes}" id="state-{node.name}"{extra}>'
             f'<title>{escape(node.label + note)}</title>'
             f'<rect x="{node.x}" y="{node.y}" width="{NODE_W}" height="{NODE_H}" rx="8"/>'
-            f'<text x="{node.x + NODE_W // 2}" y="{node.y + NODE_H // 2 + 5}" '
-            f'text-anchor="middle">{escape(node.label)}</text></g>')
+            f'{_label(node)}</g>')
+
+
+def _label(node: Node) -> str:
+    """The state's label centred in its box; a long one over two or three lines."""
+    x, middle = node.x + NODE_W // 2, node.y + NODE_H // 2
+    lines = textwrap.wrap(node.label, LINE_CHARS) if len(node.label) > LINE_CHARS else []
+    if not lines:
+        return f'<text x="{x}" y="{middle + 5}" text-anchor="middle">{escape(node.label)}</text>'
+    small = len(lines) > 2
+    step = 13 if small else 15
+    top = middle + 4 - step * (len(lines) - 1) // 2
+    spans = "".join(f'<tspan x="{x}" y="{top + i * step}">{escape(line)}</tspan>'
+                    for i, line in enumerate(lines))
+    size = ' font-size="11"' if small else ""
+    return f'<text text-anchor="middle"{size}>{spans}</text>'

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
+from aftaleflow.domain.forum import replace_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
 from aftaleflow.services import exports, sessions, structure
-from aftaleflow.services.agreements import get_agreement, is_overdue
+from aftaleflow.services.agreements import agreement_forum, get_agreement, is_overdue
 from aftaleflow.services.dashboard import current_user, lead_times, matrix_agreements
 from aftaleflow.services.documents import read_document
 from aftaleflow.services.matrix_page import (
@@ -192,16 +193,17 @@ def _hit_link(ctx: Any, hit: SearchHit) -> str:
 @html_errors
 def lifecycle(request: Request, ctx: auth.WebCtx,
               aftale: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> Response:
-    current = None
-    title = None
+    current = title = forum = None
     if aftale is not None:
         view = get_agreement(ctx, aftale)
         current, title = view.state, f"#{view.id} {view.title}"
-    machines = [(AGREEMENT, diagram.render_svg(AGREEMENT, current)),
+        forum = agreement_forum(ctx, aftale)  # from 2027 the sundhedsråd, not the SSU
+    machines = [(AGREEMENT, diagram.render_svg(AGREEMENT, current, forum)),
                 (APPROVAL, diagram.render_svg(APPROVAL)),
                 (IMPLEMENTATION, diagram.render_svg(IMPLEMENTATION))]
     return page(request, ctx, "lifecycle.html", "Livscyklus", machines=machines,
-                current=current, agreement_title=title)
+                current=current, agreement_title=title,
+                relabel=lambda label: replace_forum(label, forum))
 
 
 @router.get("/dokumenter/{document_id}")
