@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -113,11 +113,11 @@ def _as_tuple_class(view: type, name: str, doc: str) -> type[tuple[Any, ...]]:
 
 
 if TYPE_CHECKING:
-    class ApprovalCell(ApprovalView):
-        """To the type checker a cell reads like an ApprovalView; at run time it is a tuple:
-        read its attributes, unpack it or `_asdict()` it (never dataclasses.asdict/replace)."""
+    class ApprovalCell(tuple[Any, ...], ApprovalView):
+        """To the type checker a cell is a tuple that reads like an ApprovalView; at run time
+        it is a namedtuple: read its attributes, index or unpack it, `_asdict()` it (never
+        dataclasses.asdict/replace)."""
 
-        def __iter__(self) -> Iterator[Any]: ...
         def _asdict(self) -> dict[str, Any]: ...
 else:
     ApprovalCell = _as_tuple_class(ApprovalView, "ApprovalCell", """One cell of the approval
