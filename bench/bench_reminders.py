@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+import sys
 import tempfile
-import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +21,9 @@ from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.services.masterdata import load_master_data
 from aftaleflow.services.reminders import scan_due_reminders
 from aftaleflow.services.uow import ServiceContext
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_scale import best_of
 
 TODAY = date(2026, 6, 1)
 
@@ -66,15 +69,6 @@ def raw_selection(path: Path, latest: date) -> int:
         (latest.isoformat(),)).fetchall()
     conn.close()
     return len(rows)
-
-
-def best_of(runs: int, func) -> tuple[float, object]:  # type: ignore[no-untyped-def]
-    best, result = float("inf"), None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def main() -> None:

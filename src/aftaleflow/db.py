@@ -168,32 +168,29 @@ class Prepared:
 
     def run(self, conn: Connection, params: dict[str, Any]) -> Any:
         """Execute with `params`; returns the DB-API cursor (rowcount, fetchone)."""
-        dialect = conn.dialect
-        key = (dialect.name, frozenset(params))
-        compiled = self._compiled.get(key) or self._compile(dialect, key)
-        values = compiled.values(params)
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(compiled.sql, values)
-        except dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(compiled.sql, values, exc,
-                                      dialect.loaded_dbapi.Error) from exc
-        return cursor
+        compiled = self._compiled_for(conn.dialect, params)
+        return self._execute(conn, compiled.sql, compiled.values(params), many=False)
 
     def run_many(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """Execute once per row (same keys in every row) with the driver's executemany."""
         if not rows:
             return
+        compiled = self._compiled_for(conn.dialect, rows[0])
+        self._execute(conn, compiled.sql, [compiled.values(row) for row in rows], many=True)
+
+    def _compiled_for(self, dialect: Dialect, params: dict[str, Any]) -> _Compiled:
+        key = (dialect.name, frozenset(params))
+        return self._compiled.get(key) or self._compile(dialect, key)
+
+    @staticmethod
+    def _execute(conn: Connection, sql: str, values: Any, *, many: bool) -> Any:
         dialect = conn.dialect
-        key = (dialect.name, frozenset(rows[0]))
-        compiled = self._compiled.get(key) or self._compile(dialect, key)
-        values = [compiled.values(row) for row in rows]
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.executemany(compiled.sql, values)
+            (cursor.executemany if many else cursor.execute)(sql, values)
         except dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(compiled.sql, values, exc,
-                                      dialect.loaded_dbapi.Error) from exc
+            raise DBAPIError.instance(sql, values, exc, dialect.loaded_dbapi.Error) from exc
+        return cursor
 
     def _compile(self, dialect: Dialect, key: tuple[str, frozenset[str]]) -> _Compiled:
         compiled = cast(SQLCompiler, self.statement.compile(dialect=dialect,

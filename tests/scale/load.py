@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.users import create_user
 from tests.factories import PATHS, Spec, new_agreement
 from tests.live_server import free_port
+from tests.processes import stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 REGIONAL_SYD = Spec(kind="regional_samarbejdsaftale", region="syddanmark", cluster=None)
@@ -100,12 +100,7 @@ def api_server(url: str, workers: int) -> Iterator[str]:
             sys.stderr.write(log.read().decode(errors="replace")[-4000:])
             raise
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+            stop_process(process)
 
 
 def _wait_until_up(base: str, process: subprocess.Popen[bytes], workers: int) -> None:

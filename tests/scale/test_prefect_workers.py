@@ -7,14 +7,11 @@ letter flow runs twice.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -23,12 +20,10 @@ from sqlalchemy.engine import make_url
 from flows.deployments import PLANS, TIMEZONE
 from tests.conftest import BACKEND, Databases
 from tests.factories import agreement_in_state
-from tests.live_server import free_port
+from tests.processes import ROOT, prefect_server, start_module, stop_process, wait_for
 from tests.smtp_server import SmtpTestServer
 
-ROOT = Path(__file__).resolve().parents[2]
 POOL = "aftaleflow"
-T = TypeVar("T")
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(BACKEND != "postgresql", reason=(
@@ -37,54 +32,16 @@ pytestmark = [
 ]
 
 
-def wait_for(check: Callable[[], T | None], timeout: float, what: str) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-        except httpx.HTTPError:
-            result = None
-        if result:
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
-def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", *args], env=env, cwd=ROOT,
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
-
-
 @pytest.fixture
 def prefect_env(databases: Databases, tmp_path: Path) -> Iterator[dict[str, str]]:
     """A real `prefect server start` keeping its own state in its own PostgreSQL database."""
     prefect_db = make_url(databases.create("prefect")).set(drivername="postgresql+asyncpg")
-    port = free_port()
-    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"),
-               PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
-               PREFECT_API_DATABASE_CONNECTION_URL=prefect_db.render_as_string(
-                   hide_password=False),
-               PREFECT_SERVER_ANALYTICS_ENABLED="false", PREFECT_LOGGING_TO_API_ENABLED="false")
-    server = start(["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                   env, tmp_path / "server.log")
     try:
-        with httpx.Client(timeout=10) as client:
-            wait_for(lambda: client.get(f"{env['PREFECT_API_URL']}/health").status_code == 200,
-                     240, "prefect server")
-        yield env
+        with prefect_server(tmp_path, PREFECT_API_DATABASE_CONNECTION_URL=prefect_db
+                            .render_as_string(hide_password=False),
+                            PREFECT_LOGGING_TO_API_ENABLED="false") as env:
+            yield env
     finally:
-        stop(server)
         databases.drop("prefect")
 
 
@@ -109,8 +66,9 @@ def test_two_prefect_workers_run_the_deployments_and_each_letter_goes_once(
         deployed = subprocess.run([sys.executable, "-m", "aftaleflow", "deploy", "--pool", POOL],
                                   env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
         assert deployed.returncode == 0, deployed.stderr[-3000:]
-        workers = [start(["prefect", "worker", "start", "--pool", POOL, "--type", "process",
-                          "--name", f"aftaleflow-worker-{i}"], env, tmp_path / f"worker{i}.log")
+        workers = [start_module(["prefect", "worker", "start", "--pool", POOL, "--type",
+                                 "process", "--name", f"aftaleflow-worker-{i}"],
+                                env, tmp_path / f"worker{i}.log")
                    for i in (1, 2)]
         try:
             with httpx.Client(base_url=prefect_env["PREFECT_API_URL"], timeout=30) as client:
@@ -136,7 +94,7 @@ def test_two_prefect_workers_run_the_deployments_and_each_letter_goes_once(
                     assert state["type"] == "COMPLETED", logs[-4000:]
         finally:
             for w in workers:
-                stop(w)
+                stop_process(w)
         recipients = [m.rcpt_tos for m in smtp.received]
     assert len(recipients) == 7
     assert len(set(recipients)) == 7

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 
 from aftaleflow.config import TEMPLATES_DIR
-from aftaleflow.documents.environment import jinja_environment, long_date, template_version
-from aftaleflow.documents.prepare import DocumentInfo, PreparedDocument
+from aftaleflow.documents.environment import long_date
+from aftaleflow.documents.prepare import DocumentInfo, prepare_document
 from aftaleflow.documents.render import RenderedDocument, to_pdf
 
 
@@ -67,8 +67,4 @@ def render_archive_index(view: ArchiveIndexView, *,
         date=view.archived_on,
         page_header=f"Arkivpakke · sag {view.agreement_id} · {long_date(view.archived_on)}",
     )
-    html = jinja_environment(templates_dir).get_template("arkivindeks.html.j2").render(
-        doc=info, logo=None, case=view)
-    return to_pdf(PreparedDocument(info=info, template="arkivindeks.html.j2",
-                                   template_version=template_version(templates_dir),
-                                   html=html, templates_dir=templates_dir))
+    return to_pdf(prepare_document(info, "arkivindeks.html.j2", templates_dir, case=view))

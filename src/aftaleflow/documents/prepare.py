@@ -66,9 +66,10 @@ class PreparedDocument:
     pdf_variant: str = ARCHIVE_VARIANT
 
 
-def _prepare(info: DocumentInfo, template: str, templates_dir: Path, *,
-             appendix: Appendix | None = None, pdf_variant: str = ARCHIVE_VARIANT,
-             **context: Any) -> PreparedDocument:
+def prepare_document(info: DocumentInfo, template: str, templates_dir: Path, *,
+                     appendix: Appendix | None = None, pdf_variant: str = ARCHIVE_VARIANT,
+                     **context: Any) -> PreparedDocument:
+    """Fill `template` for `info`: the one place a document's HTML is made."""
     env = jinja_environment(templates_dir)
     html = env.get_template(template).render(doc=info, logo=_logo(templates_dir),
                                              appendix=appendix or {}, **context)
@@ -84,6 +85,20 @@ def _logo(templates_dir: Path) -> str | None:
 
 def _meeting_line(meeting: MeetingView) -> str:
     return f"{meeting.body_name}, møde {long_date(meeting.date)}"
+
+
+def _meeting_info(meeting: MeetingView, kind: str, name: str, public: bool) -> DocumentInfo:
+    """A whole meeting's document (dagsorden, beslutningsprotokol), open or public."""
+    if public:
+        kind, name = f"{kind}_offentlig", f"{name} (offentlig udgave)"
+    return DocumentInfo(
+        kind=kind,
+        title=f"{name}: {meeting.body_name}, {long_date(meeting.date)}",
+        author=meeting.body_name,
+        description=f"{name} for {meeting.body_name} ({meeting.body_kind})",
+        date=meeting.date,
+        page_header=f"{meeting.body_name} · {name} · {long_date(meeting.date)}",
+    )
 
 
 def public_item(item: AgendaItemView) -> AgendaItemView:
@@ -112,8 +127,8 @@ def agenda_item_document(meeting: MeetingView, item: AgendaItemView, *,
         date=meeting.date,
         page_header=f"{meeting.body_name} · {long_date(meeting.date)} · Punkt {item.number}",
     )
-    return _prepare(info, "dagsordenpunkt.html.j2", templates_dir, meeting=meeting, item=item,
-                    appendix=appendix)
+    return prepare_document(info, "dagsordenpunkt.html.j2", templates_dir, meeting=meeting,
+                            item=item, appendix=appendix)
 
 
 def agenda_document(agenda: AgendaView, *, public: bool = False,
@@ -123,19 +138,11 @@ def agenda_document(agenda: AgendaView, *, public: bool = False,
     tagged for the council's website."""
     meeting = agenda.meeting
     items = _items_for(agenda.items, public)
-    name = "Dagsorden (offentlig udgave)" if public else "Dagsorden"
-    info = DocumentInfo(
-        kind="dagsorden_offentlig" if public else "dagsorden",
-        title=f"{name}: {meeting.body_name}, {long_date(meeting.date)}",
-        author=meeting.body_name,
-        description=f"{name} for {meeting.body_name} ({meeting.body_kind})",
-        date=meeting.date,
-        page_header=f"{meeting.body_name} · {name} · {long_date(meeting.date)}",
-    )
-    return _prepare(info, "dagsorden.html.j2", templates_dir, meeting=meeting, items=items,
-                    public=public, closed_count=sum(i.closed for i in items),
-                    appendix=appendix,
-                    pdf_variant=TAGGED_VARIANT if public else ARCHIVE_VARIANT)
+    info = _meeting_info(meeting, "dagsorden", "Dagsorden", public)
+    return prepare_document(info, "dagsorden.html.j2", templates_dir, meeting=meeting,
+                            items=items, public=public, closed_count=sum(i.closed for i in items),
+                            appendix=appendix,
+                            pdf_variant=TAGGED_VARIANT if public else ARCHIVE_VARIANT)
 
 
 def protocol_document(protocol: ProtocolView, *, public: bool = False,
@@ -143,18 +150,10 @@ def protocol_document(protocol: ProtocolView, *, public: bool = False,
     """The beslutningsprotokol (referat) after the meeting, open or public."""
     meeting = protocol.meeting
     items = _items_for(protocol.items, public)
-    name = "Beslutningsprotokol (offentlig udgave)" if public else "Beslutningsprotokol"
-    info = DocumentInfo(
-        kind="beslutningsprotokol_offentlig" if public else "beslutningsprotokol",
-        title=f"{name}: {meeting.body_name}, {long_date(meeting.date)}",
-        author=meeting.body_name,
-        description=f"{name} for {meeting.body_name} ({meeting.body_kind})",
-        date=meeting.date,
-        page_header=f"{meeting.body_name} · {name} · {long_date(meeting.date)}",
-    )
-    return _prepare(info, "beslutningsprotokol.html.j2", templates_dir, meeting=meeting,
-                    protocol=protocol, items=items, public=public,
-                    closed_count=sum(i.closed for i in items))
+    info = _meeting_info(meeting, "beslutningsprotokol", "Beslutningsprotokol", public)
+    return prepare_document(info, "beslutningsprotokol.html.j2", templates_dir, meeting=meeting,
+                            protocol=protocol, items=items, public=public,
+                            closed_count=sum(i.closed for i in items))
 
 
 def letter_document(letter: LetterView, *, templates_dir: Path = TEMPLATES_DIR,
@@ -170,8 +169,8 @@ def letter_document(letter: LetterView, *, templates_dir: Path = TEMPLATES_DIR,
         date=letter.date,
         page_header=f"{letter.sender} · Sagsnr. {letter.case_number}",
     )
-    return _prepare(info, f"{kind.value}.html.j2", templates_dir, letter=letter,
-                    appendix=appendix)
+    return prepare_document(info, f"{kind.value}.html.j2", templates_dir, letter=letter,
+                            appendix=appendix)
 
 
 def status_report_document(report: StatusReportView, *,
@@ -185,10 +184,10 @@ def status_report_document(report: StatusReportView, *,
         date=report.date,
         page_header=f"{report.title} · {long_date(report.date)}",
     )
-    return _prepare(info, "statusrapport.html.j2", templates_dir, report=report,
-                    rows=report_rows(report),
-                    column_groups=column_groups(party_columns(report)),
-                    overdue=overdue_entries(report))
+    return prepare_document(info, "statusrapport.html.j2", templates_dir, report=report,
+                            rows=report_rows(report),
+                            column_groups=column_groups(party_columns(report)),
+                            overdue=overdue_entries(report))
 
 
 def draft_item_document(draft: DraftItemView, *,
@@ -202,4 +201,4 @@ def draft_item_document(draft: DraftItemView, *,
         date=draft.date,
         page_header=f"Udkast til dagsordenpunkt · {draft.council} · Sagsnr. {draft.case_number}",
     )
-    return _prepare(info, "udkast_dagsordenpunkt.html.j2", templates_dir, draft=draft)
+    return prepare_document(info, "udkast_dagsordenpunkt.html.j2", templates_dir, draft=draft)

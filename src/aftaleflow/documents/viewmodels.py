@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from aftaleflow.domain.textdiff import FieldChange
+
 
 @dataclass(frozen=True)
 class PdfAttachment:
@@ -60,27 +62,12 @@ class RecommendationView:
 
 
 @dataclass(frozen=True)
-class ChangeSegment:
-    """A run of text: "uaendret", "indsat" or "slettet"."""
-
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
-class FieldChanges:
-    """One changed field of the agreement (Titel, Beskrivelse, Aftaletekst, Bilag)."""
-
-    label: str
-    segments: Sequence[ChangeSegment]
-
-
-@dataclass(frozen=True)
 class TextChangesView:
     """"Ændringer siden runde N": the changed fields, word by word; empty if none changed."""
 
     since_round: int
-    fields: Sequence[FieldChanges] = ()
+    fields: Sequence[FieldChange] = ()
+    """Only the changed fields, as `domain.textdiff.compare` gives them."""
 
 
 @dataclass(frozen=True)

@@ -189,17 +189,6 @@ def text_diff(old: AgreementText, new: AgreementText) -> TextDiffView:
                         fields=fields)
 
 
-def changes_for_round(session: Session, agreement_id: int, round_no: int
-                      ) -> TextDiffView | None:
-    """For documents of round 2 and later: the text of this round against the previous one."""
-    if round_no < 2:
-        return None
-    rounds = {r.round_no: r for r in texts_of(session, agreement_id) if r.round_no}
-    if round_no not in rounds or round_no - 1 not in rounds:
-        return None
-    return text_diff(rounds[round_no - 1], rounds[round_no])
-
-
 def _snapshot(row: AgreementText) -> TextSnapshot:
     return TextSnapshot(row.title, row.description, row.body,
                         tuple(split_names(row.attachment_names)))
@@ -215,15 +204,15 @@ def _view(row: AgreementText) -> TextVersionView:
 
 def changes_vm(session: Session, agreement_id: int | None, round_no: int | None
                ) -> vm.TextChangesView | None:
-    """The section "Ændringer siden runde N" of a document of round 2 or later."""
-    if agreement_id is None or round_no is None:
+    """The section "Ændringer siden runde N" of a document of round 2 or later: the text of
+    this round against the previous one."""
+    if agreement_id is None or round_no is None or round_no < 2:
         return None
-    diff = changes_for_round(session, agreement_id, round_no)
-    if diff is None:
+    rounds = {r.round_no: r for r in texts_of(session, agreement_id) if r.round_no}
+    if round_no not in rounds or round_no - 1 not in rounds:
         return None
-    return vm.TextChangesView(since_round=round_no - 1, fields=[
-        vm.FieldChanges(f.label, [vm.ChangeSegment(s.kind, s.text) for s in f.segments])
-        for f in diff.fields if f.changed])
+    fields = compare(_snapshot(rounds[round_no - 1]), _snapshot(rounds[round_no]))
+    return vm.TextChangesView(since_round=round_no - 1, fields=[f for f in fields if f.changed])
 
 
 def item_changes(session: Session, item: AgendaItem) -> vm.TextChangesView | None:
