@@ -178,6 +178,16 @@ class Prepared:
         compiled = self._compiled_for(conn.dialect, rows[0])
         self._execute(conn, compiled.sql, [compiled.values(row) for row in rows], many=True)
 
+    def first(self, conn: Connection, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The first row of a SELECT with the column types' result processing (SQLite's
+        ISO text becomes dates and datetimes, as Core gives them), or None."""
+        compiled = self._compiled_for(conn.dialect, params)
+        row = self._execute(conn, compiled.sql, compiled.values(params), many=False).fetchone()
+        if row is None:
+            return None
+        return tuple(value if process is None or value is None else process(value)
+                     for value, process in zip(row, compiled.results, strict=True))
+
     def _compiled_for(self, dialect: Dialect, params: dict[str, Any]) -> _Compiled:
         key = (dialect.name, frozenset(params))
         return self._compiled.get(key) or self._compile(dialect, key)
@@ -202,7 +212,9 @@ class Prepared:
         self._compiled[key] = result = _Compiled(
             compiled.string, compiled.construct_params,
             tuple(compiled.positiontup) if compiled.positiontup else None,
-            {name: p for name, p in processors.items() if p is not None})
+            {name: p for name, p in processors.items() if p is not None},
+            tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                  for column in getattr(self.statement, "exported_columns", ())))
         return result
 
 
@@ -212,6 +224,7 @@ class _Compiled:
     construct: Callable[..., Any]
     positions: tuple[str, ...] | None  # qmark drivers (sqlite3); None: named (psycopg)
     processors: dict[str, Callable[[Any], Any]]
+    results: tuple[Callable[[Any], Any] | None, ...]  # per selected column
 
     def values(self, params: dict[str, Any]) -> Any:
         bound = self.construct(params)

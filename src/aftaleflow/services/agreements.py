@@ -10,6 +10,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
+from aftaleflow.db import Prepared
 from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
 from aftaleflow.domain.forum import Forum, replacement, with_forum
@@ -37,7 +38,7 @@ from aftaleflow.services.indexing import index_agreement
 from aftaleflow.services.parties import chosen_parties
 from aftaleflow.services.succession import require_area_valid, require_region_valid
 from aftaleflow.services.text_rows import start_text
-from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.uow import ServiceContext, UnitOfWork, attach
 from aftaleflow.services.views import (
     ActionView,
     AgreementLike,
@@ -142,20 +143,25 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
         return _view(uow.session, agreement, detail=True, today=uow.now.date())
 
 
-# The region comes along in the same query (every view of an agreement needs it); the
-# statements are built once, their compiled form is cached.
-_LOAD = (select(Agreement, Region).join(Region, col(Region.id) == Agreement.region_id)
-         .where(Agreement.id == bindparam("b_id")))
-_LOCKED_LOAD = _LOAD.with_for_update(of=Agreement)
+# The region comes along in the same query (every view of an agreement needs it), as one
+# plain row compiled once (`db.Prepared`); `uow.attach` makes the session's instances of it.
+_AGREEMENTS, _REGIONS = Agreement.__table__, Region.__table__  # type: ignore[attr-defined]
+_LOAD_SQL = (sa_select(*_AGREEMENTS.columns, *_REGIONS.columns)
+             .join(_REGIONS, _REGIONS.c.id == _AGREEMENTS.c.region_id)
+             .where(_AGREEMENTS.c.id == bindparam("b_id")))
+_LOAD = Prepared(_LOAD_SQL)
+_LOCKED_LOAD = Prepared(_LOAD_SQL.with_for_update(of=_AGREEMENTS))
+_SPLIT = len(_AGREEMENTS.columns)
 
 
 def load_agreement(session: Session, agreement_id: int, expected_version: int | None,
                    *, lock: bool = False) -> Agreement:
     """Load an agreement; `lock` takes the row lock (PostgreSQL) so writers queue per case."""
-    found = session.exec(_LOCKED_LOAD if lock else _LOAD, params={"b_id": agreement_id}).first()
-    if found is None:
+    row = (_LOCKED_LOAD if lock else _LOAD).first(session.connection(), {"b_id": agreement_id})
+    if row is None:
         raise NotFound(f"Samarbejdsaftale {agreement_id} findes ikke.")
-    agreement, region = found
+    agreement = attach(session, Agreement, row[:_SPLIT])
+    region = attach(session, Region, row[_SPLIT:])
     # The session's identity map holds rows weakly; keep the region for the view.
     session.info.setdefault("regions", []).append(region)
     if expected_version is not None and agreement.version != expected_version:
