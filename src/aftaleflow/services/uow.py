@@ -17,7 +17,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Engine, bindparam, inspect, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Mapper, make_transient_to_detached
+from sqlalchemy.orm import Mapper, configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
@@ -196,6 +196,7 @@ def attach(session: Session, model: type[M], values: Sequence[Any]) -> M:
 @cache
 def _mapped_columns(model: type[SQLModel]) -> tuple[Mapper[Any], list[str], int]:
     """The mapper, the attribute of each table column in order, and where the key is."""
+    configure_mappers()  # a query would have done it; a fresh process may not have run one
     mapper = inspect(model)
     keys = [mapper.get_property_by_column(c).key for c in mapper.local_table.columns]
     [primary_key] = mapper.primary_key
