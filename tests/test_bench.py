@@ -91,3 +91,23 @@ def test_cli_startup_caches_bytecode_and_adds_an_uncached_row(tmp_path: Path,
     assert show.met and show.target == "≤ 1.2 s" and "bytecode cached" in show.note
     assert uncached.met is None and not uncached.target
     assert help_.target == "< 0.5 s"
+
+
+def test_readme_figures_are_the_newest_recorded_run_and_every_target_was_met() -> None:
+    """The README's measured table is backed by the run's own JSON in bench/results/."""
+    root = Path(__file__).resolve().parents[1]
+    newest = max((root / "bench" / "results").glob("*.json"))
+    data = json.loads(newest.read_text(encoding="utf-8"))
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert f"bench/results/{newest.name}" in readme
+    measured = datetime.fromisoformat(data["measured_at"])
+    assert f"Measured {measured.day} {measured:%B} {measured.year}" in readme
+    targeted = [r for r in data["results"] if r["target"]]
+    assert {r["verdict"] for r in targeted} == {"met"}, [r["name"] for r in targeted
+                                                         if r["verdict"] != "met"]
+    names = " ".join(r["name"] for r in targeted)
+    for figure in ("SQLite: transition", "PostgreSQL: transition", "round start",
+                   "status matrix", "agreement show", "search", "reminder scan", "PDF/A",
+                   "4 workers"):
+        assert figure in names, figure
+    assert max(data["load_average_at_start"]) < 2.5  # measured on a quiet machine
