@@ -113,3 +113,20 @@ def test_reindex_keeps_the_owners(ctx, engine, clock) -> None:
     vejle = part_ctx(engine, clock, "kb-630")
     for query in KOLDING_WORDS:
         assert not refs(search(vejle, query)) & owned_by(engine, "kb-621"), query
+
+
+def test_a_part_gets_its_full_page_of_hits_behind_many_that_do_not_concern_it(
+        ctx, engine, clock) -> None:
+    """Rows of agreements that do not concern a part are dropped after the query; the
+    search reads on until the page is full."""
+    from tests.factories import TRIAL_GOEDSTRUP, Spec, new_agreement
+
+    for n in range(12):  # Midtjylland: nothing for Vejle, and indexed first
+        new_agreement(ctx, Spec(**{**TRIAL_GOEDSTRUP.__dict__, "title": f"Demensindsats {n}"}))
+    mine = {new_agreement(ctx, Spec(title=f"Demensindsats på Vejle-egnen {n}")).id
+            for n in range(4)}
+    vejle = part_ctx(engine, clock, "kb-630")
+    hits = search(vejle, "demensindsats", limit=3)
+    assert len(hits) == 3 and {h.agreement_id for h in hits} <= mine
+    assert {h.agreement_id for h in search(vejle, "demensindsats")} == mine
+    assert len(search(ctx, "demensindsats", limit=3)) == 3  # staff: the first three of all

@@ -74,27 +74,32 @@ def search(ctx: ServiceContext, query: str, *, limit: int = 20) -> list[SearchHi
                 "SELECT t.id, ts_rank(to_tsvector('danish', t.title || ' ' || t.body), q) AS r "
                 "FROM text_index AS t, plainto_tsquery('danish', :q) AS q "
                 f"WHERE to_tsvector('danish', t.title || ' ' || t.body) @@ q{where} "
-                "ORDER BY r DESC, t.id LIMIT :n")
+                "ORDER BY r DESC, t.id LIMIT :n OFFSET :o")
             params["q"] = " ".join(words(query))
         else:
             join = " JOIN text_index AS t ON t.id = f.rowid" if where else ""
             statement = text(
                 f"SELECT f.rowid, f.rank FROM {FTS_TABLE} AS f{join} "
-                f"WHERE {FTS_TABLE} MATCH :m{where} ORDER BY f.rank, f.rowid LIMIT :n")
+                f"WHERE {FTS_TABLE} MATCH :m{where} ORDER BY f.rank, f.rowid LIMIT :n "
+                "OFFSET :o")
             params["m"] = " ".join(f'"{t}"*' for t in terms)
         if "own" in params:
             statement = statement.bindparams(bindparam("own", expanding=True))
-        ids = [r[0] for r in s.execute(statement, {**params, "n": limit * 3})]
-        found = {r.id: r for r in s.exec(select(TextIndex).where(
-            TextIndex.id.in_(ids)))} if ids else {}  # type: ignore[union-attr]
-        hits = []
-        for row_id in ids:
-            row = found[row_id]
-            if not _concerns_part(s, ctx.principal, row):
-                continue
-            hits.append(SearchHit(kind=row.kind, kind_label=KIND_LABELS[row.kind],
-                                  ref_id=row.ref_id, agreement_id=row.agreement_id,
-                                  title=row.title, snippet=_snippet(row.body, query)))
+        # Read in batches: a part's rows of agreements that do not concern it are dropped
+        # after the query (`concerns` is not SQL), so one batch could leave it short.
+        hits: list[SearchHit] = []
+        batch, offset = limit * 3, 0
+        while len(hits) < limit:
+            ids = [r[0] for r in s.execute(statement, {**params, "n": batch, "o": offset})]
+            found = {r.id: r for r in s.exec(select(TextIndex).where(
+                TextIndex.id.in_(ids)))} if ids else {}  # type: ignore[union-attr]
+            hits += [SearchHit(kind=row.kind, kind_label=KIND_LABELS[row.kind],
+                               ref_id=row.ref_id, agreement_id=row.agreement_id,
+                               title=row.title, snippet=_snippet(row.body, query))
+                     for row in (found[i] for i in ids) if _concerns_part(s, ctx.principal, row)]
+            if len(ids) < batch:
+                break
+            offset += batch
         return hits[:limit]
 
 
