@@ -13,7 +13,8 @@ from aftaleflow.domain.machines import APPROVAL, DECISIONS
 from aftaleflow.domain.model import Agreement, Approval, Body, Municipality
 from aftaleflow.domain.validation import clean_text
 from aftaleflow.services import lifecycle
-from aftaleflow.services.agreements import _view, load_visible
+from aftaleflow.services.agreement_views import view_of
+from aftaleflow.services.agreements import load_visible
 from aftaleflow.services.succession import require_body_active
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView
@@ -68,7 +69,7 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
                 "Du kan kun registrere beslutninger for dit eget organ.")
         apply_decision(uow, agreement, approval, decision, expected_version=expected_version)
         return uow.commit_with(
-            lambda: _view(uow.session, agreement, detail=True, today=uow.now.date()))
+            lambda: view_of(uow.session, agreement, detail=True, today=uow.now.date()))
 
 
 def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,

@@ -11,7 +11,8 @@ from aftaleflow.domain.machines import IMPLEMENTATION, IMPLEMENTATION_STEPS
 from aftaleflow.domain.model import Cluster, Implementation
 from aftaleflow.domain.validation import clean_text
 from aftaleflow.services import lifecycle
-from aftaleflow.services.agreements import _view, load_agreement
+from aftaleflow.services.agreement_views import view_of
+from aftaleflow.services.agreements import load_agreement
 from aftaleflow.services.succession import require_area_active
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView
@@ -62,4 +63,4 @@ def record_implementation(ctx: ServiceContext, agreement_id: int, cluster: str, 
         else:
             lifecycle.settle(uow, agreement)
         uow.commit()
-        return _view(uow.session, agreement, detail=True, today=uow.now.date())
+        return view_of(uow.session, agreement, detail=True, today=uow.now.date())

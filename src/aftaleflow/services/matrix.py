@@ -23,7 +23,8 @@ from aftaleflow.domain.access import Role
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL
 from aftaleflow.domain.model import KIND_LABELS, Agreement
 from aftaleflow.domain.validation import clean_text
-from aftaleflow.services.agreements import _find_region, concerns, deadline_rule
+from aftaleflow.services.agreement_views import deadline_rule
+from aftaleflow.services.agreements import _find_region, concerns
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import ApprovalCell, MatrixRow
 

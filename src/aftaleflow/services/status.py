@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from aftaleflow.domain.model import Agreement, Cluster, Implementation, Region
-from aftaleflow.services.agreements import agreement_view, implementation_view
+from aftaleflow.services.agreement_views import agreement_view, implementation_view
 from aftaleflow.services.availability import forum_names
 from aftaleflow.services.matrix import approval_matrix
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
