@@ -58,15 +58,14 @@ def approval_matrix(ctx: ServiceContext, region: str | None = None, *,
         agreements = list(session.execute(_sql(_AGREEMENTS, where), params).all())
         if ctx.principal.role == Role.PARTY:
             agreements = _concerning(session, ctx, agreements)
-        found: dict[int, list[ApprovalCell]] = {}
-        if cells and agreements:
-            bodies = _bodies(session)
-            with _collector_paused():
-                found = _cells(session.execute(_sql(_CELLS, where), params).all(),
-                               bodies, {a[0]: a for a in agreements}, today,
-                               as_text=ctx.engine.dialect.name == "sqlite")
-                return [_row(a, found.get(a[0], [])) for a in agreements]
-    return [_row(a, []) for a in agreements]
+        if not (cells and agreements):
+            return [_row(a, []) for a in agreements]
+        bodies = _bodies(session)
+        with _collector_paused():
+            found = _cells(session.execute(_sql(_CELLS, where), params).all(), bodies,
+                           {a[0]: a for a in agreements}, today,
+                           as_text=ctx.engine.dialect.name == "sqlite")
+            return [_row(a, found.get(a[0], [])) for a in agreements]
 
 
 @contextmanager
