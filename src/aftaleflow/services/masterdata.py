@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, bindparam
+from sqlalchemy import Connection, Date, bindparam
 from sqlmodel import Session, col, or_, select
 
 from aftaleflow.db import Prepared, create_schema
@@ -198,6 +198,17 @@ _SNAPSHOT = {
 }
 
 
+def _fetch_all(conn: Connection, on: date) -> dict[str, list[Any]]:
+    """The six structure queries; on PostgreSQL sent in one pipeline (one round trip, not
+    six: a round start waits for them)."""
+    if conn.dialect.name != "postgresql":
+        return {name: list(query.run(conn, {"on": on}).fetchall())
+                for name, query in _SNAPSHOT.items()}
+    with conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+        cursors = {name: query.run(conn, {"on": on}) for name, query in _SNAPSHOT.items()}
+    return {name: list(cursor.fetchall()) for name, cursor in cursors.items()}
+
+
 def snapshot(session: Session, on: date) -> GovernanceSnapshot:
     """The governance structure valid on one day, as plain data for `domain.rounds`.
 
@@ -205,9 +216,10 @@ def snapshot(session: Session, on: date) -> GovernanceSnapshot:
     hundred rows of structure (ids, keys and kinds) and needs none of them as objects.
     """
     conn = session.connection()
+    fetched = _fetch_all(conn, on)
 
     def rows(name: str) -> list[Any]:
-        return list(_SNAPSHOT[name].run(conn, {"on": on}).fetchall())
+        return fetched[name]
 
     regions: dict[int, str] = dict(rows("regions"))
     region_members: dict[str, list[int]] = {}
