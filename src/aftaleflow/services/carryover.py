@@ -132,14 +132,15 @@ def _plan_region_and_home(s: _Structure, a: Agreement, region: Region, draft: _D
     new_region = s.successors("region", region)
     if new_region:
         draft.add(Change("region", a.id, region.name, _names(new_region[:1]),
-                         "rettigheder og pligter overgår"), _move_region(a, region, new_region[0]))
+                         "rettigheder og pligter overgår"),
+                  _move(a, "region_id", "overfoer_region", region.name, new_region[0]))
     elif ceased(region.valid_to, s.on):
         draft.unresolved.append(f"{region.name} er ophørt uden efterfølger i stamdata")
     home = s.areas.get(a.origin_cluster_id) if a.origin_cluster_id else None
     new_home = s.successors("area", home) if home is not None else []
     if home is not None and new_home:
         draft.add(Change("hjemområde", a.id, home.name, _names(new_home[:1])),
-                  _move_home(a, home, new_home[0]))
+                  _move(a, "origin_cluster_id", "overfoer_omraade", home.name, new_home[0]))
 
 
 def _plan_approvals(session: Session, s: _Structure, a: Agreement, draft: _Draft) -> None:
@@ -190,21 +191,12 @@ def _audit(uow: UnitOfWork, a: Agreement, entity: str, entity_id: int | None, tr
                comment=f"Overført ved strukturændringen: {comment}")
 
 
-def _move_region(a: Agreement, old: Region, new: Row) -> Action:
+def _move(a: Agreement, column: str, trigger: str, old_name: str, new: Row) -> Action:
+    """The agreement's region or home area becomes its successor, with its audit event."""
     def run(uow: UnitOfWork) -> None:
         assert new.id is not None
-        a.region_id = new.id
-        _audit(uow, a, "agreement", a.id, "overfoer_region", a.state,
-               f"{old.name} → {new.name}")
-    return run
-
-
-def _move_home(a: Agreement, old: Cluster, new: Row) -> Action:
-    def run(uow: UnitOfWork) -> None:
-        assert new.id is not None
-        a.origin_cluster_id = new.id
-        _audit(uow, a, "agreement", a.id, "overfoer_omraade", a.state,
-               f"{old.name} → {new.name}")
+        setattr(a, column, new.id)
+        _audit(uow, a, "agreement", a.id, trigger, a.state, f"{old_name} → {new.name}")
     return run
 
 
