@@ -32,14 +32,14 @@ from fastapi.testclient import TestClient  # noqa: E402
 from aftaleflow.api.app import create_app  # noqa: E402
 from aftaleflow.db import make_engine  # noqa: E402
 from aftaleflow.domain.machines import APPROVAL  # noqa: E402
-from aftaleflow.services.agreements import (  # noqa: E402
+from aftaleflow.services.access.users import create_user  # noqa: E402
+from aftaleflow.services.agreements.cases import (  # noqa: E402
     NewAgreement,
     advance_agreement,
     create_agreement,
 )
-from aftaleflow.services.masterdata import load_master_data  # noqa: E402
+from aftaleflow.services.structure.masterdata import load_master_data  # noqa: E402
 from aftaleflow.services.uow import ServiceContext  # noqa: E402
-from aftaleflow.services.users import create_user  # noqa: E402
 from tests.factories import MovableClock  # noqa: E402
 
 TARGET_SECONDS = 0.3

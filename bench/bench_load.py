@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from aftaleflow.db import make_engine  # noqa: E402
-from aftaleflow.services.masterdata import load_master_data  # noqa: E402
+from aftaleflow.services.structure.masterdata import load_master_data  # noqa: E402
 from aftaleflow.services.uow import ServiceContext  # noqa: E402
 from tests.scale.load import run_load  # noqa: E402
 

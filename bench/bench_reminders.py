@@ -18,8 +18,8 @@ from sqlmodel import Session
 
 from aftaleflow.db import make_engine
 from aftaleflow.domain.deadlines import load_policy
-from aftaleflow.services.masterdata import load_master_data
-from aftaleflow.services.reminders import scan_due_reminders
+from aftaleflow.services.mail.reminders import scan_due_reminders
+from aftaleflow.services.structure.masterdata import load_master_data
 from aftaleflow.services.uow import ServiceContext
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

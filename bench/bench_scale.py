@@ -4,10 +4,10 @@
     send_til_ssu / tilbage_til_udarbejdelse, vs raw UPDATE + INSERT audit + COMMIT;
 (b) approval-round start for 23 parties (Syddanmark, `indstil_til_godkendelse`), vs raw
     inserts of 23 approval rows in one transaction;
-(c) status matrix for 1,000 agreements × 23 parties (`services.matrix.approval_matrix`, which
-    `status`, `GET /status`, the dashboard and its exports read, and the per-agreement
+(c) status matrix for 1,000 agreements × 23 parties (`services.reading.matrix.approval_matrix`,
+    which `status`, `GET /status`, the dashboard and its exports read, and the per-agreement
     `list_agreements` it replaced), vs one raw SQL query returning the same cells;
-(d) search over 10,000 agreements (`services.search.search`), vs a raw FTS5 query.
+(d) search over 10,000 agreements (`services.reading.search.search`), vs a raw FTS5 query.
 
 Run them all with `uv run python bench/run_all.py`; this module only measures.
 """
@@ -30,8 +30,8 @@ from sqlalchemy.engine import make_url
 
 from aftaleflow.config import TIMEZONE
 from aftaleflow.db import make_engine
-from aftaleflow.services.agreements import NewAgreement, advance_agreement, create_agreement
-from aftaleflow.services.masterdata import load_master_data
+from aftaleflow.services.agreements.cases import NewAgreement, advance_agreement, create_agreement
+from aftaleflow.services.structure.masterdata import load_master_data
 from aftaleflow.services.uow import ServiceContext
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=TIMEZONE)
@@ -281,8 +281,8 @@ def best_of(runs: int, func: Callable[[], Any]) -> tuple[float, Any]:
 
 def matrix(backend: Backend, agreements: int, *, with_old: bool = True) -> list[Result]:
     """(c) the status matrix through the service vs a raw query returning the same cells."""
-    from aftaleflow.services.agreements import list_agreements
-    from aftaleflow.services.matrix import approval_matrix
+    from aftaleflow.services.agreements.cases import list_agreements
+    from aftaleflow.services.reading.matrix import approval_matrix
 
     ctx = prepared(backend)
     bulk_agreements(backend, agreements)
@@ -309,12 +309,12 @@ def matrix(backend: Backend, agreements: int, *, with_old: bool = True) -> list[
 
 
 def search_bench(directory: Path, agreements: int) -> list[Result]:
-    """(d) search over 10,000 agreements (SQLite FTS5), when services.search exists."""
+    """(d) search over 10,000 agreements (SQLite FTS5), when services.reading.search exists."""
     try:
-        from aftaleflow.services import search as search_service
+        from aftaleflow.services.reading import search as search_service
     except ImportError:
         return [Result(f"search over {agreements:,} agreements", float("nan"), None, "ms",
-                       note="not yet available (services/search.py missing)")]
+                       note="not yet available (services/reading/search.py missing)")]
     from aftaleflow.domain.search import stems
 
     with sqlite_backend(directory, "search") as backend:

@@ -9,7 +9,7 @@ from flows.common import context, parse_day
 
 @task(retries=2, retry_delay_seconds=60)
 def render_due_agendas(today: str | None) -> list[str]:
-    from aftaleflow.services.agenda_documents import prepare_due_agendas
+    from aftaleflow.services.meetings.agenda_documents import prepare_due_agendas
 
     stored = prepare_due_agendas(context("prepare_meeting_documents"), parse_day(today))
     logger = get_run_logger()

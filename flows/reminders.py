@@ -9,7 +9,7 @@ from flows.common import context, parse_day
 
 @task(retries=2, retry_delay_seconds=30)
 def queue_due_reminders(today: str | None) -> list[str]:
-    from aftaleflow.services.reminders import enqueue_reminders
+    from aftaleflow.services.mail.reminders import enqueue_reminders
 
     queued = enqueue_reminders(context("daily_reminders"), parse_day(today))
     logger = get_run_logger()
@@ -20,7 +20,7 @@ def queue_due_reminders(today: str | None) -> list[str]:
 
 @task(retries=3, retry_delay_seconds=60)
 def send_outbox_task(flow_name: str) -> dict[str, list[str]]:
-    from aftaleflow.services.mailing import send_outbox
+    from aftaleflow.services.mail.mailing import send_outbox
 
     report = send_outbox(context(flow_name))
     logger = get_run_logger()

@@ -10,7 +10,7 @@ from flows.reminders import send_outbox_task
 
 @task(retries=2, retry_delay_seconds=30)
 def queue_status_report(today: str | None) -> str | None:
-    from aftaleflow.services.reports import enqueue_status_report
+    from aftaleflow.services.reading.reports import enqueue_status_report
 
     key = enqueue_status_report(context("weekly_status_report"), parse_day(today))
     get_run_logger().info("Statusrapport %s", f"i kø: {key}" if key else "var allerede sendt")

@@ -10,7 +10,7 @@ from flows.reminders import send_outbox_task
 
 @task(retries=2, retry_delay_seconds=30)
 def queue_round_letters() -> list[str]:
-    from aftaleflow.services.reminders import enqueue_round_letters
+    from aftaleflow.services.mail.reminders import enqueue_round_letters
 
     keys = enqueue_round_letters(context("start_approval_round_letters"))
     get_run_logger().info("%d anmodninger om godkendelse i kø", len(keys))

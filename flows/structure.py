@@ -11,7 +11,7 @@ from flows.reminders import send_outbox_task
 
 @task(retries=2, retry_delay_seconds=60)
 def carry_over_task(today: str | None) -> list[str]:
-    from aftaleflow.services.carryover import carry_over_and_report
+    from aftaleflow.services.structure.carryover import carry_over_and_report
 
     queued = carry_over_and_report(context("structure_carry_over"), parse_day(today))
     logger = get_run_logger()

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, MetaData, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from aftaleflow.db import make_engine
-from aftaleflow.services.masterdata import load_master_data
+from aftaleflow.services.structure.masterdata import load_master_data
 from aftaleflow.services.uow import ServiceContext
 from tests.factories import MovableClock
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from aftaleflow.config import TIMEZONE
-from aftaleflow.services.agreements import NewAgreement, advance_agreement, create_agreement
-from aftaleflow.services.approvals import Decision, record_decision
-from aftaleflow.services.implementations import record_implementation
+from aftaleflow.services.agreements.approvals import Decision, record_decision
+from aftaleflow.services.agreements.cases import NewAgreement, advance_agreement, create_agreement
+from aftaleflow.services.agreements.implementations import record_implementation
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import AgreementView
 

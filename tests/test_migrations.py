@@ -37,7 +37,7 @@ def test_upgraded_database_matches_the_models_exactly(empty_engine: Engine) -> N
 
 
 def test_full_text_tables_built_by_search_are_left_to_it(empty_engine: Engine) -> None:
-    from aftaleflow.services.search import ensure_fts
+    from aftaleflow.services.reading.search import ensure_fts
 
     db.upgrade(empty_engine)
     ensure_fts(empty_engine)  # SQLite: FTS5 table, shadow tables and triggers; else nothing
@@ -108,8 +108,8 @@ def test_rows_indexed_before_owners_were_recorded_get_their_owner(empty_engine: 
     indexed, and leaves SQLite's full-text triggers working (search by a part after it)."""
     from sqlalchemy import text
 
-    from aftaleflow.services.masterdata import load_master_data
-    from aftaleflow.services.search import ensure_fts, search
+    from aftaleflow.services.reading.search import ensure_fts, search
+    from aftaleflow.services.structure.masterdata import load_master_data
     from aftaleflow.services.uow import ServiceContext
     from tests.factories import MovableClock
     from tests.services.test_search_scope import owned_by, part_ctx, refs, seed_two_councils
@@ -140,8 +140,8 @@ def test_items_made_before_keep_a_number_off_their_place_as_the_clerks(
     numbered 1..N in order were numbered by the system."""
     from sqlalchemy import text
 
-    from aftaleflow.services.masterdata import load_master_data
-    from aftaleflow.services.meetings import NewItem, add_item, create_meeting
+    from aftaleflow.services.meetings.agenda import NewItem, add_item, create_meeting
+    from aftaleflow.services.structure.masterdata import load_master_data
     from aftaleflow.services.uow import ServiceContext
     from tests.factories import MovableClock
     from tests.services.test_meetings import MEETING_AT

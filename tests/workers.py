@@ -6,7 +6,7 @@ from typing import Any
 
 from aftaleflow.db import make_engine
 from aftaleflow.domain.errors import Conflict, DomainError
-from aftaleflow.services.agreements import advance_agreement
+from aftaleflow.services.agreements.cases import advance_agreement
 from aftaleflow.services.uow import ServiceContext
 
 

@@ -18,20 +18,24 @@ from aftaleflow.config import TIMEZONE, get_settings
 from aftaleflow.db import get_engine
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.model import Agreement
-from aftaleflow.services.agreements import (
+from aftaleflow.services.agreements.approvals import Decision, record_decision
+from aftaleflow.services.agreements.cases import (
     NewAgreement,
     advance_agreement,
     create_agreement,
     list_agreements,
 )
-from aftaleflow.services.approvals import Decision, record_decision
+from aftaleflow.services.agreements.implementations import record_implementation
 from aftaleflow.services.auditing import verify_chain
-from aftaleflow.services.documents import render_agenda, render_agenda_item, render_letter
-from aftaleflow.services.implementations import record_implementation
-from aftaleflow.services.mailing import default_transport, send_outbox
-from aftaleflow.services.masterdata import load_master_data
-from aftaleflow.services.meetings import NewItem, add_item, create_meeting, decide_item
-from aftaleflow.services.reminders import enqueue_reminders, enqueue_round_letters
+from aftaleflow.services.documents.case_documents import (
+    render_agenda,
+    render_agenda_item,
+    render_letter,
+)
+from aftaleflow.services.mail.mailing import default_transport, send_outbox
+from aftaleflow.services.mail.reminders import enqueue_reminders, enqueue_round_letters
+from aftaleflow.services.meetings.agenda import NewItem, add_item, create_meeting, decide_item
+from aftaleflow.services.structure.masterdata import load_master_data
 from aftaleflow.services.uow import ServiceContext
 
 MIDT_COUNCILS = [

@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from aftaleflow.api.app import create_app
 from aftaleflow.db import make_engine
 from aftaleflow.domain.access import Role
-from aftaleflow.services.bodies import NewBody, add_body
-from aftaleflow.services.documents import render_agenda_item
-from aftaleflow.services.meetings import NewItem, add_item, create_meeting
-from aftaleflow.services.users import create_user
+from aftaleflow.services.access.users import create_user
+from aftaleflow.services.documents.case_documents import render_agenda_item
+from aftaleflow.services.meetings.agenda import NewItem, add_item, create_meeting
+from aftaleflow.services.structure.bodies import NewBody, add_body
 from tests.conftest import Databases, freeze
 from tests.factories import TRIAL_GOEDSTRUP, MovableClock, agreement_in_state, new_agreement
 from tests.services.test_meetings import MEETING_AT
@@ -32,7 +32,7 @@ class World:
 
 
 def _seed(ctx) -> World:
-    from aftaleflow.services.agreements import advance_agreement
+    from aftaleflow.services.agreements.cases import advance_agreement
 
     midt = new_agreement(ctx, TRIAL_GOEDSTRUP)
     for trigger in ("forelaeg_ssu", "paabegynd_udarbejdelse", "send_til_ssu",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from aftaleflow.services.users import create_user
+from aftaleflow.services.access.users import create_user
 from tests.api.conftest import auth
 
 

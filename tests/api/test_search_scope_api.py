@@ -3,7 +3,7 @@ council's item."""
 
 from __future__ import annotations
 
-from aftaleflow.services.meetings import NewItem, add_item, create_meeting
+from aftaleflow.services.meetings.agenda import NewItem, add_item, create_meeting
 from aftaleflow.services.uow import ServiceContext
 from tests.api.conftest import auth
 from tests.services.test_meetings import MEETING_AT

@@ -20,8 +20,8 @@ from aftaleflow.api.app import create_app
 from aftaleflow.archive.verify import verify_package
 from aftaleflow.db import make_engine
 from aftaleflow.domain.meetings import StoredDocument
+from aftaleflow.services.access.users import create_user
 from aftaleflow.services.uow import ServiceContext
-from aftaleflow.services.users import create_user
 from tests.api.conftest import auth
 from tests.cli.test_cli import env_for, run
 from tests.conftest import Databases

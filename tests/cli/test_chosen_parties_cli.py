@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from aftaleflow.services.agreements import advance_agreement
+from aftaleflow.services.agreements.cases import advance_agreement
 from tests.cli.test_cli import env_for, run
 from tests.factories import Spec, new_agreement
 

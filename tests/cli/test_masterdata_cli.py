@@ -7,7 +7,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from aftaleflow.domain.model import Municipality
-from aftaleflow.services.masterdata import snapshot
+from aftaleflow.services.structure.masterdata import snapshot
 from tests.cli.test_cli import env_for, run
 from tests.conftest import dump
 from tests.factories import Spec, new_agreement

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 
 from aftaleflow.db import make_engine
-from aftaleflow.services.agreements import advance_agreement
-from aftaleflow.services.approvals import Decision, record_decision
+from aftaleflow.services.agreements.approvals import Decision, record_decision
+from aftaleflow.services.agreements.cases import advance_agreement
 from aftaleflow.services.uow import ServiceContext
 
 # A renegotiation loop: each pass starts a new approval round (six parties for Lillebælt).

@@ -26,9 +26,9 @@ from sqlmodel import Session, select
 from aftaleflow.db import make_engine
 from aftaleflow.domain.outbox import SENT, OutboxMessage
 from aftaleflow.mail import OutgoingMail
-from aftaleflow.services.mailing import send_outbox
-from aftaleflow.services.masterdata import load_master_data
-from aftaleflow.services.reminders import enqueue_round_letters
+from aftaleflow.services.mail.mailing import send_outbox
+from aftaleflow.services.mail.reminders import enqueue_round_letters
+from aftaleflow.services.structure.masterdata import load_master_data
 from aftaleflow.services.uow import ServiceContext
 from tests.factories import MovableClock, agreement_in_state
 

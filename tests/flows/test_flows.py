@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from aftaleflow.domain.deadlines import load_policy
-from aftaleflow.services.outbox import list_outbox
+from aftaleflow.services.mail.outbox import list_outbox
 from flows.reminders import daily_reminders
 from flows.reports import weekly_status_report
 from flows.rounds import start_approval_round_letters

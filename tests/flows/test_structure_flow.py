@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from aftaleflow.services.agreements import advance_agreement, get_agreement
+from aftaleflow.services.agreements.cases import advance_agreement, get_agreement
 from flows.structure import structure_carry_over
 from tests.factories import Spec, new_agreement
 from tests.smtp_server import SmtpTestServer

@@ -26,10 +26,10 @@ from pathlib import Path
 import httpx
 
 from aftaleflow.db import make_engine
-from aftaleflow.services.agreements import advance_agreement
+from aftaleflow.services.access.users import create_user
+from aftaleflow.services.agreements.cases import advance_agreement
 from aftaleflow.services.auditing import verify_chain
 from aftaleflow.services.uow import ServiceContext
-from aftaleflow.services.users import create_user
 from tests.factories import PATHS, Spec, new_agreement
 from tests.live_server import free_port
 from tests.processes import stop_process
@@ -176,7 +176,7 @@ def run_load(url: str, *, agreements: int = 4, clients: int = 50,
     ctx = ServiceContext(engine=engine, actor="load-check")
     report = verify_chain(ctx)
     result.chain_ok, result.chain_events = report.ok, report.events
-    from aftaleflow.services.agreements import get_agreement
+    from aftaleflow.services.agreements.cases import get_agreement
 
     result.final_states = [get_agreement(ctx, agreement_id).state for agreement_id, _ in plan]
     engine.dispose()

@@ -13,7 +13,7 @@ import sys
 from sqlalchemy import text
 
 from aftaleflow.db import make_engine
-from aftaleflow.services.mailing import send_outbox
+from aftaleflow.services.mail.mailing import send_outbox
 from aftaleflow.services.uow import ServiceContext
 
 

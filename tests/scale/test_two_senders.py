@@ -20,8 +20,8 @@ import pytest
 from sqlmodel import Session, select
 
 from aftaleflow.domain.outbox import SENT, OutboxMessage
-from aftaleflow.services.agreements import advance_agreement
-from aftaleflow.services.reminders import enqueue_round_letters
+from aftaleflow.services.agreements.cases import advance_agreement
+from aftaleflow.services.mail.reminders import enqueue_round_letters
 from aftaleflow.services.uow import ServiceContext
 from tests.conftest import BACKEND
 from tests.factories import PATHS, Spec, new_agreement

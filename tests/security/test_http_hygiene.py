@@ -101,7 +101,7 @@ def test_every_dashboard_page_sends_security_headers_and_has_no_inline_script(
 
 
 def test_links_in_reminder_mails_come_from_the_base_url(ctx, monkeypatch) -> None:
-    from aftaleflow.services.reminders import plan_reminders
+    from aftaleflow.services.mail.reminders import plan_reminders
     from tests.factories import agreement_in_state
 
     monkeypatch.setenv("AFTALEFLOW_BASE_URL", "https://aftaler.example.dk")

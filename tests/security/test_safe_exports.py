@@ -9,8 +9,8 @@ from dataclasses import replace
 
 from openpyxl import load_workbook
 
-from aftaleflow.services.agreements import NewAgreement, create_agreement
-from aftaleflow.services.exports import export
+from aftaleflow.services.agreements.cases import NewAgreement, create_agreement
+from aftaleflow.services.reading.exports import export
 from tests.api.conftest import auth
 from tests.factories import LOCAL_LILLEBAELT, new_agreement
 from tests.web.conftest import log_in

@@ -74,7 +74,7 @@ def test_master_data_import_refuses_a_name_with_a_right_to_left_override(
     import shutil
 
     from aftaleflow.masterdata import files
-    from aftaleflow.services.masterdata import load_master_data
+    from aftaleflow.services.structure.masterdata import load_master_data
 
     data = tmp_path / "stamdata"
     shutil.copytree(files.PACKAGE_DIR, data, ignore=shutil.ignore_patterns("*.py", "__pycache__"))

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from aftaleflow.domain.model import AuditEvent, User
-from aftaleflow.services.users import create_user, list_users
+from aftaleflow.services.access.users import create_user, list_users
 from tests.api.conftest import auth
 from tests.cli.test_cli import env_for, run
 from tests.web.conftest import csrf_of, feed_address, log_in

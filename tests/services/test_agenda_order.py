@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from aftaleflow.domain.model import AuditEvent
-from aftaleflow.services.meetings import (
+from aftaleflow.services.meetings.agenda import (
     NewItem,
     add_item,
     create_meeting,

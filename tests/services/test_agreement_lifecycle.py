@@ -9,16 +9,16 @@ from sqlmodel import Session, select
 
 from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
 from aftaleflow.domain.model import Approval, AuditEvent
-from aftaleflow.services.agreements import (
+from aftaleflow.services.agreements.approvals import Decision, record_decision
+from aftaleflow.services.agreements.cases import (
     NewAgreement,
     advance_agreement,
     create_agreement,
     get_agreement,
     history,
 )
-from aftaleflow.services.approvals import Decision, record_decision
+from aftaleflow.services.agreements.implementations import record_implementation
 from aftaleflow.services.auditing import verify_chain
-from aftaleflow.services.implementations import record_implementation
 from tests.conftest import dump
 from tests.factories import LILLEBAELT, TRIAL_GOEDSTRUP, agreement_in_state, new_agreement
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from aftaleflow.domain.errors import NotFound
 from aftaleflow.domain.model import Agreement, Region
-from aftaleflow.services.agreements import NewAgreement, create_agreement, load_agreement
+from aftaleflow.services.agreements.cases import NewAgreement, create_agreement, load_agreement
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from tests.factories import agreement_in_state
 

@@ -10,8 +10,8 @@ import pytest
 
 from aftaleflow.archive.verify import verify_package
 from aftaleflow.domain.errors import ValidationFailed
-from aftaleflow.services.archive import archive_case
-from aftaleflow.services.documents import render_letter
+from aftaleflow.services.documents.archive import archive_case
+from aftaleflow.services.documents.case_documents import render_letter
 from tests.conftest import dump
 from tests.factories import agreement_in_state
 

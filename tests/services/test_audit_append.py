@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event
 
 from aftaleflow.domain.errors import Conflict
-from aftaleflow.services.agreements import advance_agreement, history
+from aftaleflow.services.agreements.cases import advance_agreement, history
 from aftaleflow.services.auditing import verify_chain
 from tests.factories import new_agreement
 

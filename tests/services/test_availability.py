@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from aftaleflow.domain.errors import GuardFailed
-from aftaleflow.services.agreements import advance_agreement, get_agreement, history
-from aftaleflow.services.carryover import carry_over
+from aftaleflow.services.agreements.cases import advance_agreement, get_agreement, history
+from aftaleflow.services.structure.carryover import carry_over
 from aftaleflow.services.uow import ServiceContext
 from tests.conftest import dump
 from tests.factories import MovableClock, Spec, new_agreement
@@ -76,7 +76,7 @@ def test_round_letters_name_the_forum_of_the_day_not_the_ssu(ctx: ServiceContext
     from sqlmodel import Session, select
 
     from aftaleflow.domain.outbox import OutboxMessage
-    from aftaleflow.services.reminders import enqueue_round_letters
+    from aftaleflow.services.mail.reminders import enqueue_round_letters
 
     clock.set(date(2026, 12, 15))
     december = advance_agreement(ctx, new_agreement(ctx, SJAELLAND_LOCAL).id, "send_til_ssu")

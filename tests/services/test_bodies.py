@@ -10,9 +10,9 @@ from sqlmodel import Session, select
 from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.errors import PermissionDenied, ValidationFailed
 from aftaleflow.domain.model import AuditEvent, Body
-from aftaleflow.services.bodies import NewBody, add_body, end_body, route_names
-from aftaleflow.services.masterdata import load_master_data
-from aftaleflow.services.structure import list_bodies
+from aftaleflow.services.structure.bodies import NewBody, add_body, end_body, route_names
+from aftaleflow.services.structure.masterdata import load_master_data
+from aftaleflow.services.structure.reading import list_bodies
 from aftaleflow.services.uow import ServiceContext
 from tests.conftest import dump
 

@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 
 from aftaleflow.domain.errors import ValidationFailed
-from aftaleflow.services.agreements import advance_agreement, get_agreement, history
-from aftaleflow.services.approvals import Decision, record_decision
+from aftaleflow.services.agreements.approvals import Decision, record_decision
+from aftaleflow.services.agreements.cases import advance_agreement, get_agreement, history
+from aftaleflow.services.agreements.implementations import record_implementation
 from aftaleflow.services.auditing import verify_chain
-from aftaleflow.services.carryover import carried_over_events, carry_over, plan_carry_over
-from aftaleflow.services.implementations import record_implementation
-from aftaleflow.services.outbox import list_outbox
+from aftaleflow.services.mail.outbox import list_outbox
+from aftaleflow.services.structure.carryover import carried_over_events, carry_over, plan_carry_over
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import AgreementView
 from tests.conftest import dump
@@ -195,7 +195,7 @@ def test_implementation_in_an_abolished_cluster_continues_in_its_successor_areas
 
 
 def test_shipped_succession_lines_as_the_readme_describes(ctx: ServiceContext) -> None:
-    from aftaleflow.services.carryover import load_successions
+    from aftaleflow.services.structure.carryover import load_successions
     from aftaleflow.services.uow import UnitOfWork
 
     with UnitOfWork(ctx, read_only=True) as uow:

@@ -14,14 +14,14 @@ from aftaleflow.config import TIMEZONE
 from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.errors import NotFound, ValidationFailed
 from aftaleflow.domain.model import Body
-from aftaleflow.services.agreements import (
+from aftaleflow.services.agreements.cases import (
     NewAgreement,
     advance_agreement,
     create_agreement,
     get_agreement,
 )
-from aftaleflow.services.documents import render_letter
-from aftaleflow.services.meetings import NewItem, add_item, create_meeting
+from aftaleflow.services.documents.case_documents import render_letter
+from aftaleflow.services.meetings.agenda import NewItem, add_item, create_meeting
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import AgreementView
 from tests.documents.pdftext import full_text

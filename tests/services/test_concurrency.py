@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from aftaleflow.domain.errors import Conflict
 from aftaleflow.domain.model import AuditEvent
-from aftaleflow.services.agreements import advance_agreement, get_agreement
+from aftaleflow.services.agreements.cases import advance_agreement, get_agreement
 from aftaleflow.services.auditing import verify_chain
 from tests import workers
 from tests.factories import new_agreement

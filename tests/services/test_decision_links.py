@@ -10,9 +10,9 @@ from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from aftaleflow.domain.outbox import OutboxMessage
-from aftaleflow.services.approvals import Decision, record_decision
-from aftaleflow.services.documents import render_letter
-from aftaleflow.services.reminders import enqueue_round_letters, plan_reminders
+from aftaleflow.services.agreements.approvals import Decision, record_decision
+from aftaleflow.services.documents.case_documents import render_letter
+from aftaleflow.services.mail.reminders import enqueue_round_letters, plan_reminders
 from tests.factories import agreement_in_state
 
 LINK = re.compile(r"https?://\S+/ui/aftaler/(\d+)/parter/([a-z0-9-]+)")

@@ -12,15 +12,15 @@ from pypdf import PdfReader
 
 from aftaleflow.config import TIMEZONE
 from aftaleflow.domain.errors import ValidationFailed
-from aftaleflow.services.agenda_documents import prepare_due_agendas
-from aftaleflow.services.approvals import Decision, record_decision
-from aftaleflow.services.documents import (
+from aftaleflow.services.agreements.approvals import Decision, record_decision
+from aftaleflow.services.documents.case_documents import (
     list_documents,
     read_document,
     render_agenda,
     render_letter,
 )
-from aftaleflow.services.meetings import NewItem, add_item, create_meeting
+from aftaleflow.services.meetings.agenda import NewItem, add_item, create_meeting
+from aftaleflow.services.meetings.agenda_documents import prepare_due_agendas
 from tests.factories import agreement_in_state
 
 MEETING_AT = datetime(2026, 5, 20, 17, 0, tzinfo=TIMEZONE)

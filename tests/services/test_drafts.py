@@ -12,9 +12,9 @@ from pypdf import PdfReader
 
 from aftaleflow.documents.environment import long_date
 from aftaleflow.mail import SmtpTransport
-from aftaleflow.services.documents import party_drafts
-from aftaleflow.services.mailing import send_outbox
-from aftaleflow.services.reminders import enqueue_round_letters
+from aftaleflow.services.documents.case_documents import party_drafts
+from aftaleflow.services.mail.mailing import send_outbox
+from aftaleflow.services.mail.reminders import enqueue_round_letters
 from tests.documents.pdftext import normalise
 from tests.factories import agreement_in_state
 from tests.smtp_server import SmtpTestServer
@@ -85,7 +85,7 @@ def test_drafts_are_registered_per_party_with_hash_and_template_version(
 
 
 def test_the_same_draft_gives_the_same_word_bytes(ctx) -> None:
-    from aftaleflow.services.documents import approval_request
+    from aftaleflow.services.documents.case_documents import approval_request
 
     view = agreement_in_state(ctx, "i_godkendelse")
     first = approval_request(ctx, view.id, "Kolding")

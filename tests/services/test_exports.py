@@ -8,9 +8,9 @@ import json
 
 from openpyxl import load_workbook
 
-from aftaleflow.services.agreements import list_agreements
-from aftaleflow.services.approvals import Decision, record_decision
-from aftaleflow.services.exports import export, matrix_table
+from aftaleflow.services.agreements.approvals import Decision, record_decision
+from aftaleflow.services.agreements.cases import list_agreements
+from aftaleflow.services.reading.exports import export, matrix_table
 from tests.factories import agreement_in_state
 
 

@@ -19,7 +19,7 @@ from aftaleflow.domain.model import (
     Region,
 )
 from aftaleflow.masterdata import files
-from aftaleflow.services.masterdata import load_master_data, snapshot
+from aftaleflow.services.structure.masterdata import load_master_data, snapshot
 from tests.conftest import dump
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"

@@ -13,9 +13,9 @@ from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.model import AuditEvent, Cluster, ClusterMembership, Municipality
 from aftaleflow.masterdata import files
 from aftaleflow.masterdata.schema import MasterDataInvalid
-from aftaleflow.services.agreements import advance_agreement
-from aftaleflow.services.masterdata import snapshot
-from aftaleflow.services.masterdata_import import import_master_data
+from aftaleflow.services.agreements.cases import advance_agreement
+from aftaleflow.services.structure.masterdata import snapshot
+from aftaleflow.services.structure.masterdata_import import import_master_data
 from tests.conftest import dump
 from tests.factories import Spec, new_agreement
 

@@ -8,8 +8,14 @@ import pytest
 
 from aftaleflow.config import TIMEZONE
 from aftaleflow.domain.errors import NotFound, ValidationFailed
-from aftaleflow.services.agreements import get_agreement
-from aftaleflow.services.meetings import NewItem, add_item, create_meeting, decide_item, get_meeting
+from aftaleflow.services.agreements.cases import get_agreement
+from aftaleflow.services.meetings.agenda import (
+    NewItem,
+    add_item,
+    create_meeting,
+    decide_item,
+    get_meeting,
+)
 from tests.factories import agreement_in_state
 
 MEETING_AT = datetime(2026, 5, 20, 17, 0, tzinfo=TIMEZONE)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from aftaleflow.domain.errors import ValidationFailed
-from aftaleflow.services.outbox import deliver, enqueue, list_outbox
+from aftaleflow.services.mail.outbox import deliver, enqueue, list_outbox
 from aftaleflow.services.uow import UnitOfWork
 from tests.cli.test_cli import env_for, run
 

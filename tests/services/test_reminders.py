@@ -12,12 +12,12 @@ from pypdf import PdfReader
 from aftaleflow.domain.calendar import BusinessCalendar
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.mail import SmtpTransport
-from aftaleflow.services import outbox
-from aftaleflow.services.agreements import NewAgreement, advance_agreement, create_agreement
-from aftaleflow.services.approvals import Decision, record_decision
-from aftaleflow.services.mailing import send_outbox
-from aftaleflow.services.outbox import list_outbox
-from aftaleflow.services.reminders import (
+from aftaleflow.services.agreements.approvals import Decision, record_decision
+from aftaleflow.services.agreements.cases import NewAgreement, advance_agreement, create_agreement
+from aftaleflow.services.mail import outbox
+from aftaleflow.services.mail.mailing import send_outbox
+from aftaleflow.services.mail.outbox import list_outbox
+from aftaleflow.services.mail.reminders import (
     enqueue_reminders,
     enqueue_round_letters,
     plan_reminders,

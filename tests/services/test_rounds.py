@@ -8,7 +8,7 @@ import pytest
 
 from aftaleflow.domain.errors import GuardFailed
 from aftaleflow.masterdata import files
-from aftaleflow.services.agreements import advance_agreement
+from aftaleflow.services.agreements.cases import advance_agreement
 from tests.factories import Spec, new_agreement
 
 DATA = files.read()

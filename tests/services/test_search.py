@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from aftaleflow.domain.access import Principal, Role
-from aftaleflow.services.documents import render_letter
-from aftaleflow.services.meetings import NewItem, add_item, create_meeting
-from aftaleflow.services.search import reindex, search
+from aftaleflow.services.documents.case_documents import render_letter
+from aftaleflow.services.meetings.agenda import NewItem, add_item, create_meeting
+from aftaleflow.services.reading.search import reindex, search
 from aftaleflow.services.uow import ServiceContext
 from tests.factories import Spec, agreement_in_state, new_agreement
 from tests.services.test_meetings import MEETING_AT
@@ -50,7 +50,7 @@ def test_title_matches_rank_before_text_matches(ctx) -> None:
     new_agreement(ctx, Spec(title="Genoptræning", kind="regional_samarbejdsaftale",
                             cluster=None))
     # a third agreement mentions demens only in its description
-    from aftaleflow.services.agreements import NewAgreement, create_agreement
+    from aftaleflow.services.agreements.cases import NewAgreement, create_agreement
 
     create_agreement(ctx, NewAgreement(
         title="Opfølgning efter udskrivning", kind="regional_samarbejdsaftale",

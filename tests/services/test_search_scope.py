@@ -9,9 +9,9 @@ from sqlmodel import Session, select
 from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.meetings import AgendaItem, Meeting, StoredDocument
 from aftaleflow.domain.model import Body
-from aftaleflow.services.documents import approval_request, render_letter
-from aftaleflow.services.meetings import NewItem, add_item, create_meeting
-from aftaleflow.services.search import SearchHit, reindex, search
+from aftaleflow.services.documents.case_documents import approval_request, render_letter
+from aftaleflow.services.meetings.agenda import NewItem, add_item, create_meeting
+from aftaleflow.services.reading.search import SearchHit, reindex, search
 from aftaleflow.services.uow import ServiceContext
 from tests.factories import MovableClock, agreement_in_state
 from tests.services.test_meetings import MEETING_AT

@@ -24,10 +24,10 @@ from aftaleflow.domain.machines import (
     IMPLEMENTATION,
     IMPLEMENTATION_STEPS,
 )
-from aftaleflow.services.agreements import advance_agreement, get_agreement, history
-from aftaleflow.services.approvals import Decision, record_decision
+from aftaleflow.services.agreements.approvals import Decision, record_decision
+from aftaleflow.services.agreements.cases import advance_agreement, get_agreement, history
+from aftaleflow.services.agreements.implementations import record_implementation
 from aftaleflow.services.auditing import verify_chain
-from aftaleflow.services.implementations import record_implementation
 from aftaleflow.services.uow import ServiceContext
 from tests.conftest import Databases, freeze
 from tests.factories import TRIAL_GOEDSTRUP, MovableClock, Spec, new_agreement

@@ -8,8 +8,8 @@ from sqlmodel import Session, col, select
 from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.model import Body
-from aftaleflow.services.agreements import list_agreements
-from aftaleflow.services.status import status_matrix
+from aftaleflow.services.agreements.cases import list_agreements
+from aftaleflow.services.reading.status import status_matrix
 from aftaleflow.services.uow import ServiceContext
 from tests.factories import TRIAL_GOEDSTRUP, agreement_in_state, new_agreement
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from aftaleflow.services import masterdata
+from aftaleflow.services.structure import masterdata
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from tests.conftest import BACKEND
 

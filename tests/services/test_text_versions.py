@@ -10,10 +10,10 @@ from pypdf import PdfReader
 from aftaleflow.config import TIMEZONE
 from aftaleflow.domain.errors import ActionRefused, NotFound, ValidationFailed
 from aftaleflow.domain.textdiff import TextSnapshot, compare, word_diff
-from aftaleflow.services.agreements import advance_agreement
-from aftaleflow.services.documents import render_agenda_item, render_letter
-from aftaleflow.services.meetings import NewItem, add_item, create_meeting
-from aftaleflow.services.texts import TextRevision, diff_texts, list_texts, revise_text
+from aftaleflow.services.agreements.cases import advance_agreement
+from aftaleflow.services.agreements.texts import TextRevision, diff_texts, list_texts, revise_text
+from aftaleflow.services.documents.case_documents import render_agenda_item, render_letter
+from aftaleflow.services.meetings.agenda import NewItem, add_item, create_meeting
 from tests.conftest import dump
 from tests.documents.pdftext import normalise
 from tests.factories import agreement_in_state, new_agreement
@@ -32,7 +32,7 @@ def renegotiated(ctx, clock):
     revise_text(ctx, view.id, TextRevision(body=ROUND_1_TEXT, attachments=["Bilag 1: Flow"]))
     advance_agreement(ctx, view.id, "send_til_ssu")
     advance_agreement(ctx, view.id, "indstil_til_godkendelse")
-    from aftaleflow.services.approvals import Decision, record_decision
+    from aftaleflow.services.agreements.approvals import Decision, record_decision
 
     record_decision(ctx, view.id, Decision(party="Vejle", decision="afvist",
                                            comment="Fristen er for lang."))
@@ -151,8 +151,8 @@ def test_existing_agreements_get_their_current_text_when_the_migration_runs(ctx,
 def test_round_two_request_mail_carries_the_changes_in_its_letter(ctx, clock) -> None:
     import io
 
-    from aftaleflow.services.mailing import send_outbox
-    from aftaleflow.services.reminders import enqueue_round_letters
+    from aftaleflow.services.mail.mailing import send_outbox
+    from aftaleflow.services.mail.reminders import enqueue_round_letters
 
     class Recorder:
         def __init__(self) -> None:

@@ -11,9 +11,9 @@ import pytest
 
 from aftaleflow.domain.errors import GuardFailed, TransitionNotAllowed
 from aftaleflow.domain.machines import AGREEMENT, DECISIONS, IMPLEMENTATION_STEPS
-from aftaleflow.services.agreements import advance_agreement
-from aftaleflow.services.approvals import Decision, record_decision
-from aftaleflow.services.implementations import record_implementation
+from aftaleflow.services.agreements.approvals import Decision, record_decision
+from aftaleflow.services.agreements.cases import advance_agreement
+from aftaleflow.services.agreements.implementations import record_implementation
 from tests.conftest import dump
 from tests.expected_transitions import (
     AGREEMENT_ALLOWED,

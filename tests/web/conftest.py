@@ -18,10 +18,10 @@ from aftaleflow.api.app import create_app
 from aftaleflow.config import TIMEZONE
 from aftaleflow.db import get_engine, make_engine
 from aftaleflow.domain.access import Role
-from aftaleflow.services.agreements import advance_agreement, list_agreements
-from aftaleflow.services.meetings import NewItem, add_item, create_meeting
+from aftaleflow.services.access.users import create_user
+from aftaleflow.services.agreements.cases import advance_agreement, list_agreements
+from aftaleflow.services.meetings.agenda import NewItem, add_item, create_meeting
 from aftaleflow.services.uow import ServiceContext
-from aftaleflow.services.users import create_user
 from tests.conftest import Databases
 from tests.factories import TRIAL_GOEDSTRUP, MovableClock, new_agreement
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from aftaleflow.services.meetings import NewItem, add_item, create_meeting
+from aftaleflow.services.meetings.agenda import NewItem, add_item, create_meeting
 from aftaleflow.services.uow import ServiceContext
 from tests.web.conftest import NEXT_MEETING, csrf_of, log_in, web_clock
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from aftaleflow.mail import SmtpTransport
-from aftaleflow.services.mailing import send_outbox
-from aftaleflow.services.reminders import enqueue_round_letters
+from aftaleflow.services.mail.mailing import send_outbox
+from aftaleflow.services.mail.reminders import enqueue_round_letters
 from aftaleflow.services.uow import ServiceContext
 from tests.live_server import live_server
 from tests.smtp_server import SmtpTestServer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aftaleflow.services.agreements import get_agreement
+from aftaleflow.services.agreements.cases import get_agreement
 from aftaleflow.services.uow import ServiceContext
 from tests.web.conftest import DemoWorld, csrf_of, log_in, web_clock
 

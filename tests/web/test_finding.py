@@ -94,7 +94,7 @@ def test_matrix_pages_and_sorts_through_1000_agreements(web, demo_world: DemoWor
 
 def test_a_page_read_with_its_own_cells_equals_the_slice_of_the_whole_matrix(
         demo_engine, demo_world: DemoWorld) -> None:
-    from aftaleflow.services.matrix_page import MatrixQuery, filtered_matrix, matrix_page
+    from aftaleflow.services.reading.matrix_page import MatrixQuery, filtered_matrix, matrix_page
     from aftaleflow.services.uow import ServiceContext
     from tests.web.conftest import web_clock
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from aftaleflow.services.meetings import list_meetings
+from aftaleflow.services.meetings.agenda import list_meetings
 from aftaleflow.services.uow import ServiceContext
 from tests.conftest import dump
 from tests.web.conftest import DemoWorld, csrf_of, log_in, web_clock

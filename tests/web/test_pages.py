@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar
 from openpyxl import load_workbook
 
-from aftaleflow.services.agreements import list_agreements
-from aftaleflow.services.dashboard import matrix_agreements
+from aftaleflow.services.agreements.cases import list_agreements
+from aftaleflow.services.reading.dashboard import matrix_agreements
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import ApprovalView
 from tests.web.conftest import DemoWorld, csrf_of, feed_address, log_in, web_clock

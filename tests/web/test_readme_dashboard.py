@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from aftaleflow.services.matrix_page import PAGE_SIZES, SORTS
+from aftaleflow.services.reading.matrix_page import PAGE_SIZES, SORTS
 from aftaleflow.web.pages import matrix
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")

@@ -3,7 +3,7 @@ another council's agenda item about the same agreement."""
 
 from __future__ import annotations
 
-from aftaleflow.services.meetings import NewItem, add_item, create_meeting
+from aftaleflow.services.meetings.agenda import NewItem, add_item, create_meeting
 from aftaleflow.services.uow import ServiceContext
 from tests.web.conftest import NEXT_MEETING, log_in, web_clock
 

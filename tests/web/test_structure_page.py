@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from aftaleflow.services.carryover import carry_over
+from aftaleflow.services.structure.carryover import carry_over
 from aftaleflow.services.uow import ServiceContext
 from tests.factories import MovableClock
 from tests.web.conftest import log_in
@@ -40,7 +40,7 @@ def test_agreement_page_in_2027_names_the_forum_and_why_an_action_waits(demo_eng
     from fastapi.testclient import TestClient
 
     from aftaleflow.api.app import create_app
-    from aftaleflow.services.agreements import advance_agreement
+    from aftaleflow.services.agreements.cases import advance_agreement
     from tests.factories import Spec, new_agreement
 
     clock = MovableClock()
@@ -67,7 +67,7 @@ def test_lifecycle_of_an_agreement_in_2027_names_its_sundhedsraad_not_the_ssu(
     from fastapi.testclient import TestClient
 
     from aftaleflow.api.app import create_app
-    from aftaleflow.services.agreements import advance_agreement
+    from aftaleflow.services.agreements.cases import advance_agreement
     from tests.factories import Spec, new_agreement
 
     clock = MovableClock()

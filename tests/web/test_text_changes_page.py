@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from aftaleflow.services.agreements import advance_agreement
-from aftaleflow.services.texts import TextRevision, revise_text
+from aftaleflow.services.agreements.cases import advance_agreement
+from aftaleflow.services.agreements.texts import TextRevision, revise_text
 from aftaleflow.services.uow import ServiceContext
 from tests.web.conftest import DemoWorld, log_in, web_clock
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from aftaleflow.services.agreements import advance_agreement
+from aftaleflow.services.agreements.cases import advance_agreement
 from aftaleflow.services.uow import ServiceContext
 from tests.factories import MovableClock, Spec, new_agreement
 from tests.web.conftest import DemoWorld, log_in

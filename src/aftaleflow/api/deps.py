@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
-from aftaleflow.services.sessions import authenticate
+from aftaleflow.services.access.sessions import authenticate
 from aftaleflow.services.uow import ServiceContext
 
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')

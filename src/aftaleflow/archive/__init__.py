@@ -1,7 +1,7 @@
 """The archive package of a case: a BagIt bag (RFC 8493) in a deterministic zip, and its check.
 
-No database here: `services.archive` gathers a case's files; `bag.write_package` turns them
-into bytes that are the same every time for the same case, and `verify.verify_package`
+No database here: `services.documents.archive` gathers a case's files; `bag.write_package`
+turns them into bytes that are the same every time for the same case, and `verify.verify_package`
 checks a package as an archivist receives it.
 """
 

@@ -9,7 +9,7 @@ import typer
 from aftaleflow.cli.common import context, group, user_errors
 
 if TYPE_CHECKING:
-    from aftaleflow.services.users import UserView
+    from aftaleflow.services.access.users import UserView
 
 user_app = group("Brugere, API-tokens (udløb, tilbagekald, fornyelse) og kalendernøgler.")
 UserRef = Annotated[str, typer.Argument(help="Brugerens navn eller nummer (se 'user list').")]
@@ -32,7 +32,7 @@ def user_create(
 
     Eksempel: aftaleflow user create "Ane Holm" --role part --body kb-657
     """
-    from aftaleflow.services.users import create_user
+    from aftaleflow.services.access.users import create_user
 
     user, token = create_user(context(), name, role, body, days)
     typer.echo(f"Bruger #{user.id} '{user.name}' oprettet med rollen {user.role_label}"
@@ -47,7 +47,7 @@ def user_list() -> None:
 
     Eksempel: aftaleflow user list
     """
-    from aftaleflow.services.users import list_users
+    from aftaleflow.services.access.users import list_users
 
     for u in list_users(context()):
         typer.echo(f"#{u.id:<4} {u.name:<30} {u.role_label:<34} {u.body or '-':<45} "
@@ -63,7 +63,7 @@ def user_revoke(user: UserRef) -> None:
 
     Eksempel: aftaleflow user revoke "Ane Holm"
     """
-    from aftaleflow.services.users import revoke_token
+    from aftaleflow.services.access.users import revoke_token
 
     view = revoke_token(context(), _ref(user))
     typer.echo(f"Tokenet for '{view.name}' ({view.token_hint}) er tilbagekaldt; brugerens "
@@ -77,7 +77,7 @@ def user_rotate(user: UserRef, days: Days = None) -> None:
 
     Eksempel: aftaleflow user rotate "Ane Holm" --days 30
     """
-    from aftaleflow.services.users import rotate_token
+    from aftaleflow.services.access.users import rotate_token
 
     view, token = rotate_token(context(), _ref(user), days)
     typer.echo(f"Nyt token for '{view.name}'; det gamle virker ikke længere.")
@@ -96,7 +96,7 @@ def user_feed_key(
     Nøglen kan kun læse kalenderen. Eksempel: aftaleflow user feed-key "Ane Holm"
     """
     from aftaleflow.config import get_settings
-    from aftaleflow.services.users import issue_feed_key, revoke_feed_key
+    from aftaleflow.services.access.users import issue_feed_key, revoke_feed_key
 
     if revoke:
         view = revoke_feed_key(context(), _ref(user))

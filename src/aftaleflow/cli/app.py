@@ -83,7 +83,7 @@ def init(
 
     Kan køres igen: uændrede stamdata ændrer intet. Eksempel: aftaleflow init
     """
-    from aftaleflow.services.masterdata import load_master_data
+    from aftaleflow.services.structure.masterdata import load_master_data
 
     report = load_master_data(context(), masterdata)
     if report.changed:
@@ -118,11 +118,11 @@ def status(
     from aftaleflow.cli import output
 
     if as_json:
-        from aftaleflow.services.status import status_matrix
+        from aftaleflow.services.reading.status import status_matrix
 
         print_json({"agreements": status_matrix(context(), region=region)})
     else:
-        from aftaleflow.services.matrix import approval_matrix
+        from aftaleflow.services.reading.matrix import approval_matrix
 
         output.status_matrix(approval_matrix(context(), region=region))
 
@@ -163,7 +163,7 @@ def agreement_create(
     --cluster goedstrupklyngen-vest
     """
     from aftaleflow.cli import output
-    from aftaleflow.services.agreements import NewAgreement, create_agreement
+    from aftaleflow.services.agreements.cases import NewAgreement, create_agreement
 
     view = create_agreement(context(), NewAgreement(
         title=title, kind=kind, origin=origin, region=region, kle_number=kle,
@@ -189,7 +189,7 @@ def agreement_list(
 ) -> None:
     """Vis samarbejdsaftaler. Eksempel: aftaleflow agreement list --state i_godkendelse"""
     from aftaleflow.cli import output
-    from aftaleflow.services.agreements import list_agreements
+    from aftaleflow.services.agreements.cases import list_agreements
 
     agreements = list_agreements(context(), region=region, state=state, kind=kind)
     if as_json:
@@ -206,7 +206,7 @@ def agreement_list(
 def agreement_show(agreement_id: int, as_json: JsonOpt = False) -> None:
     """Vis én samarbejdsaftale med parter og klynger. Eksempel: aftaleflow agreement show 1"""
     from aftaleflow.cli import output
-    from aftaleflow.services.agreements import get_agreement
+    from aftaleflow.services.agreements.cases import get_agreement
 
     view = get_agreement(context(), agreement_id)
     if as_json:
@@ -220,7 +220,7 @@ def agreement_show(agreement_id: int, as_json: JsonOpt = False) -> None:
 def agreement_history(agreement_id: int, as_json: JsonOpt = False) -> None:
     """Vis aftalens forløb fra revisionssporet. Eksempel: aftaleflow agreement history 1"""
     from aftaleflow.cli import output
-    from aftaleflow.services.agreements import history
+    from aftaleflow.services.agreements.cases import history
 
     events = history(context(), agreement_id)
     if as_json:
@@ -242,7 +242,7 @@ def agreement_advance(
 
     Eksempel: aftaleflow agreement advance 1 send_til_ssu --comment "Klar til SSU"
     """
-    from aftaleflow.services.agreements import advance_agreement
+    from aftaleflow.services.agreements.cases import advance_agreement
 
     view = advance_agreement(context(), agreement_id, trigger, comment=comment,
                              expected_version=expected_version)
@@ -271,7 +271,7 @@ def approval_record(
 
     Eksempel: aftaleflow approval record 1 Herning godkendt --meeting-date 2026-06-16
     """
-    from aftaleflow.services.approvals import Decision, record_decision
+    from aftaleflow.services.agreements.approvals import Decision, record_decision
 
     view = record_decision(context(), agreement_id, Decision(
         party=party, decision=decision, meeting_date=_date(meeting_date, "mødedato"),
@@ -293,7 +293,7 @@ def implementation_record(
 ) -> None:
     """Registrér en klynges implementering. Eksempel: aftaleflow implementation record 1
     horsensklyngen i_gang"""
-    from aftaleflow.services.implementations import record_implementation
+    from aftaleflow.services.agreements.implementations import record_implementation
 
     view = record_implementation(context(), agreement_id, cluster, step,
                                  on=_date(on, "dato"), comment=comment)

@@ -39,7 +39,7 @@ def archive_create(
 
     Samme sag giver samme bytes. Eksempel: aftaleflow archive 3 -o sag-3.zip
     """
-    from aftaleflow.services.archive import archive_case
+    from aftaleflow.services.documents.archive import archive_case
 
     package = archive_case(context(), agreement_id)
     target = output or Path(package.name)

@@ -35,7 +35,7 @@ def body_add(
 ) -> None:
     """Tilføj et udvalg. Eksempel: aftaleflow body add fou-657 --name Forebyggelsesudvalget
     --short FOU --municipality Herning --valid-from 2018-01-01"""
-    from aftaleflow.services.bodies import NewBody, add_body
+    from aftaleflow.services.structure.bodies import NewBody, add_body
 
     b = add_body(context(), NewBody(key=key, name=name, short_name=short_name, kind=kind,
                                     valid_from=_day(valid_from), municipality=municipality,
@@ -52,7 +52,7 @@ def body_end(
 ) -> None:
     """Nedlæg et udvalg (det bevares i historikken). Eksempel: aftaleflow body end fou-657
     --valid-to 2025-12-31"""
-    from aftaleflow.services.bodies import end_body
+    from aftaleflow.services.structure.bodies import end_body
 
     b = end_body(context(), key, _day(valid_to))
     typer.echo(f"Organ '{b.key}' ({b.name}) gælder til og med {b.valid_to}.")
@@ -67,7 +67,7 @@ def body_list(
 ) -> None:
     """Vis organer gældende i dag (eller --date). Eksempel: aftaleflow body list --kind
     fagudvalg"""
-    from aftaleflow.services.structure import list_bodies
+    from aftaleflow.services.structure.reading import list_bodies
 
     bodies = list_bodies(context(), _day(on) if on else None, kind)
     if as_json:

@@ -19,7 +19,7 @@ def search_command(
 
     Eksempel: aftaleflow search "udskrivelse"
     """
-    from aftaleflow.services.search import search
+    from aftaleflow.services.reading.search import search
 
     hits = search(context(), query, limit=limit)
     if not hits:
@@ -43,7 +43,7 @@ def export_command(
 
     Eksempel: aftaleflow export matrix --format xlsx -o status.xlsx
     """
-    from aftaleflow.services.exports import FORMATS, export
+    from aftaleflow.services.reading.exports import FORMATS, export
 
     if what not in ("matrix", "agreements"):
         raise fail("Vælg 'matrix' eller 'agreements'.", 2)

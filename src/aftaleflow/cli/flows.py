@@ -22,8 +22,8 @@ def remind(
 
     Eksempel: aftaleflow remind --dry-run
     """
-    from aftaleflow.services.mailing import send_outbox
-    from aftaleflow.services.reminders import enqueue_reminders, plan_reminders
+    from aftaleflow.services.mail.mailing import send_outbox
+    from aftaleflow.services.mail.reminders import enqueue_reminders, plan_reminders
 
     try:
         day = date.fromisoformat(today) if today else None
@@ -96,7 +96,7 @@ def outbox_list(
     Eksempel: aftaleflow outbox list --status sending
     """
     from aftaleflow.config import local_time
-    from aftaleflow.services.outbox import list_outbox
+    from aftaleflow.services.mail.outbox import list_outbox
 
     rows = list_outbox(context(), status)
     if as_json:
@@ -119,7 +119,7 @@ def outbox_release(message_id: int) -> None:
 
     Eksempel: aftaleflow outbox release 17
     """
-    from aftaleflow.services.outbox import release
+    from aftaleflow.services.mail.outbox import release
 
     row = release(context(), message_id)
     typer.echo(f"Besked #{row.id} er sat i kø igen.")

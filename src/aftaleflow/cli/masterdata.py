@@ -36,7 +36,7 @@ def import_command(
     """
     from aftaleflow.cli import output
     from aftaleflow.masterdata.files import FILES
-    from aftaleflow.services.masterdata_import import import_master_data
+    from aftaleflow.services.structure.masterdata_import import import_master_data
 
     if not directory.is_dir():
         raise fail(f"Mappen '{directory}' findes ikke.", 2)

@@ -11,7 +11,7 @@ import typer
 from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 
 if TYPE_CHECKING:
-    from aftaleflow.services.bilag import BilagFile
+    from aftaleflow.services.meetings.bilag import BilagFile
     from aftaleflow.services.views import MeetingView
 
 meeting_app = group("Møder og dagsordenpunkter.")
@@ -46,7 +46,7 @@ def _read_text(path: Path | None, given: str) -> str:
 
 
 def _bilag_files(paths: list[Path]) -> list[BilagFile]:
-    from aftaleflow.services.bilag import BilagFile
+    from aftaleflow.services.meetings.bilag import BilagFile
 
     files = []
     for path in paths:
@@ -67,7 +67,7 @@ def meeting_create(
 ) -> None:
     """Opret et møde. Eksempel: aftaleflow meeting create --body kb-657 --at 2026-06-16T17:00
     --place Byrådssalen"""
-    from aftaleflow.services.meetings import create_meeting
+    from aftaleflow.services.meetings.agenda import create_meeting
 
     m = create_meeting(context(), body, _when(starts_at), place)
     typer.echo(f"Møde #{m.id}: {m.body}, {_moment(m)}, {m.place}.")
@@ -77,7 +77,7 @@ def meeting_create(
 @user_errors
 def meeting_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Vis møder. Eksempel: aftaleflow meeting list"""
-    from aftaleflow.services.meetings import list_meetings
+    from aftaleflow.services.meetings.agenda import list_meetings
 
     meetings = list_meetings(context())
     if as_json:
@@ -92,7 +92,7 @@ def meeting_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
 def meeting_show(meeting_id: int, as_json: Annotated[bool, typer.Option("--json")] = False
                  ) -> None:
     """Vis et møde med dagsorden. Eksempel: aftaleflow meeting show 1"""
-    from aftaleflow.services.meetings import get_meeting
+    from aftaleflow.services.meetings.agenda import get_meeting
 
     m = get_meeting(context(), meeting_id)
     if as_json:
@@ -140,7 +140,7 @@ def meeting_add_item(
 ) -> None:
     """Tilføj et dagsordenpunkt. Eksempel: aftaleflow meeting add-item 1 --agreement 1
     --number 18 --case-handler "Ellen Bagge Grimstrup" --attachment-file aftaletekst.pdf"""
-    from aftaleflow.services.meetings import NewItem, add_item
+    from aftaleflow.services.meetings.agenda import NewItem, add_item
 
     item = add_item(context(), meeting_id, NewItem(
         title=title, number=number, agreement_id=agreement, closed=closed,
@@ -163,7 +163,7 @@ def meeting_decide(
 ) -> None:
     """Registrér beslutningen på et punkt. Eksempel: aftaleflow meeting decide 1
     "Indstillingen blev godkendt." --decision godkendt"""
-    from aftaleflow.services.meetings import decide_item
+    from aftaleflow.services.meetings.agenda import decide_item
 
     item = decide_item(context(), item_id, text, decision)
     typer.echo(f"Beslutning registreret på punkt {item.number}: {item.decision_text}")

@@ -11,7 +11,7 @@ import typer
 from aftaleflow.services.views import AgreementLike, AgreementView, AuditView
 
 if TYPE_CHECKING:
-    from aftaleflow.services.masterdata_import import ImportReport
+    from aftaleflow.services.structure.masterdata_import import ImportReport
 
 SHORT = {
     "afventer": "afventer",
@@ -132,7 +132,7 @@ def status_matrix(agreements: Sequence[AgreementLike]) -> None:
 
 def import_report(report: ImportReport, source: object) -> None:
     """The preview or result of a master-data import, section by section."""
-    from aftaleflow.services.masterdata_import import (
+    from aftaleflow.services.structure.masterdata_import import (
         SECTION_TITLES,
         change_line,
         touched_line,

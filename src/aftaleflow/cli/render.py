@@ -11,7 +11,7 @@ import typer
 from aftaleflow.cli.common import context, group, user_errors
 
 if TYPE_CHECKING:
-    from aftaleflow.services.documents import DocumentRecord
+    from aftaleflow.services.documents.case_documents import DocumentRecord
 
 render_app = group("Dan dokumenter som PDF/A: dagsordener, referater og breve.")
 Output = Annotated[Path | None, typer.Option("-o", "--output",
@@ -30,7 +30,7 @@ def _report(record: DocumentRecord, output: Path | None) -> None:
 @user_errors
 def agenda_item(item_id: int, output: Output = None) -> None:
     """Ét dagsordenpunkt. Eksempel: aftaleflow render agenda-item 3 -o punkt.pdf"""
-    from aftaleflow.services.documents import render_agenda_item
+    from aftaleflow.services.documents.case_documents import render_agenda_item
 
     _report(render_agenda_item(context(), item_id), output)
 
@@ -44,7 +44,7 @@ def agenda(meeting_id: int, public: Annotated[bool, typer.Option(
 
     Eksempel: aftaleflow render agenda 1 --public -o dagsorden.pdf
     """
-    from aftaleflow.services.documents import render_agenda
+    from aftaleflow.services.documents.case_documents import render_agenda
 
     _report(render_agenda(context(), meeting_id, public=public), output)
 
@@ -54,7 +54,7 @@ def agenda(meeting_id: int, public: Annotated[bool, typer.Option(
 def protocol(meeting_id: int, public: Annotated[bool, typer.Option("--public")] = False,
              output: Output = None) -> None:
     """Beslutningsprotokol efter mødet. Eksempel: aftaleflow render protocol 1 -o referat.pdf"""
-    from aftaleflow.services.documents import render_agenda
+    from aftaleflow.services.documents.case_documents import render_agenda
 
     _report(render_agenda(context(), meeting_id, public=public, protocol=True), output)
 
@@ -74,7 +74,7 @@ def letter(
 ) -> None:
     """Et brev om en aftale. Eksempel: aftaleflow render letter anmodning_om_godkendelse 1
     --party Herning -o anmodning.pdf"""
-    from aftaleflow.services.documents import render_letter
+    from aftaleflow.services.documents.case_documents import render_letter
 
     _report(render_letter(context(), kind, agreement_id, party=party, cluster=cluster,
                           message=message), output)
@@ -84,7 +84,7 @@ def letter(
 @user_errors
 def status_report(output: Output = None) -> None:
     """Statusrapport til ledere. Eksempel: aftaleflow render status-report -o status.pdf"""
-    from aftaleflow.services.documents import render_status_report
+    from aftaleflow.services.documents.case_documents import render_status_report
 
     _report(render_status_report(context()), output)
 
@@ -94,7 +94,7 @@ def status_report(output: Output = None) -> None:
 def drafts(agreement_id: int) -> None:
     """Vis hver parts udkast til dagsordenpunkt (PDF og Word), dannet med anmodningerne om
     godkendelse. Eksempel: aftaleflow render drafts 1"""
-    from aftaleflow.services.documents import party_drafts
+    from aftaleflow.services.documents.case_documents import party_drafts
 
     listed = party_drafts(context(), agreement_id)
     if not listed:

@@ -28,7 +28,7 @@ def carry_over_command(
 
     Eksempel: aftaleflow structure carry-over --on 2027-01-01 --dry-run
     """
-    from aftaleflow.services.carryover import carry_over, plan_carry_over
+    from aftaleflow.services.structure.carryover import carry_over, plan_carry_over
 
     try:
         day = date.fromisoformat(on)

@@ -10,7 +10,7 @@ import typer
 from aftaleflow.cli.common import context, fail, print_json, user_errors
 
 if TYPE_CHECKING:
-    from aftaleflow.services.texts import TextDiffView
+    from aftaleflow.services.agreements.texts import TextDiffView
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv JSON i stedet for tekst.")]
 
@@ -21,7 +21,7 @@ def agreement_texts(agreement_id: int, as_json: JsonOpt = False) -> None:
 
     Eksempel: aftaleflow agreement texts 3
     """
-    from aftaleflow.services.texts import list_texts
+    from aftaleflow.services.agreements.texts import list_texts
 
     texts = list_texts(context(), agreement_id)
     if as_json:
@@ -52,7 +52,7 @@ def agreement_revise(
     Efter et afslag bliver rettelsen næste rundes tekstversion.
     Eksempel: aftaleflow agreement revise 3 --text-file aftale.md --attachment "Bilag 1"
     """
-    from aftaleflow.services.texts import TextRevision, revise_text
+    from aftaleflow.services.agreements.texts import TextRevision, revise_text
 
     body = None
     if text_file is not None:
@@ -79,7 +79,7 @@ def agreement_diff(
 
     Eksempel: aftaleflow agreement diff 3 --from 1 --to 2
     """
-    from aftaleflow.services.texts import diff_texts
+    from aftaleflow.services.agreements.texts import diff_texts
 
     diff = diff_texts(context(), agreement_id, from_version, to_version)
     if as_json:

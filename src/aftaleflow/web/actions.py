@@ -15,7 +15,7 @@ from aftaleflow.domain.machines import (
     IMPLEMENTATION,
     IMPLEMENTATION_STEPS,
 )
-from aftaleflow.services.dashboard import UserInfo
+from aftaleflow.services.reading.dashboard import UserInfo
 from aftaleflow.services.views import (
     AgreementLike,
     AgreementView,

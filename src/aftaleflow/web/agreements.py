@@ -12,11 +12,11 @@ from starlette.responses import Response
 from aftaleflow.domain.errors import DomainError, NotFound, ValidationFailed
 from aftaleflow.domain.forum import replace_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, DECISIONS, IMPLEMENTATION, MACHINES
-from aftaleflow.services.agreements import advance_agreement, get_agreement, history
-from aftaleflow.services.approvals import Decision, record_decision
-from aftaleflow.services.dashboard import current_user, visible_to
-from aftaleflow.services.documents import list_documents
-from aftaleflow.services.implementations import record_implementation
+from aftaleflow.services.agreements.approvals import Decision, record_decision
+from aftaleflow.services.agreements.cases import advance_agreement, get_agreement, history
+from aftaleflow.services.agreements.implementations import record_implementation
+from aftaleflow.services.documents.case_documents import list_documents
+from aftaleflow.services.reading.dashboard import current_user, visible_to
 from aftaleflow.services.views import AgreementView, AuditView
 from aftaleflow.web import auth
 from aftaleflow.web.actions import (

@@ -1,6 +1,6 @@
 """Login to a server-side session, and CSRF protection for every form.
 
-Logging in with the API token starts a session (services.sessions); the HttpOnly,
+Logging in with the API token starts a session (services.access.sessions); the HttpOnly,
 SameSite=Strict cookie holds only the session's random key, never the token, and logging out,
 revoking or rotating the token ends the session on the server. Each login also sets a random
 nonce (cookie); every form carries HMAC-SHA256(key = SHA-256 of the session key, nonce) in a
@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.validation import clean_text
-from aftaleflow.services.sessions import SESSION_HOURS, session_principal
+from aftaleflow.services.access.sessions import SESSION_HOURS, session_principal
 from aftaleflow.services.uow import ServiceContext
 
 SESSION_COOKIE = "af_session"

@@ -22,11 +22,11 @@ from aftaleflow.config import get_settings
 from aftaleflow.domain.access import Role
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.machines import APPROVAL
-from aftaleflow.services.dashboard import current_user, matrix_agreements
-from aftaleflow.services.meetings import list_meetings
-from aftaleflow.services.sessions import authenticate_feed
+from aftaleflow.services.access.sessions import authenticate_feed
+from aftaleflow.services.access.users import issue_feed_key, revoke_feed_key
+from aftaleflow.services.meetings.agenda import list_meetings
+from aftaleflow.services.reading.dashboard import current_user, matrix_agreements
 from aftaleflow.services.uow import ServiceContext
-from aftaleflow.services.users import issue_feed_key, revoke_feed_key
 from aftaleflow.web import auth
 from aftaleflow.web.render import back, html_errors, login_redirect, page
 

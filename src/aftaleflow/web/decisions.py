@@ -14,10 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from aftaleflow.domain.errors import DomainError, ValidationFailed
-from aftaleflow.services.approvals import Decision, record_decision
-from aftaleflow.services.dashboard import current_user
-from aftaleflow.services.links import decision_path
-from aftaleflow.services.party_case import party_case
+from aftaleflow.services.agreements.approvals import Decision, record_decision
+from aftaleflow.services.agreements.party_case import party_case
+from aftaleflow.services.mail.links import decision_path
+from aftaleflow.services.reading.dashboard import current_user
 from aftaleflow.web import auth
 from aftaleflow.web.actions import NEEDS_MEETING_DATE, decision_actions
 from aftaleflow.web.agreements import Id, Key, event_label, parse_date, state_label

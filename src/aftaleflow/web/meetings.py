@@ -11,9 +11,8 @@ from starlette.responses import Response
 
 from aftaleflow.config import TIMEZONE
 from aftaleflow.domain.errors import DomainError, ValidationFailed
-from aftaleflow.services.dashboard import matrix_agreements
-from aftaleflow.services.documents import list_documents, render_agenda
-from aftaleflow.services.meetings import (
+from aftaleflow.services.documents.case_documents import list_documents, render_agenda
+from aftaleflow.services.meetings.agenda import (
     ITEM_DECISIONS,
     NewItem,
     add_item,
@@ -24,7 +23,8 @@ from aftaleflow.services.meetings import (
     move_item,
     set_item_closed,
 )
-from aftaleflow.services.structure import list_bodies
+from aftaleflow.services.reading.dashboard import matrix_agreements
+from aftaleflow.services.structure.reading import list_bodies
 from aftaleflow.web import auth
 from aftaleflow.web.render import back, html_errors, page
 

@@ -12,11 +12,13 @@ from starlette.responses import Response
 
 from aftaleflow.domain.forum import replace_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
-from aftaleflow.services import exports, sessions, structure
-from aftaleflow.services.agreements import agreement_forum, get_agreement, is_overdue
-from aftaleflow.services.dashboard import current_user, lead_times, matrix_agreements
-from aftaleflow.services.documents import read_document
-from aftaleflow.services.matrix_page import (
+from aftaleflow.services.access import sessions
+from aftaleflow.services.agreements.cases import agreement_forum, get_agreement, is_overdue
+from aftaleflow.services.documents.case_documents import read_document
+from aftaleflow.services.meetings.agenda import list_meetings
+from aftaleflow.services.reading import exports
+from aftaleflow.services.reading.dashboard import current_user, lead_times, matrix_agreements
+from aftaleflow.services.reading.matrix_page import (
     PAGE_SIZES,
     SORTS,
     MatrixQuery,
@@ -24,8 +26,8 @@ from aftaleflow.services.matrix_page import (
     filtered_matrix,
     matrix_page,
 )
-from aftaleflow.services.meetings import list_meetings
-from aftaleflow.services.search import SearchHit, search
+from aftaleflow.services.reading.search import SearchHit, search
+from aftaleflow.services.structure import reading as structure
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import MatrixRow
 from aftaleflow.web import auth, charts, diagram, tables

@@ -20,7 +20,7 @@ from aftaleflow.api.problems import TITLES, _status
 from aftaleflow.config import local_time
 from aftaleflow.domain.access import ROLE_LABELS, Role
 from aftaleflow.domain.errors import DomainError
-from aftaleflow.services.dashboard import UserInfo, current_user
+from aftaleflow.services.reading.dashboard import UserInfo, current_user
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.web import auth
 

@@ -9,7 +9,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from aftaleflow.services.carryover import carried_over_events, plan_carry_over, succession_days
+from aftaleflow.services.structure.carryover import (
+    carried_over_events,
+    plan_carry_over,
+    succession_days,
+)
 from aftaleflow.web import auth
 from aftaleflow.web.render import html_errors, page
 

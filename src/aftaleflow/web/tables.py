@@ -10,9 +10,9 @@ from html import escape
 from markupsafe import Markup
 
 from aftaleflow.domain.machines import APPROVAL
-from aftaleflow.services.agreements import is_overdue
-from aftaleflow.services.dashboard import UserInfo
-from aftaleflow.services.exports import Table
+from aftaleflow.services.agreements.cases import is_overdue
+from aftaleflow.services.reading.dashboard import UserInfo
+from aftaleflow.services.reading.exports import Table
 from aftaleflow.services.views import AgreementLike, ApprovalLike
 from aftaleflow.web.actions import decision_actions
 from aftaleflow.web.render import dmy, short_party

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from aftaleflow.services.agreements import get_agreement
-from aftaleflow.services.texts import diff_texts, list_texts
+from aftaleflow.services.agreements.cases import get_agreement
+from aftaleflow.services.agreements.texts import diff_texts, list_texts
 from aftaleflow.web import auth
 from aftaleflow.web.render import html_errors, page
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
-from aftaleflow.services.users import list_users, revoke_token, rotate_token
+from aftaleflow.services.access.users import list_users, revoke_token, rotate_token
 from aftaleflow.web import auth
 from aftaleflow.web.render import back, html_errors, page
 

@@ -11,7 +11,7 @@ from aftaleflow.api.deps import Ctx
 from aftaleflow.api.problems import responses
 from aftaleflow.api.schemas import ChainResult
 from aftaleflow.services.auditing import verify_chain
-from aftaleflow.services.status import status_matrix
+from aftaleflow.services.reading.status import status_matrix
 from aftaleflow.services.views import AgreementView
 
 router = APIRouter(responses=responses(401, 403, 404, 422, 503))

@@ -17,9 +17,9 @@ from aftaleflow.api.schemas import (
     TransitionIn,
 )
 from aftaleflow.domain.machines import AGREEMENT
-from aftaleflow.services import agreements as service
-from aftaleflow.services.approvals import Decision, record_decision
-from aftaleflow.services.implementations import record_implementation
+from aftaleflow.services.agreements import cases as service
+from aftaleflow.services.agreements.approvals import Decision, record_decision
+from aftaleflow.services.agreements.implementations import record_implementation
 from aftaleflow.services.views import AgreementView, AuditView
 
 router = APIRouter(prefix="/agreements", tags=["Samarbejdsaftaler"],

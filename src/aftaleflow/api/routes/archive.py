@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Response
 
 from aftaleflow.api.deps import Ctx
 from aftaleflow.api.problems import responses
-from aftaleflow.services.archive import archive_case
+from aftaleflow.services.documents.archive import archive_case
 
 router = APIRouter(prefix="/agreements", tags=["Samarbejdsaftaler"],
                    responses=responses(401, 403, 404, 422, 503))

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Response
 
 from aftaleflow.api.deps import Ctx
 from aftaleflow.api.problems import responses
-from aftaleflow.services.exports import export
-from aftaleflow.services.search import SearchHit, search
+from aftaleflow.services.reading.exports import export
+from aftaleflow.services.reading.search import SearchHit, search
 
 router = APIRouter(tags=["Søgning og eksport"], responses=responses(401, 403, 404, 422, 503))
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",

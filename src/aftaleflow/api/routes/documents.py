@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 
 from aftaleflow.api.deps import Ctx
 from aftaleflow.api.problems import responses
-from aftaleflow.services import documents as service
-from aftaleflow.services.documents import DocumentRecord
+from aftaleflow.services.documents import case_documents as service
+from aftaleflow.services.documents.case_documents import DocumentRecord
 
 router = APIRouter(tags=["Dokumenter"], responses=responses(401, 403, 404, 422, 503))
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]

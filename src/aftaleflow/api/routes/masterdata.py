@@ -13,10 +13,15 @@ from aftaleflow.api.deps import Ctx
 from aftaleflow.api.problems import responses
 from aftaleflow.api.schemas import BodyEndIn, BodyIn, IsoDate
 from aftaleflow.masterdata.files import FILES
-from aftaleflow.services import bodies as body_service
-from aftaleflow.services import structure
-from aftaleflow.services.masterdata_import import ImportReport, import_master_data
-from aftaleflow.services.structure import BodyView, ClusterView, MunicipalityView, RegionView
+from aftaleflow.services.structure import bodies as body_service
+from aftaleflow.services.structure import reading as structure
+from aftaleflow.services.structure.masterdata_import import ImportReport, import_master_data
+from aftaleflow.services.structure.reading import (
+    BodyView,
+    ClusterView,
+    MunicipalityView,
+    RegionView,
+)
 
 router = APIRouter(tags=["Stamdata"], responses=responses(401, 403, 404, 422, 503))
 DateQ = Query(default=None, description="Strukturen gældende denne dag, fx 2027-01-01.",

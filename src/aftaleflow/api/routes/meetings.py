@@ -9,8 +9,8 @@ from fastapi import APIRouter, Body, Path, Query
 from aftaleflow.api.deps import Ctx
 from aftaleflow.api.problems import responses
 from aftaleflow.api.schemas import AgendaItemIn, ItemDecisionIn, MeetingIn
-from aftaleflow.services import meetings as service
-from aftaleflow.services.bilag import BilagFile
+from aftaleflow.services.meetings import agenda as service
+from aftaleflow.services.meetings.bilag import BilagFile
 from aftaleflow.services.views import AgendaItemView, MeetingView
 
 router = APIRouter(tags=["Møder og dagsordener"],

@@ -12,7 +12,7 @@ from aftaleflow.api.deps import Ctx
 from aftaleflow.api.problems import responses
 from aftaleflow.api.schemas import IsoDate
 from aftaleflow.domain.succession import CarryOverReport, CaseCarryOver
-from aftaleflow.services.carryover import carry_over, plan_carry_over
+from aftaleflow.services.structure.carryover import carry_over, plan_carry_over
 
 router = APIRouter(prefix="/structure", tags=["Stamdata"],
                    responses=responses(401, 403, 422, 503))

@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aftaleflow.api.deps import Ctx, Version
 from aftaleflow.api.problems import responses
-from aftaleflow.services import texts as service
-from aftaleflow.services.texts import TextDiffView, TextRevision, TextVersionView
+from aftaleflow.services.agreements import texts as service
+from aftaleflow.services.agreements.texts import TextDiffView, TextRevision, TextVersionView
 
 router = APIRouter(prefix="/agreements", tags=["Samarbejdsaftaler"],
                    responses=responses(401, 403, 404, 422, 503))

@@ -11,8 +11,8 @@ from aftaleflow.api.deps import Ctx
 from aftaleflow.api.problems import responses
 from aftaleflow.api.schemas import RotateIn, UserIn
 from aftaleflow.config import get_settings
-from aftaleflow.services import users as service
-from aftaleflow.services.users import UserView
+from aftaleflow.services.access import users as service
+from aftaleflow.services.access.users import UserView
 
 router = APIRouter(tags=["Brugere"], responses=responses(401, 403, 422, 503))
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Brugerens nummer.")]

@@ -1,0 +1,117 @@
+"""Recording a party's decision in the current approval round (one transaction each)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from aftaleflow.domain.access import Role
+from aftaleflow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from aftaleflow.domain.machines import APPROVAL, DECISIONS
+from aftaleflow.domain.model import Agreement, Approval, Body, Municipality
+from aftaleflow.domain.validation import clean_text
+from aftaleflow.services.agreements import lifecycle
+from aftaleflow.services.agreements.cases import load_visible
+from aftaleflow.services.agreements.read_model import view_of
+from aftaleflow.services.structure.succession import require_body_active
+from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.views import AgreementView
+
+
+@dataclass(frozen=True)
+class Decision:
+    party: str
+    decision: str
+    meeting_date: date | None = None
+    decided_on: date | None = None
+    protocol_ref: str | None = None
+    comment: str | None = None
+
+
+def find_party_approval(session: Session, agreement: Agreement, party: str) -> Approval:
+    """Find the current round's approval for a party given as body key, kommunekode or name."""
+    ref = party.strip()
+    approvals = lifecycle.current_approvals(session, agreement)
+    if not approvals:
+        raise NotFound(f"Samarbejdsaftale {agreement.id} har ingen godkendelsesrunde endnu.")
+    by_body = {a.body_id: a for a in approvals}
+    bodies = session.exec(select(Body).where(col(Body.id).in_(list(by_body)))).all()
+    munis = {m.id: m for m in session.exec(select(Municipality).where(
+        col(Municipality.id).in_([b.municipality_id for b in bodies if b.municipality_id])))}
+    needle = ref.lower().removesuffix(" kommune")
+    for body in bodies:
+        muni = munis.get(body.municipality_id) if body.municipality_id else None
+        names = {body.key.lower(), body.name.lower()}
+        if muni:
+            names |= {muni.code, muni.name.lower()}
+        if body.kind == "regionsraad":
+            names |= {"regionsrådet", "regionsraadet", "regionsråd", "region"}
+        if needle in names:
+            return by_body[body.id]  # type: ignore[index]
+    raise NotFound(
+        f"'{ref[:60]}' er ikke part i godkendelsesrunde {agreement.round_no} for "
+        f"samarbejdsaftale {agreement.id}."
+    )
+
+
+def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, *,
+                    expected_version: int | None = None) -> AgreementView:
+    """A council's step: put on agenda, approve, reject, postpone or resume (with new date)."""
+    ctx.authorize("approval.record")
+    with UnitOfWork(ctx) as uow:
+        agreement = load_visible(uow.session, ctx.principal, agreement_id, lock=True)
+        approval = find_party_approval(uow.session, agreement, decision.party)
+        principal = ctx.principal
+        if principal.role == Role.PARTY and approval.body_id != principal.body_id:
+            raise PermissionDenied(
+                "Du kan kun registrere beslutninger for dit eget organ.")
+        apply_decision(uow, agreement, approval, decision, expected_version=expected_version)
+        return uow.commit_with(
+            lambda: view_of(uow.session, agreement, detail=True, today=uow.now.date()))
+
+
+def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,
+                   decision: Decision, *, expected_version: int | None = None) -> None:
+    """The decision inside the caller's transaction (also used by an agenda item's beslutning)."""
+    trigger = DECISIONS.get(decision.decision)
+    if trigger is None:
+        raise ValidationFailed(
+            f"Ukendt beslutning '{decision.decision[:40]}'. Mulige: {', '.join(DECISIONS)}."
+        )
+    comment = clean_text(decision.comment, "kommentar", max_len=5000) if decision.comment else None
+    protocol = (clean_text(decision.protocol_ref, "protokolhenvisning", max_len=300,
+                           single_line=True) if decision.protocol_ref else None)
+    if expected_version is not None and approval.version != expected_version:
+        raise Conflict(
+            f"Godkendelsen er ændret af en anden (version {approval.version}); den er nu "
+            f"'{APPROVAL.label_of(approval.state)}'. Intet er gemt.",
+            current_state=approval.state, current_version=approval.version,
+        )
+    facts = {
+        "round_open": agreement.state == "i_godkendelse"
+        and approval.round_no == agreement.round_no,
+        "has_meeting_date": decision.meeting_date is not None,
+    }
+    body = uow.session.get(Body, approval.body_id)
+    assert body is not None
+    require_body_active(uow.session, body,
+                        decision.decided_on or decision.meeting_date or uow.now.date())
+    source = approval.state
+    approval.state = APPROVAL.next_state(source, trigger, facts)
+    if decision.meeting_date is not None:
+        approval.meeting_date = decision.meeting_date
+    if APPROVAL.state(approval.state).final:
+        approval.decided_on = decision.decided_on or decision.meeting_date or uow.now.date()
+    approval.protocol_ref = protocol or approval.protocol_ref
+    approval.comment = comment or approval.comment
+    approval.updated_at = uow.now
+    uow.session.add(approval)
+    uow.record(entity="approval", entity_id=approval.id, agreement_id=agreement.id,
+               trigger=trigger, from_state=source, to_state=approval.state,
+               comment=f"{body.name}" + (f": {comment}" if comment else ""))
+    # The round's outcome: all godkendt -> godkendt; any afvist -> genforhandling.
+    agreement.updated_at = uow.now
+    uow.session.add(agreement)
+    lifecycle.settle(uow, agreement)

@@ -1,0 +1,193 @@
+"""Firing triggers inside a unit of work: guards from the database, effects on entry, audit.
+
+The machine declarations say *what* may happen; this module computes the guard facts the
+declarations name, runs the named entry effects (`State.on_enter`), and settles automatic
+transitions (all councils approved -> godkendt) so every service gets them the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import bindparam, insert
+from sqlmodel import Session, col, select
+
+from aftaleflow.db import Prepared
+from aftaleflow.domain.deadlines import load_policy
+from aftaleflow.domain.errors import ValidationFailed
+from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
+from aftaleflow.domain.model import (
+    Agreement,
+    AgreementParty,
+    Approval,
+    Body,
+    Cluster,
+    Implementation,
+    Region,
+)
+from aftaleflow.domain.rounds import (
+    Certainty,
+    approving_bodies,
+    implementing_areas,
+    uncertain_parties,
+)
+from aftaleflow.services.agreements.text_rows import stamp_round_text
+from aftaleflow.services.structure.masterdata import snapshot
+from aftaleflow.services.uow import UnitOfWork
+
+SYSTEM_ACTOR = "system"
+_APPROVALS = Approval.__table__  # type: ignore[attr-defined]
+_INSERT_APPROVALS = Prepared(insert(_APPROVALS))
+_ROUND_STATES = select(_APPROVALS.c.state).where(
+    _APPROVALS.c.agreement_id == bindparam("a"), _APPROVALS.c.round_no == bindparam("r"))
+
+
+def current_approvals(session: Session, agreement: Agreement) -> list[Approval]:
+    return list(session.exec(
+        select(Approval).where(Approval.agreement_id == agreement.id,
+                               Approval.round_no == agreement.round_no)
+        .order_by(col(Approval.id))
+    ).all())
+
+
+def implementations(session: Session, agreement: Agreement) -> list[Implementation]:
+    return list(session.exec(
+        select(Implementation).where(Implementation.agreement_id == agreement.id)
+        .order_by(col(Implementation.id))
+    ).all())
+
+
+def _region_and_area(session: Session, agreement: Agreement) -> tuple[Region, str | None]:
+    region = session.get(Region, agreement.region_id)
+    assert region is not None
+    if agreement.origin_cluster_id is None:
+        return region, None
+    area = session.get(Cluster, agreement.origin_cluster_id)
+    return region, area.key if area else None
+
+
+def named_parties(session: Session, agreement: Agreement) -> list[int]:
+    """Municipality ids the case handler chose as parties (empty for most kinds)."""
+    return list(session.exec(select(AgreementParty.municipality_id).where(
+        AgreementParty.agreement_id == agreement.id).order_by(col(AgreementParty.id))).all())
+
+
+def _round_plan(uow: UnitOfWork, agreement: Agreement) -> list[int]:
+    return _round_plan_marked(uow, agreement)[0]
+
+
+def _round_plan_marked(uow: UnitOfWork, agreement: Agreement
+                       ) -> tuple[list[int], dict[int, Certainty]]:
+    """Who must approve, and which of them are asked on data not confirmed (with source).
+
+    Worked out once per transaction: the guard and the effect both ask.
+    """
+    key = ("round_plan", agreement.id, uow.now.date())
+    if key not in uow.memo:
+        region, area = _region_and_area(uow.session, agreement)
+        snap = snapshot(uow.session, uow.now.date())
+        named = named_parties(uow.session, agreement)
+        bodies = approving_bodies(snap, agreement.kind, region.key, area, named)
+        uow.memo[key] = (bodies, uncertain_parties(snap, agreement.kind, region.key, area,
+                                                   named))
+    plan: tuple[list[int], dict[int, Certainty]] = uow.memo[key]
+    return plan
+
+
+def _agreement_facts(uow: UnitOfWork, agreement: Agreement, needed: set[str]) -> dict[str, bool]:
+    facts: dict[str, bool] = {}
+    if "has_approvers" in needed:
+        facts["has_approvers"] = bool(_round_plan(uow, agreement))
+    if needed & {"all_approved", "any_rejected"}:
+        states = list(uow.session.connection().execute(
+            _ROUND_STATES, {"a": agreement.id, "r": agreement.round_no}).scalars())
+        facts["all_approved"] = bool(states) and all(s == "godkendt" for s in states)
+        facts["any_rejected"] = any(s == "afvist" for s in states)
+    if "all_implemented" in needed:
+        states = [i.state for i in implementations(uow.session, agreement)]
+        facts["all_implemented"] = bool(states) and all(s == "implementeret" for s in states)
+    return facts
+
+
+def fire_agreement(uow: UnitOfWork, agreement: Agreement, trigger: str, *,
+                   comment: str | None = None, automatic: bool = False) -> None:
+    """Move the agreement by `trigger`, run the entry effect, audit, then settle."""
+    facts = _agreement_facts(uow, agreement, AGREEMENT.guards_of(trigger))
+    source = agreement.state
+    dest = AGREEMENT.next_state(source, trigger, facts, allow_automatic=automatic)
+    effect = AGREEMENT.state(dest).on_enter
+    changes = _EFFECTS[effect](uow, agreement) if effect else {}
+    uow.save(agreement, state=dest, updated_at=uow.now, **changes)
+    uow.record(entity="agreement", entity_id=agreement.id, agreement_id=agreement.id,
+               trigger=trigger, from_state=source, to_state=dest, comment=comment,
+               actor=SYSTEM_ACTOR if automatic else None)
+    settle(uow, agreement)
+
+
+def settle(uow: UnitOfWork, agreement: Agreement) -> None:
+    """Fire the first automatic transition whose guards hold, until none does."""
+    transitions = AGREEMENT.automatic_transitions_from(agreement.state)
+    if not transitions:
+        return
+    facts = _agreement_facts(uow, agreement, {g for t in transitions for g in t.guards})
+    for transition in transitions:
+        if all(facts.get(g) for g in transition.guards):
+            fire_agreement(uow, agreement, transition.trigger, automatic=True)
+            return
+
+
+def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> dict[str, Any]:
+    """A new round: a new version of the text after a renegotiation; old rounds are kept.
+
+    The approvals go in as one multi-row INSERT; each party's deadline is worked out once
+    per kind of body (they share the policy, so 22 councils share one date). Returns the
+    agreement's new round and text version, written with its state in one UPDATE.
+    """
+    assert agreement.id is not None
+    bodies, marks = _round_plan_marked(uow, agreement)
+    conn = uow.session.connection()  # Core: no autoflush of the half-changed agreement
+    kinds: dict[int, str] = dict(conn.execute(select(Body.id, Body.kind).where(
+        col(Body.id).in_(bodies))).all())
+    policy = load_policy()
+    deadlines = {kind: agreement.approval_deadline or policy.approval_deadline(
+        uow.now.date(), agreement.kind, kind).date for kind in set(kinds.values())}
+    changes = {"round_no": agreement.round_no + 1,
+               "text_version": agreement.text_version + (1 if agreement.round_no > 0 else 0)}
+    stamp_round_text(conn, agreement, changes["round_no"], changes["text_version"], uow.now)
+    if bodies:
+        _INSERT_APPROVALS.run_many(conn, [
+            {"agreement_id": agreement.id, **changes, "body_id": body_id,
+             "state": APPROVAL.states[0].name, "deadline": deadlines[kinds[body_id]],
+             "updated_at": uow.now, "version": 1,
+             "certainty": marks[body_id][0] if body_id in marks else None,
+             "certainty_source": marks[body_id][1] if body_id in marks else None}
+            for body_id in bodies])
+    return changes
+
+
+def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> dict[str, Any]:
+    session = uow.session
+    assert agreement.id is not None
+    existing = {i.cluster_id for i in implementations(session, agreement)}
+    region, area = _region_and_area(session, agreement)
+    keys = implementing_areas(snapshot(session, uow.now.date()), agreement.kind, region.key, area,
+                              named_parties(session, agreement))
+    if not keys:
+        raise ValidationFailed(
+            f"Stamdata har ingen klynger at implementere i for {region.name} på "
+            f"{uow.now.date()}."
+        )
+    clusters = session.exec(select(Cluster).where(col(Cluster.key).in_(keys))).all()
+    for cluster in sorted(clusters, key=lambda c: keys.index(c.key)):
+        if cluster.id is not None and cluster.id not in existing:
+            session.add(Implementation(agreement_id=agreement.id, cluster_id=cluster.id,
+                                       state=IMPLEMENTATION.states[0].name, updated_at=uow.now))
+    session.flush()
+    return {}
+
+
+_EFFECTS: dict[str, Callable[[UnitOfWork, Agreement], dict[str, Any]]] = {
+    "start_approval_round": _start_approval_round,
+    "create_implementations": _create_implementations,
+}

@@ -1,0 +1,183 @@
+"""Read models of an agreement built inside a service's transaction: the agreement with its
+round's approvals (as plain rows), implementations, actions and the forum of the day."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from aftaleflow.domain.forum import Forum, with_forum
+from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
+from aftaleflow.domain.model import (
+    KIND_LABELS,
+    ORIGIN_LABELS,
+    Agreement,
+    AgreementKind,
+    AgreementParty,
+    Approval,
+    Body,
+    Cluster,
+    Implementation,
+    Municipality,
+    Region,
+)
+from aftaleflow.services.agreements import availability
+from aftaleflow.services.views import (
+    ActionView,
+    AgreementView,
+    ApprovalView,
+    ImplementationView,
+)
+
+
+def view_of(session: Session, a: Agreement, *, detail: bool,
+            today: date | None = None) -> AgreementView:
+    """The read model of an agreement; `detail` adds its round, implementations and parties."""
+    region = session.get(Region, a.region_id)
+    cluster = session.get(Cluster, a.origin_cluster_id) if a.origin_cluster_id else None
+    assert region is not None
+    approvals: list[ApprovalView] = []
+    impls: list[ImplementationView] = []
+    # Approvals and implementations exist only once a round has started (round_no > 0), so
+    # the hot path of early transitions needs no further queries.
+    if detail and a.round_no > 0:
+        pending = a.state == "i_godkendelse"
+        approvals = [_approval_row_view(row, _rule_if_pending(a, row[3], row[4], row[7]),
+                                        pending and past_deadline(row[4], row[7], today))
+                     for row in session.execute(
+                         _ROUND_APPROVALS, {"b_agreement": a.id, "b_round": a.round_no})]
+        impls = [ImplementationView(id_, key, name, state, IMPLEMENTATION.label_of(state),
+                                    started, completed, comment, version or 0)
+                 for id_, key, name, state, started, completed, comment, version
+                 in session.execute(_IMPLEMENTATIONS, {"b_agreement": a.id})]
+    actions, forum = availability.describe(session, a, today or a.updated_at.date())
+    view = agreement_view(a, region, cluster, approvals, impls, actions=actions, forum=forum)
+    if detail and a.kind not in FIXED_PARTY_KINDS:  # no query for the kinds of 2022-2026
+        view = replace(view, chosen_parties=chosen_party_names(session, a))
+    return view
+
+
+FIXED_PARTY_KINDS = (AgreementKind.REGIONAL, AgreementKind.LOCAL, AgreementKind.CLUSTER_FUNDS)
+
+
+def chosen_party_names(session: Session, a: Agreement) -> list[str]:
+    return list(session.exec(
+        select(Municipality.name).join(AgreementParty, col(AgreementParty.municipality_id) ==
+                                       Municipality.id)
+        .where(AgreementParty.agreement_id == a.id).order_by(col(Municipality.name))).all())
+
+
+# A round's approvals as plain rows (a 23-party round is 46 ORM objects otherwise).
+_ROUND_APPROVALS = (
+    sa_select(col(Approval.id), col(Body.key), col(Body.name), col(Body.kind),
+           col(Approval.state), col(Approval.round_no), col(Approval.text_version),
+           col(Approval.deadline), col(Approval.meeting_date), col(Approval.decided_on),
+           col(Approval.protocol_ref), col(Approval.comment), col(Approval.version),
+           col(Approval.certainty), col(Approval.certainty_source))
+    .join(Body, col(Body.id) == Approval.body_id)
+    .where(col(Approval.agreement_id) == bindparam("b_agreement"),
+           col(Approval.round_no) == bindparam("b_round"))
+    .order_by(col(Approval.id)))
+
+
+_IMPLEMENTATIONS = (
+    sa_select(col(Implementation.id), col(Cluster.key), col(Cluster.name),
+              col(Implementation.state), col(Implementation.started_on),
+              col(Implementation.completed_on), col(Implementation.comment),
+              col(Implementation.version))
+    .join(Cluster, col(Cluster.id) == Implementation.cluster_id)
+    .where(col(Implementation.agreement_id) == bindparam("b_agreement"))
+    .order_by(col(Implementation.id)))
+
+
+def _approval_row_view(row: Any, rule: str, past: bool) -> ApprovalView:
+    (id_, key, name, kind, state, round_no, text_version, deadline, meeting_date, decided_on,
+     protocol_ref, comment, version, certainty, certainty_source) = row
+    return ApprovalView(id_, key, name, kind, state, APPROVAL.label_of(state), round_no,
+                        text_version, deadline, meeting_date, decided_on, protocol_ref, comment,
+                        version or 0, certainty, certainty_source, deadline_rule=rule,
+                        past_deadline=past)
+
+
+_RULES: dict[tuple[str, str, bool], str] = {}
+
+
+def deadline_rule(agreement_kind: str, body_kind: str, fixed: bool) -> str:
+    """The deadline policy's rule for one kind of party (few kinds: worked out once each)."""
+    key = (agreement_kind, body_kind, fixed)
+    if key not in _RULES:
+        from aftaleflow.domain.deadlines import load_policy  # YAML: only when a rule is shown
+
+        _RULES[key] = load_policy().approval_rule_text(agreement_kind, body_kind, fixed)
+    return _RULES[key]
+
+
+_FINAL = frozenset(s.name for s in APPROVAL.states if s.final)
+
+
+def _rule_if_pending(a: Agreement, body_kind: str, state: str, deadline: date | None) -> str:
+    """The rule is shown for a deadline still running only, so a read of a settled case never
+    loads the deadline policy (a YAML file: `agreement show` stays light)."""
+    if a.state != "i_godkendelse" or state in _FINAL or deadline is None:
+        return ""
+    return deadline_rule(a.kind, body_kind, bool(a.approval_deadline))
+
+
+def past_deadline(state: str, deadline: date | None, today: date | None) -> bool:
+    """Undecided and past its deadline; the deadline day itself is still in time."""
+    return (deadline is not None and today is not None and deadline < today
+            and state not in _FINAL)
+
+
+def approval_view(r: Approval, body: Body, rule: str = "", past: bool = False) -> ApprovalView:
+    return ApprovalView(
+        id=r.id or 0, body_key=body.key, body=body.name, body_kind=body.kind, state=r.state,
+        state_label=APPROVAL.label_of(r.state), round_no=r.round_no,
+        text_version=r.text_version, deadline=r.deadline, meeting_date=r.meeting_date,
+        decided_on=r.decided_on, protocol_ref=r.protocol_ref, comment=r.comment,
+        version=r.version or 0, certainty=r.certainty, certainty_source=r.certainty_source,
+        deadline_rule=rule, past_deadline=past)
+
+
+def implementation_view(i: Implementation, cluster: Cluster) -> ImplementationView:
+    return ImplementationView(
+        id=i.id or 0, cluster_key=cluster.key, cluster=cluster.name, state=i.state,
+        state_label=IMPLEMENTATION.label_of(i.state), started_on=i.started_on,
+        completed_on=i.completed_on, comment=i.comment, version=i.version or 0)
+
+
+def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
+                   approvals: list[ApprovalView],
+                   implementations: list[ImplementationView], *,
+                   actions: list[ActionView] | None = None,
+                   forum: Forum | None = None) -> AgreementView:
+    """The read model of one agreement; approvals are shown regional council first.
+
+    Without `actions` every action of the state counts as available (lists skip the guards).
+    """
+    assert a.id is not None and a.version is not None
+    if actions is None:
+        actions = [ActionView(t, with_forum(AGREEMENT.trigger_label(t), forum), True)
+                   for t in AGREEMENT.allowed_triggers(a.state)]
+    approvals = sorted(approvals, key=lambda v: (v.body_kind != "regionsraad", v.body))
+    return AgreementView(
+        id=a.id, title=a.title, description=a.description, kind=a.kind,
+        kind_label=KIND_LABELS.get(a.kind, a.kind), origin=a.origin,
+        origin_label=ORIGIN_LABELS.get(a.origin, a.origin),
+        origin_cluster=cluster.name if cluster else None, kle_number=a.kle_number,
+        case_handler=a.case_handler, region_key=region.key, region=region.name, state=a.state,
+        state_label=with_forum(AGREEMENT.label_of(a.state), forum), round_no=a.round_no,
+        text_version=a.text_version, approval_deadline=a.approval_deadline,
+        implementation_deadline=a.implementation_deadline, created_at=a.created_at,
+        updated_at=a.updated_at, version=a.version,
+        allowed_triggers=[x.trigger for x in actions if x.available],
+        approvals_total=len(approvals),
+        approvals_approved=sum(1 for v in approvals if v.state == "godkendt"),
+        approvals=approvals, implementations=implementations, actions=actions,
+        forum=forum.label if forum else None,
+    )

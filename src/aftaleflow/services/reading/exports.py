@@ -1,0 +1,123 @@
+"""Exports of the status matrix and the agreement list: CSV, XLSX (openpyxl) and JSON.
+
+The matrix is one row per agreement and one column per party of its current round (parties of
+all exported agreements, in a stable order); a cell is the party's state label, with the
+decision date when there is one, or "-" when the body is not a party to that agreement.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from aftaleflow.services.agreements.cases import list_agreements
+from aftaleflow.services.reading.matrix import approval_matrix
+from aftaleflow.services.uow import ServiceContext
+from aftaleflow.services.views import AgreementLike, AgreementView, to_jsonable
+
+Format = Literal["csv", "xlsx", "json"]
+FORMATS: tuple[str, ...] = ("csv", "xlsx", "json")
+AGREEMENT_COLUMNS = ("Nr.", "Titel", "Type", "Region", "Tilstand", "Runde", "Godkendt",
+                     "Parter", "Sagsnr.", "Sagsbehandler")
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    header: list[str]
+    rows: list[list[str | int]]
+
+
+def _cell(view: AgreementLike, body_key: str) -> str:
+    approval = next((a for a in view.approvals if a.body_key == body_key), None)
+    if approval is None:
+        return "-"
+    when = approval.decided_on or approval.meeting_date
+    return f"{approval.state_label} {when:%d.%m.%Y}" if when else approval.state_label
+
+
+def matrix_table(agreements: Sequence[AgreementLike]) -> Table:
+    parties: dict[str, str] = {}
+    for view in agreements:
+        for approval in view.approvals:
+            parties.setdefault(approval.body_key, approval.body)
+    header = ["Nr.", "Samarbejdsaftale", "Tilstand", *parties.values()]
+    rows: list[list[str | int]] = [
+        [v.id, v.title, v.state_label, *(_cell(v, key) for key in parties)] for v in agreements]
+    return Table("Statusmatrix", header, rows)
+
+
+def agreements_table(agreements: list[AgreementView]) -> Table:
+    rows: list[list[str | int]] = [
+        [v.id, v.title, v.kind_label, v.region, v.state_label, v.round_no,
+         v.approvals_approved, v.approvals_total, v.kle_number, v.case_handler]
+        for v in agreements]
+    return Table("Samarbejdsaftaler", list(AGREEMENT_COLUMNS), rows)
+
+
+# OWASP "CSV injection": a spreadsheet evaluates a cell that begins with one of these.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str | int) -> str | int:
+    """A text cell a spreadsheet would evaluate gets a leading apostrophe (the OWASP rule)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(table: Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")  # Danish Excel expects semicolons
+    writer.writerow([neutralise(c) for c in table.header])
+    writer.writerows([neutralise(c) for c in row] for row in table.rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel reads æøå correctly
+
+
+def to_xlsx(table: Table) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = table.title[:31]
+    sheet.append(table.header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append(row)
+    _text_cells(sheet)
+    sheet.freeze_panes = "D2" if table.title == "Statusmatrix" else "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _text_cells(sheet: Any) -> None:
+    """Every text cell is stored as text with Excel's quote prefix, so "=..." is no formula
+    (openpyxl would otherwise write a text beginning with "=" as a live formula)."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
+
+def export(ctx: ServiceContext, what: Literal["matrix", "agreements"], fmt: Format, *,
+           region: str | None = None) -> bytes:
+    """The export as bytes, for the CLI (`aftaleflow export`) and the API."""
+    if what == "matrix" and fmt != "json":  # the matrix result, not 1,000 agreement views
+        table = matrix_table(approval_matrix(ctx, region))
+        return to_csv(table) if fmt == "csv" else to_xlsx(table)
+    agreements = list_agreements(ctx, region=region)
+    if fmt == "json":
+        data = {"eksporteret": ctx.now().date().isoformat(),
+                "agreements": to_jsonable(agreements)}
+        return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    table = matrix_table(agreements) if what == "matrix" else agreements_table(agreements)
+    return to_csv(table) if fmt == "csv" else to_xlsx(table)

@@ -1,0 +1,45 @@
+"""The status matrix as agreement views, for `aftaleflow status --json` and `GET /status`.
+
+The cells come from `services.reading.matrix.approval_matrix` (the one matrix result); this
+adds what the JSON carries beyond the matrix: each agreement's full record, allowed actions,
+forum and implementations (one query each for the agreements and the implementations).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from aftaleflow.domain.model import Agreement, Cluster, Implementation, Region
+from aftaleflow.services.agreements.availability import forum_names
+from aftaleflow.services.agreements.read_model import agreement_view, implementation_view
+from aftaleflow.services.reading.matrix import approval_matrix
+from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.views import AgreementView, ApprovalView, ImplementationView
+
+
+def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[AgreementView]:
+    """Every agreement the principal may see (optionally one region's), with its parties."""
+    rows = approval_matrix(ctx, region)
+    ids = [r.id for r in rows]
+    with UnitOfWork(ctx, read_only=True) as uow:
+        session = uow.session
+        agreements = {a.id: (a, r) for a, r in session.exec(select(Agreement, Region).join(
+            Region, col(Region.id) == Agreement.region_id).where(col(Agreement.id).in_(ids)))}
+        implementations: dict[int, list[ImplementationView]] = {}
+        for impl, cluster in session.exec(
+                select(Implementation, Cluster).join(Cluster, col(Cluster.id) ==
+                                                     Implementation.cluster_id)
+                .where(col(Implementation.agreement_id).in_(ids))
+                .order_by(col(Implementation.id))):
+            implementations.setdefault(impl.agreement_id, []).append(
+                implementation_view(impl, cluster))
+        clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(
+            {a.origin_cluster_id for a, _ in agreements.values() if a.origin_cluster_id})))}
+        forums = forum_names(session, [agreements[i][0] for i in ids], uow.now.date())
+    views = []
+    for row in rows:
+        a, region_row = agreements[row.id]
+        views.append(agreement_view(a, region_row, clusters.get(a.origin_cluster_id),
+                                    [ApprovalView(*cell) for cell in row.approvals],
+                                    implementations.get(row.id, []), forum=forums.get(row.id)))
+    return views
