@@ -8,6 +8,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from aftaleflow.domain.errors import ValidationFailed
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STATE_DIR = PROJECT_ROOT / "state"
 TEMPLATES_DIR = PROJECT_ROOT / "templates" / "letters"
@@ -23,10 +25,30 @@ class Settings:
     mail_domain: str = "aftaleflow.test"
     manager_email: str = "leder@aftaleflow.test"
     token_days: int = 90
-    outbox_reclaim_minutes: int = 10
+    outbox_reclaim_setting: str = ""  # AFTALEFLOW_OUTBOX_RECLAIM_MINUTES as written
+    outbox_batch_setting: str = ""  # AFTALEFLOW_OUTBOX_BATCH_SIZE as written
 
     def today(self) -> date:
         return self.today_override or datetime.now(TIMEZONE).date()
+
+    @property
+    def outbox_reclaim_minutes(self) -> int:
+        """Minutes a message may stay in `sending` before a later run marks it uncertain."""
+        return _whole_number("AFTALEFLOW_OUTBOX_RECLAIM_MINUTES", self.outbox_reclaim_setting,
+                             OUTBOX_RECLAIM_MINUTES, "minutter", why_not_zero=(
+                                 "med 0 ville en kørsel markere en besked, som en anden kørsel "
+                                 "er ved at sende, som usikker"))
+
+    @property
+    def outbox_batch_size(self) -> int:
+        """At most this many messages per delivery run; the rest waits for the next run."""
+        return _whole_number("AFTALEFLOW_OUTBOX_BATCH_SIZE", self.outbox_batch_setting,
+                             OUTBOX_BATCH_SIZE, "beskeder", why_not_zero=(
+                                 "med 0 ville ingen besked blive sendt"))
+
+
+OUTBOX_RECLAIM_MINUTES = 10
+OUTBOX_BATCH_SIZE = 1000
 
 
 def get_settings() -> Settings:
@@ -43,7 +65,8 @@ def get_settings() -> Settings:
         mail_domain=domain,
         manager_email=os.environ.get("AFTALEFLOW_MANAGER_EMAIL", f"leder@{domain}"),
         token_days=_positive("AFTALEFLOW_TOKEN_DAYS", 90),
-        outbox_reclaim_minutes=_positive("AFTALEFLOW_OUTBOX_RECLAIM_MINUTES", 10),
+        outbox_reclaim_setting=os.environ.get("AFTALEFLOW_OUTBOX_RECLAIM_MINUTES", ""),
+        outbox_batch_setting=os.environ.get("AFTALEFLOW_OUTBOX_BATCH_SIZE", ""),
     )
 
 
@@ -51,6 +74,20 @@ def _positive(name: str, default: int) -> int:
     """A whole number of days or minutes; a wrong value falls back to the default."""
     raw = os.environ.get(name, "").strip()
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else default
+
+
+def _whole_number(name: str, raw: str, default: int, unit: str, why_not_zero: str) -> int:
+    """A setting that must be a whole number from 1: unset means the default; anything else
+    that is not such a number is refused with a message, never replaced by the default."""
+    text = raw.strip()
+    if not text:
+        return default
+    if text.isdigit() and 0 < int(text) < 100_000:
+        return int(text)
+    reason = f" ({why_not_zero})" if text.isdigit() and int(text) == 0 else ""
+    raise ValidationFailed(
+        f"{name}={text[:20]} kan ikke bruges{reason}: angiv et helt antal {unit} fra 1 til "
+        f"99999, eller fjern indstillingen for standardværdien {default}.")
 
 
 def local_time(value: datetime) -> datetime:
