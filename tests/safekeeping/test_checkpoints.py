@@ -136,6 +136,11 @@ def test_a_forged_checkpoint_is_named_as_forged(
     assert "Kontrolpunktet checkpoint-garbage.json er forfalsket" in out
     assert "3 kontrolpunkt(er)" in out and "stemmer med de 1 ægte" in out
     assert "Traceback" not in out
+    # --keys: checked against a key file kept elsewhere; a key not in it is not trusted
+    mine = tmp_path / "mine.json"
+    mine.write_text("[]")
+    code, out = run(db_url, "audit", "verify", "--checkpoints", str(folder), "--keys", str(mine))
+    assert code == 9 and f"Kontrolpunktet {real.name} er forfalsket: signeret med en ukendt" in out
 
 
 def test_key_rotation_keeps_old_checkpoints_verifiable(
@@ -143,6 +148,7 @@ def test_key_rotation_keeps_old_checkpoints_verifiable(
     code, out = run(db_url, "init")
     assert "Nøglepar til signerede kontrolpunkter lavet" in out
     old = keys.current_public_key()
+    old_private = keys.signing_key()
     code, out = run(db_url, "audit", "key")
     assert code == 0 and old.public_key in out and old.key_id in out
     agreement_in_state(ctx, "i_godkendelse")
@@ -161,6 +167,13 @@ def test_key_rotation_keeps_old_checkpoints_verifiable(
     assert code == 0 and "stemmer med alle 2 signerede kontrolpunkter" in out
     code, out = run(db_url, "audit", "key", "--all")
     assert old.public_key in out and "udskiftet" in out and new.public_key in out
+    # the retired private key, should it leak, signs nothing after its retirement day
+    late = Checkpoint(1, "a" * 64, 1, "2099-01-01T00:00:00+01:00", old.key_id)
+    late = Checkpoint(**{**late.__dict__, "signature": base64.b64encode(
+        old_private.sign(late.signed_bytes())).decode()})
+    (state / "checkpoints" / "checkpoint-late.json").write_text(late.to_json())
+    code, out = run(db_url, "audit", "verify", "--checkpoints", str(state / "checkpoints"))
+    assert code == 9 and "checkpoint-late.json er forfalsket" in out and "udskiftet" in out
 
 
 def test_the_private_key_is_readable_by_its_owner_only_and_init_keeps_it(
