@@ -157,6 +157,9 @@ def test_key_rotation_keeps_old_checkpoints_verifiable(
     assert code == 0 and "Nyt nøglepar" in out
     new = keys.current_public_key()
     assert new.key_id != old.key_id and new.public_key in out
+    with Session(ctx.engine) as session:  # the rotation is in the audit trail
+        [event] = session.exec(select(AuditEvent).where(AuditEvent.entity == "audit_key")).all()
+    assert (event.from_state, event.to_state) == (old.key_id, new.key_id)
     ctx.clock.tick()  # type: ignore[attr-defined]
     agreement_in_state(ctx, "til_behandling_i_ssu")
     run(db_url, "audit", "checkpoint")

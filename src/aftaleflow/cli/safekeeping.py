@@ -79,7 +79,7 @@ def audit_key(
     from aftaleflow.services.safekeeping import keys
 
     if rotate:
-        keys.rotate(context().now())
+        keys.rotate(context())
         typer.echo("Nyt nøglepar lavet; den tidligere offentlige nøgle er gemt til gamle "
                    "kontrolpunkter. Offentliggør den nye nøgle:")
     current = keys.current_public_key()

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from aftaleflow.config import get_settings
 from aftaleflow.domain.errors import ValidationFailed
+from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,19 @@ def ensure_key_pair(now: datetime) -> PublicKey | None:
     return _add(Ed25519PrivateKey.generate(), now)
 
 
-def rotate(now: datetime) -> PublicKey:
-    """A new key pair; the old public key stays in the ring, marked retired."""
-    return _add(Ed25519PrivateKey.generate(), now)
+def rotate(ctx: ServiceContext) -> PublicKey:
+    """A new key pair; the old public key stays in the ring, marked retired. The rotation is
+    an audit event naming both keys (public key ids only, never key material)."""
+    ctx.authorize("audit.verify")
+    old = [k.key_id for k in public_keys() if not k.retired_at]
+    with UnitOfWork(ctx) as uow:
+        new = _add(Ed25519PrivateKey.generate(), uow.now)
+        uow.record(entity="audit_key", entity_id=None, trigger="roter_noegle",
+                   from_state=old[-1] if old else None, to_state=new.key_id,
+                   comment="Ny nøgle til signerede kontrolpunkter; den tidligere offentlige "
+                           "nøgle er gemt til gamle kontrolpunkter")
+        uow.commit()
+    return new
 
 
 def current_public_key() -> PublicKey:
