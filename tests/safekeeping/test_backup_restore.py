@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from aftaleflow import audit
 from aftaleflow.config import PROJECT_ROOT
@@ -260,3 +260,26 @@ def test_restore_refuses_a_database_with_data_and_with_force_moves_it_aside(
     engine.dispose()
     if BACKEND == "postgresql":
         pgtools.admin(target_url, f'DROP DATABASE IF EXISTS "{aside}" WITH (FORCE)')
+
+
+def test_the_nightly_run_finds_a_kept_backup_that_rotted_and_mails_the_manager(
+        ctx: ServiceContext, backup_file: Path, tmp_path: Path) -> None:
+    from aftaleflow.domain.outbox import OutboxMessage
+    from aftaleflow.services.safekeeping.keys import ensure_key_pair
+    from aftaleflow.services.safekeeping.nightly import nightly_safekeeping
+
+    ensure_key_pair(ctx.now())
+    _damage(backup_file, "ændret")  # last night's backup, changed on disk since
+    ctx.clock.tick()  # type: ignore[attr-defined]
+    report = nightly_safekeeping(ctx, tmp_path / "backup")
+    assert report.backup is not None and report.restore_checked  # tonight's is fine
+    assert report.problems == [
+        f"Den gemte sikkerhedskopi {backup_file.parent.name} kan ikke bruges: Sikkerhedskopien "
+        f"{backup_file.name} er ændret: dens sha256 passer ikke med manifestet. Intet er lagt "
+        "tilbage."]
+    assert report.mail_queued
+    with Session(ctx.engine) as session:
+        [mail] = session.exec(select(OutboxMessage).where(
+            OutboxMessage.kind == "backup_failed")).all()
+    assert mail.recipients == ["leder@aftaleflow.test"]
+    assert backup_file.parent.name in mail.body and "fejlede" in mail.subject

@@ -16,9 +16,9 @@ from aftaleflow.config import get_settings
 from aftaleflow.db import is_sqlite
 from aftaleflow.domain.errors import DomainError
 from aftaleflow.services.mail.outbox import enqueue
-from aftaleflow.services.safekeeping.backup import Backup, make_backup
+from aftaleflow.services.safekeeping.backup import Backup, finished_backups, make_backup
 from aftaleflow.services.safekeeping.checkpoints import Written, make_checkpoint
-from aftaleflow.services.safekeeping.restore import check_backup
+from aftaleflow.services.safekeeping.restore import check_backup, read_manifest
 from aftaleflow.services.safekeeping.retention import prune
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
@@ -72,9 +72,25 @@ def nightly_safekeeping(ctx: ServiceContext, out_dir: Path | None = None) -> Nig
                                    f"(gendannelse) mislykkedes: {_message(exc)}")
         report.removed = prune(report.backup.folder.parent, settings.backup_keep_daily,
                                settings.backup_keep_weekly)
+        report.problems += _damaged_kept_backups(report.backup)
     if report.problems:
         report.mail_queued = _mail_manager(ctx, report)
     return report
+
+
+def _damaged_kept_backups(new: Backup) -> list[str]:
+    """The older backups retention keeps, each checked against its manifest (size, sha256):
+    a copy that rotted on disk is found the night it happens, not the day it is needed."""
+    problems = []
+    for kept in finished_backups(new.folder.parent):
+        if kept.folder == new.folder:
+            continue
+        try:
+            read_manifest(kept.data_file)
+        except DomainError as exc:
+            problems.append(f"Den gemte sikkerhedskopi {kept.folder.name} kan ikke bruges: "
+                            f"{exc.message}")
+    return problems
 
 
 def _mail_manager(ctx: ServiceContext, report: NightlyReport) -> bool:
