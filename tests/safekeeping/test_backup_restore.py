@@ -103,6 +103,7 @@ def test_restore_drill_a_backup_taken_while_a_writer_records_decisions_matches_i
         writer.wait(timeout=120)
     assert writer.returncode == 0, writer.stderr.read() if writer.stderr else ""
     manifest = json.loads((data_file.parent / "manifest.json").read_text())
+    assert data_file.parent.stat().st_mode & 0o777 == 0o700  # readable by its owner only
     # the writer went on while the backup ran, and the backup holds a moment in between
     assert at_start < manifest["audit"]["events"] < at_end
 

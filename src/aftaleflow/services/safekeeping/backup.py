@@ -128,7 +128,7 @@ def make_backup(ctx: ServiceContext, out_dir: Path | None = None) -> Backup:
         out_dir.mkdir(parents=True, exist_ok=True)
         name = _folder_name(out_dir, now)
         partial = out_dir / f".{name}.partial"
-        partial.mkdir()
+        partial.mkdir(mode=0o700)  # the whole database: for the owner only
     except OSError as exc:
         raise DatabaseUnavailable(f"Kan ikke skrive i {out_dir}: mappen kan ikke oprettes, "
                                   f"eller der mangler skriveadgang ({exc.strerror}). Intet er "
