@@ -11,6 +11,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from aftaleflow.domain.access import Principal
 from aftaleflow.domain.forum import Forum, with_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
 from aftaleflow.domain.model import (
@@ -27,6 +28,7 @@ from aftaleflow.domain.model import (
     Region,
 )
 from aftaleflow.services.agreements import availability
+from aftaleflow.services.agreements.part_view import approval_seen_by, viewer_of
 from aftaleflow.services.views import (
     ActionView,
     AgreementView,
@@ -35,9 +37,10 @@ from aftaleflow.services.views import (
 )
 
 
-def view_of(session: Session, a: Agreement, *, detail: bool,
+def view_of(session: Session, a: Agreement, *, detail: bool, principal: Principal,
             today: date | None = None) -> AgreementView:
-    """The read model of an agreement; `detail` adds its round, implementations and parties."""
+    """The read model of an agreement as `principal` may read it (`part_view`); `detail` adds
+    its round, implementations and parties."""
     region = session.get(Region, a.region_id)
     cluster = session.get(Cluster, a.origin_cluster_id) if a.origin_cluster_id else None
     assert region is not None
@@ -47,10 +50,12 @@ def view_of(session: Session, a: Agreement, *, detail: bool,
     # the hot path of early transitions needs no further queries.
     if detail and a.round_no > 0:
         pending = a.state == "i_godkendelse"
-        approvals = [_approval_row_view(row, _rule_if_pending(a, row[3], row[4], row[7]),
-                                        pending and past_deadline(row[4], row[7], today))
-                     for row in session.execute(
-                         _ROUND_APPROVALS, {"b_agreement": a.id, "b_round": a.round_no})]
+        viewer = viewer_of(session, principal)
+        approvals = [approval_seen_by(viewer, _approval_row_view(
+            row, _rule_if_pending(a, row[3], row[4], row[7]),
+            pending and past_deadline(row[4], row[7], today)))
+            for row in session.execute(
+                _ROUND_APPROVALS, {"b_agreement": a.id, "b_round": a.round_no})]
         impls = [ImplementationView(id_, key, name, state, IMPLEMENTATION.label_of(state),
                                     started, completed, comment, version or 0)
                  for id_, key, name, state, started, completed, comment, version
