@@ -29,6 +29,7 @@ from aftaleflow.domain.model import (
 )
 from aftaleflow.services.agreements import availability
 from aftaleflow.services.agreements.part_view import approval_seen_by, viewer_of
+from aftaleflow.services.reading.cells import with_cell
 from aftaleflow.services.views import (
     ActionView,
     AgreementView,
@@ -169,7 +170,8 @@ def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
     if actions is None:
         actions = [ActionView(t, with_forum(AGREEMENT.trigger_label(t), forum), True)
                    for t in AGREEMENT.allowed_triggers(a.state)]
-    approvals = sorted(approvals, key=lambda v: (v.body_kind != "regionsraad", v.body))
+    approvals = sorted((with_cell(v, a.state) for v in approvals),
+                       key=lambda v: (v.body_kind != "regionsraad", v.body))
     return AgreementView(
         id=a.id, title=a.title, description=a.description, kind=a.kind,
         kind_label=KIND_LABELS.get(a.kind, a.kind), origin=a.origin,
