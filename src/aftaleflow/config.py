@@ -24,6 +24,16 @@ class Settings:
     manager_email: str = "leder@aftaleflow.test"
     token_days: int = 90
     outbox_reclaim_minutes: int = 10
+    signing_key: Path = STATE_DIR / "keys" / "audit-signing-key.pem"  # Ed25519, mode 0600
+    checkpoint_dir: Path = STATE_DIR / "checkpoints"  # signed checkpoints of the audit chain
+    backup_dir: Path = STATE_DIR / "backups"  # where the nightly backup writes
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 4
+
+    @property
+    def public_keys(self) -> Path:
+        """Every public key ever used for checkpoints (rotation keeps the old ones)."""
+        return self.signing_key.with_name(self.signing_key.stem + ".public-keys.json")
 
     def today(self) -> date:
         return self.today_override or datetime.now(TIMEZONE).date()
@@ -44,6 +54,13 @@ def get_settings() -> Settings:
         manager_email=os.environ.get("AFTALEFLOW_MANAGER_EMAIL", f"leder@{domain}"),
         token_days=_positive("AFTALEFLOW_TOKEN_DAYS", 90),
         outbox_reclaim_minutes=_positive("AFTALEFLOW_OUTBOX_RECLAIM_MINUTES", 10),
+        signing_key=Path(os.environ.get("AFTALEFLOW_SIGNING_KEY")
+                         or state_dir / "keys" / "audit-signing-key.pem"),
+        checkpoint_dir=Path(os.environ.get("AFTALEFLOW_CHECKPOINT_DIR")
+                            or state_dir / "checkpoints"),
+        backup_dir=Path(os.environ.get("AFTALEFLOW_BACKUP_DIR") or state_dir / "backups"),
+        backup_keep_daily=_positive("AFTALEFLOW_BACKUP_KEEP_DAILY", 7),
+        backup_keep_weekly=_positive("AFTALEFLOW_BACKUP_KEEP_WEEKLY", 4),
     )
 
 
