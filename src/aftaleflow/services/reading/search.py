@@ -17,16 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, text
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.meetings import AgendaItem, StoredDocument
-from aftaleflow.domain.model import Agreement, Body
+from aftaleflow.domain.model import Agreement
 from aftaleflow.domain.search import TextIndex, fold, stems, words
 from aftaleflow.domain.validation import clean_text
 from aftaleflow.services.agreements.cases import concerns
-from aftaleflow.services.meetings.agenda import REGION_PARTY_KINDS
+from aftaleflow.services.agreements.part_view import own_bodies
 from aftaleflow.services.reading.indexing import index_agreement, index_document, index_item
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
@@ -128,22 +128,6 @@ def _part_filter(session: Session, principal: Principal) -> tuple[str, dict[str,
     return (" AND (t.owner_body_id IN :own OR "
             "(t.owner_body_id IS NULL AND t.agreement_id IS NOT NULL))",
             {"own": own_bodies(session, principal) or [-1]})
-
-
-def own_bodies(session: Session, principal: Principal) -> list[int]:
-    """The bodies of a part's own party: its body and the others acting for the same party
-    (a council's committees; the regionsråd's forretningsudvalg). Forums are no party's."""
-    body = session.get(Body, principal.body_id) if principal.body_id else None
-    if body is None or body.id is None:
-        return []
-    if body.municipality_id is not None:
-        same = select(Body.id).where(Body.municipality_id == body.municipality_id)
-    elif body.kind in REGION_PARTY_KINDS:
-        same = select(Body.id).where(Body.region_id == body.region_id,
-                                     col(Body.kind).in_(REGION_PARTY_KINDS))
-    else:
-        return [body.id]
-    return [b for b in session.exec(same) if b is not None]
 
 
 def _concerns_part(session: Session, principal: Principal, row: TextIndex) -> bool:
