@@ -52,8 +52,6 @@ def record(request: Request, ctx: auth.WebCtx, form: auth.Form, agreement_id: Id
         if action is None:
             raise ValidationFailed("Vælg en af de beslutninger, der kan registreres nu.")
         comment = auth.text(form, "comment", 5000).strip()
-        if action.irreversible and not comment:
-            raise ValidationFailed(f"«{action.label}» kan ikke gøres om: skriv begrundelsen.")
         day = parse_date(auth.text(form, "meeting_date", 20))
         if decision in NEEDS_MEETING_DATE and day is None:
             raise ValidationFailed("Angiv mødedatoen.")
