@@ -35,7 +35,7 @@ def party_page(request: Request, ctx: auth.WebCtx, agreement_id: Id, party: Key)
               for e in case.events]
     return page(request, ctx, "party.html", f"{case.approval.body}: beslutning om "
                 f"samarbejdsaftale #{agreement_id}", case=case, a=case.agreement,
-                p=case.approval, events=events,
+                p=case.approval, events=events, today=ctx.now().date(),
                 everyday=[act for act in actions if not act.irreversible],
                 irreversible=[act for act in actions if act.irreversible])
 

@@ -20,6 +20,7 @@ from aftaleflow.api.problems import TITLES, _status
 from aftaleflow.config import local_time
 from aftaleflow.domain.access import ROLE_LABELS, Role
 from aftaleflow.domain.errors import DomainError
+from aftaleflow.domain.wording import deadline_phrase
 from aftaleflow.services.reading.dashboard import UserInfo, current_user
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.web import auth
@@ -58,7 +59,7 @@ def short_party(name: str, kind: str = "") -> str:
 
 
 templates.env.filters.update(dmy=dmy, long_date=long_date, short_party=short_party,
-                             meeting_time=meeting_time)
+                             meeting_time=meeting_time, deadline_phrase=deadline_phrase)
 templates.env.globals.update(ROLE_LABELS=ROLE_LABELS)
 
 NAV = [
