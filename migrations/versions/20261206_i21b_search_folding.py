@@ -7,7 +7,7 @@ like the hand-built full-text tables, which autogenerate leaves alone). SQLite's
 follows the UPDATEs through its triggers.
 
 Revision ID: 20261206_i21b
-Revises: 20261202_g1
+Revises: 20261206_i20b
 Create Date: 2026-12-06 05:40:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261206_i21b"
-down_revision: str | None = "20261202_g1"
+down_revision: str | None = "20261206_i20b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

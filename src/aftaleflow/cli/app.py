@@ -247,7 +247,12 @@ def agreement_history(agreement_id: int, as_json: JsonOpt = False) -> None:
 def agreement_advance(
     agreement_id: int,
     trigger: Annotated[str, typer.Argument(help="Handling, fx send_til_ssu.")],
-    comment: Annotated[str | None, typer.Option(help="Kommentar til revisionssporet.")] = None,
+    comment: Annotated[str | None, typer.Option(
+        help="Kommentar til revisionssporet; begrundelsen, som en handling, der ikke kan "
+             "gøres om (tilbagetraek, marker_udloebet, marker_erstattet), skal have.")] = None,
+    approval_deadline: Annotated[str | None, typer.Option(
+        help="Fast frist for den godkendelsesrunde, handlingen starter, ÅÅÅÅ-MM-DD "
+             "(uden: fristreglen regnet fra rundens start).")] = None,
     expected_version: Annotated[int | None, typer.Option(
         "--version", help="Afvis, hvis sagen er ændret siden denne version.")] = None,
 ) -> None:
@@ -258,6 +263,7 @@ def agreement_advance(
     from aftaleflow.services.agreements.cases import advance_agreement
 
     view = advance_agreement(context(), agreement_id, trigger, comment=comment,
+                             deadline=_date(approval_deadline, "godkendelsesfrist"),
                              expected_version=expected_version)
     typer.echo(f"Samarbejdsaftale #{view.id} er nu '{view.state_label}'.")
     if view.approvals_total:
@@ -278,7 +284,8 @@ def approval_record(
                           ] = None,
     protocol: Annotated[str | None, typer.Option(help="Henvisning til protokol/referat.")
                         ] = None,
-    comment: Annotated[str | None, typer.Option(help="Kommentar.")] = None,
+    comment: Annotated[str | None, typer.Option(
+        help="Kommentar; begrundelsen, som en afvisning skal have.")] = None,
 ) -> None:
     """Registrér en parts beslutning.
 

@@ -37,7 +37,7 @@ def remind(
             typer.echo("Intet at sende i dag.")
         for m in planned:
             to = ", ".join(m.recipients)
-            typer.echo(f"{m.kind:<11} {m.party:<48} frist {m.deadline}  -> {to}")
+            typer.echo(f"{m.kind:<11} {m.party:<48} {m.deadline_text}  -> {to}")
         typer.echo(f"{len(planned)} besked(er) ville blive sendt.")
         return
     check_delivery_settings()

@@ -100,7 +100,9 @@ def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,
     require_body_active(uow.session, body,
                         decision.decided_on or decision.meeting_date or uow.now.date())
     source = approval.state
-    approval.state = APPROVAL.next_state(source, trigger, facts)
+    dest = APPROVAL.next_state(source, trigger, facts)
+    APPROVAL.require_reason(trigger, comment)
+    approval.state = dest
     if decision.meeting_date is not None:
         approval.meeting_date = decision.meeting_date
     if APPROVAL.state(approval.state).final:

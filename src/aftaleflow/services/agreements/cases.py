@@ -11,6 +11,7 @@ from sqlmodel import Session, col, or_, select
 
 from aftaleflow.db import Prepared
 from aftaleflow.domain.access import Principal, Role
+from aftaleflow.domain.deadlines import refuse_past_deadline
 from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
 from aftaleflow.domain.forum import replacement
 from aftaleflow.domain.machines import AGREEMENT, initial_agreement_state
@@ -101,6 +102,8 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
     kle = validate_kle(new.kle_number)
     with UnitOfWork(ctx) as uow:
         today = uow.now.date()
+        if new.approval_deadline is not None:
+            refuse_past_deadline(new.approval_deadline, today, 1)
         region = _find_region(uow.session, new.region)
         assert region.id is not None
         require_region_valid(uow.session, region, today)
@@ -120,6 +123,7 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
             origin_cluster_id=cluster.id if cluster else None, kle_number=kle,
             case_handler=case_handler, region_id=region.id, state=initial_agreement_state(origin),
             approval_deadline=new.approval_deadline,
+            approval_deadline_round=1 if new.approval_deadline else None,
             implementation_deadline=new.implementation_deadline,
             created_at=uow.now, updated_at=uow.now,
         )
@@ -171,15 +175,18 @@ def load_agreement(session: Session, agreement_id: int, expected_version: int | 
 
 
 def advance_agreement(ctx: ServiceContext, agreement_id: int, trigger: str, *,
-                      comment: str | None = None,
+                      comment: str | None = None, deadline: date | None = None,
                       expected_version: int | None = None) -> AgreementView:
-    """Fire a user trigger on the agreement (e.g. send_til_ssu) in one transaction."""
+    """Fire a user trigger on the agreement (e.g. send_til_ssu) in one transaction.
+
+    `deadline`: a new fixed approval deadline for the round the trigger starts.
+    """
     ctx.authorize("agreement.advance")  # the one permission table decides, for every trigger
     note = clean_text(comment, "kommentar", max_len=5000) if comment else None
     with UnitOfWork(ctx) as uow:
         agreement = load_agreement(uow.session, agreement_id, expected_version, lock=True)
         availability.refuse_unavailable(uow.session, agreement, trigger, uow.now.date())
-        lifecycle.fire_agreement(uow, agreement, trigger, comment=note)
+        lifecycle.fire_agreement(uow, agreement, trigger, comment=note, deadline=deadline)
         return uow.commit_with(
             lambda: view_of(uow.session, agreement, detail=True, principal=uow.ctx.principal,
                      today=uow.now.date()))

@@ -12,8 +12,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from aftaleflow.domain.access import Principal
+from aftaleflow.domain.deadlines import fixed_deadline_of_round
 from aftaleflow.domain.forum import Forum, with_forum
-from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
+from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION, round_in_view
 from aftaleflow.domain.model import (
     KIND_LABELS,
     ORIGIN_LABELS,
@@ -110,6 +111,12 @@ def _approval_row_view(row: Any, rule: str, past: bool) -> ApprovalView:
                         past_deadline=past)
 
 
+def fixed_deadline_in_view(a: Agreement) -> date | None:
+    """The fixed deadline of the round the agreement is about (running, last or next)."""
+    return fixed_deadline_of_round(a.approval_deadline, a.approval_deadline_round,
+                                   round_in_view(a.state, a.round_no))
+
+
 _RULES: dict[tuple[str, str, bool], str] = {}
 
 
@@ -131,7 +138,8 @@ def _rule_if_pending(a: Agreement, body_kind: str, state: str, deadline: date | 
     loads the deadline policy (a YAML file: `agreement show` stays light)."""
     if a.state != "i_godkendelse" or state in _FINAL or deadline is None:
         return ""
-    return deadline_rule(a.kind, body_kind, bool(a.approval_deadline))
+    fixed = fixed_deadline_of_round(a.approval_deadline, a.approval_deadline_round, a.round_no)
+    return deadline_rule(a.kind, body_kind, fixed is not None)
 
 
 def past_deadline(state: str, deadline: date | None, today: date | None) -> bool:
@@ -179,7 +187,7 @@ def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
         origin_cluster=cluster.name if cluster else None, kle_number=a.kle_number,
         case_handler=a.case_handler, region_key=region.key, region=region.name, state=a.state,
         state_label=with_forum(AGREEMENT.label_of(a.state), forum), round_no=a.round_no,
-        text_version=a.text_version, approval_deadline=a.approval_deadline,
+        text_version=a.text_version, approval_deadline=fixed_deadline_in_view(a),
         implementation_deadline=a.implementation_deadline, created_at=a.created_at,
         updated_at=a.updated_at, version=a.version,
         allowed_triggers=[x.trigger for x in actions if x.available],

@@ -16,6 +16,7 @@ from aftaleflow.config import TIMEZONE, local_time
 from aftaleflow.domain.agenda import Slot, renumber
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
+from aftaleflow.domain.machines import APPROVAL, DECISIONS
 from aftaleflow.domain.meetings import AgendaItem, Meeting
 from aftaleflow.domain.model import Agreement, Approval, Body, Municipality
 from aftaleflow.domain.validation import MAX_TITLE, clean_text
@@ -276,6 +277,8 @@ def decide_item(ctx: ServiceContext, item_id: int, decision_text: str,
             apply_decision(uow, agreement, approval, Decision(
                 party=body.name, decision=decision, meeting_date=when.date(),
                 protocol_ref=f"{body.name}, {when:%d.%m.%Y}, pkt. {item.number}",
+                # the beslutning is the reason of a decision that needs one (an afvisning)
+                comment=text if APPROVAL.needs_reason(DECISIONS[decision]) else None,
             ))
         uow.commit()
         return item_view(item)

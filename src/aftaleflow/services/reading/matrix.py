@@ -31,7 +31,9 @@ from aftaleflow.services.views import ApprovalCell, MatrixRow
 
 _AGREEMENTS = (
     "SELECT a.id, a.title, a.kind, c.name, a.kle_number, a.case_handler, r.key, r.name, "
-    "a.state, a.round_no, a.text_version, a.approval_deadline "
+    "a.state, a.round_no, a.text_version, "
+    # the fixed deadline counts for the round it was given for only
+    "CASE WHEN a.approval_deadline_round = a.round_no THEN a.approval_deadline END "
     "FROM agreement a JOIN region r ON r.id = a.region_id "
     "LEFT JOIN cluster c ON c.id = a.origin_cluster_id {where} ORDER BY a.id")
 _CELLS = (
