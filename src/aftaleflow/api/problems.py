@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from aftaleflow.config import get_settings
 from aftaleflow.domain.errors import (
     ActionRefused,
     Conflict,
@@ -143,12 +145,36 @@ def install(app: FastAPI) -> None:
                          "indlejret JSON)."}
         if exc.status_code in messages and not _is_danish(detail):
             detail = messages[exc.status_code]
+        if exc.status_code == 404 and (moved := slash_redirect(app, request)) is not None:
+            return moved
         if exc.status_code != 405:
             return problem(exc.status_code, detail, request)
         allowed = ", ".join(allowed_methods(app, request))
         response = problem(405, f"{detail} Tilladt her: {allowed}.", request)
         response.headers["Allow"] = allowed
         return response
+
+
+def _routed(app: FastAPI, scope: dict[str, Any]) -> bool:
+    return any(route.matches(scope)[0] != Match.NONE for route in app.router.routes)
+
+
+def slash_redirect(app: FastAPI, request: Request) -> Response | None:
+    """The trailing-slash redirect, made safe (Starlette's is switched off in create_app).
+
+    Starlette's own takes its host from the request's Host header (a hostile Host makes it
+    point elsewhere) and carries the query string along (`?access_token=af_...` then lands in
+    the Location, in logs and in the browser's history). This one answers with a location
+    relative to AFTALEFLOW_BASE_URL's path and no query at all.
+    """
+    path = request.url.path
+    if path == "/" or _routed(app, request.scope):
+        return None
+    other = path.rstrip("/") if path.endswith("/") else path + "/"
+    if other.startswith("//") or not _routed(app, {**request.scope, "path": other}):
+        return None
+    prefix = urlsplit(get_settings().base_url).path.rstrip("/")
+    return Response(status_code=307, headers={"Location": quote(prefix + other)})
 
 
 def allowed_methods(app: FastAPI, request: Request) -> list[str]:
