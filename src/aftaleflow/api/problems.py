@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -12,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import Scope
 
 from aftaleflow.config import get_settings
 from aftaleflow.domain.errors import (
@@ -24,7 +28,11 @@ from aftaleflow.domain.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
-from aftaleflow.services.uow import DatabaseUnavailable
+from aftaleflow.services.uow import DATABASE_AWAY, DatabaseUnavailable, _db_message
+
+log = logging.getLogger("aftaleflow.database")
+RETRY_AFTER = 30  # seconds a client is asked to wait while the database is away
+LOG_INTERVAL = 60.0  # seconds: one log line per kind of database failure per interval
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -61,7 +69,8 @@ def problem(status: int, detail: str, request: Request | None = None,
             **extra: Any) -> JSONResponse:
     body = Problem(title=TITLES.get(status, "Fejl"), status=status, detail=detail,
                    instance=str(request.url.path) if request else None, **extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = ({"WWW-Authenticate": "Bearer"} if status == 401 else
+               {"Retry-After": str(RETRY_AFTER)} if status == 503 else None)
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status,
                         media_type=MEDIA_TYPE, headers=headers)
 
@@ -114,7 +123,51 @@ def _field_errors(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]
     return f"Ugyldige data: {names}.", errors[:20]
 
 
+class _FailureLog:
+    """One log line per kind of database failure per interval, however many requests meet it
+    (a stopped server otherwise fills the log with a traceback per request)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._last: dict[str, float] = {}
+        self._quiet: dict[str, int] = {}
+
+    def report(self, exc: BaseException, message: str) -> None:
+        cause = exc.__cause__ if isinstance(exc, DatabaseUnavailable) else exc
+        kind = f"{type(getattr(cause, 'orig', None) or cause).__name__}: {message}"
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last.get(kind, -self.interval) < self.interval:
+                self._quiet[kind] = self._quiet.get(kind, 0) + 1
+                return
+            self._last[kind] = now
+            quiet = self._quiet.pop(kind, 0)
+        first = str(getattr(cause, "orig", None) or cause).strip().splitlines()[:1]
+        log.error("%s [%s]%s", kind, first[0][:200] if first else "",
+                  f" ({quiet} ens fejl undertrykt siden sidst)" if quiet else "")
+
+
+failure_log = _FailureLog(LOG_INTERVAL)
+
+
+def database_failure(exc: BaseException) -> DatabaseUnavailable:
+    """The Danish error for a database that cannot serve the request now, logged once per
+    kind and interval (API and dashboard both report through here)."""
+    error = exc if isinstance(exc, DatabaseUnavailable) else DatabaseUnavailable(
+        _db_message(exc if isinstance(exc, Exception) else Exception(str(exc))))
+    failure_log.report(exc, error.message)
+    return error
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(DatabaseUnavailable)
+    async def database_unavailable(request: Request, exc: DatabaseUnavailable) -> JSONResponse:
+        return problem(503, database_failure(exc).message, request)
+
+    for driver_error in DATABASE_AWAY:
+        app.add_exception_handler(driver_error, database_unavailable)  # type: ignore[arg-type]
+
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         extra: dict[str, Any] = {}
@@ -138,7 +191,7 @@ def install(app: FastAPI) -> None:
         return problem(422, detail, request, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
         messages = {404: "Adressen findes ikke.", 405: "Metoden er ikke tilladt her.",
                     400: "Forespørgslens indhold kunne ikke læses (ugyldig eller for dybt "
@@ -155,7 +208,7 @@ def install(app: FastAPI) -> None:
         return response
 
 
-def _routed(app: FastAPI, scope: dict[str, Any]) -> bool:
+def _routed(app: FastAPI, scope: Scope) -> bool:
     return any(route.matches(scope)[0] != Match.NONE for route in app.router.routes)
 
 

@@ -13,6 +13,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from aftaleflow.api.problems import database_failure, problem
+from aftaleflow.services.uow import DATABASE_AWAY, DatabaseUnavailable
 from aftaleflow.web import (
     agreements,
     auth,
@@ -24,7 +26,13 @@ from aftaleflow.web import (
     texts,
     users,
 )
-from aftaleflow.web.render import HERE, SECURITY_HEADERS, error_page, login_redirect
+from aftaleflow.web.render import (
+    HERE,
+    SECURITY_HEADERS,
+    error_page,
+    login_redirect,
+    outage_page,
+)
 
 router = APIRouter(include_in_schema=False)
 for module in (pages, agreements, texts, decisions, meetings, calendar, structure, users):
@@ -67,6 +75,16 @@ def mount(app: FastAPI) -> None:
     @app.exception_handler(auth.LoginRequired)
     async def login_required(request: Request, exc: auth.LoginRequired) -> Response:
         return login_redirect(request)
+
+    async def database_away(request: Request, exc: Exception) -> Response:
+        """The dashboard answers a Danish page; the API keeps its problem+json."""
+        error = database_failure(exc)
+        if not request.url.path.startswith("/ui"):
+            return problem(503, error.message, request)
+        return outage_page(request, error)
+
+    for error in (DatabaseUnavailable, *DATABASE_AWAY):
+        app.add_exception_handler(error, database_away)
 
     @app.exception_handler(auth.CsrfFailed)
     async def csrf_failed(request: Request, exc: auth.CsrfFailed) -> Response:
