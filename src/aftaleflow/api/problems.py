@@ -177,7 +177,11 @@ def install(app: FastAPI) -> None:
             extra = {"current_state": exc.current_state, "current_version": exc.current_version}
         if isinstance(exc, ActionRefused):
             extra = {"current_state": exc.current_state}
-        return problem(_status(exc), exc.message, request, **extra)
+        message = exc.message
+        if isinstance(exc, ValidationFailed) and exc.fields:
+            extra = {"errors": [{"felt": name} for name in exc.fields]}
+            message += f" Felter: {', '.join(exc.fields)}."
+        return problem(_status(exc), message, request, **extra)
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, exc: DataError) -> JSONResponse:

@@ -123,6 +123,8 @@ class AgendaItemIn(Strict):
     recommendations: list[str] = Field(default_factory=list, max_length=20)
     attachments: list[str] = Field(default_factory=list, max_length=50)
     late_reason: str | None = Field(default=None, max_length=2000)
+    history: bool = Field(default=False, description="Mødet er holdt: punktet registreres som "
+                                                     "historik; ingen udsendelsesfrist.")
 
 
 class ItemDecisionIn(Strict):
