@@ -102,7 +102,7 @@ class BodyEndIn(Strict):
 class MeetingIn(Strict):
     body: str = Field(min_length=1, max_length=200, examples=["kb-657"])
     starts_at: IsoDateTime | IsoDate = Field(
-        examples=["2026-06-16T17:00:00+02:00"],
+        examples=["2026-06-16T15:00:00Z"],
         description="Tidspunkt, eller kun datoen (2021-08-30), når tidspunktet ikke er fastlagt.")
     place: str = Field(min_length=1, max_length=200, examples=["Byrådssalen"])
 
