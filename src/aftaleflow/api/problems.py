@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -23,32 +20,15 @@ from aftaleflow.domain.errors import (
     Conflict,
     DomainError,
     GuardFailed,
-    NotFound,
-    PermissionDenied,
     TransitionNotAllowed,
     ValidationFailed,
 )
-from aftaleflow.services.uow import DATABASE_AWAY, DatabaseUnavailable, _db_message
-
-log = logging.getLogger("aftaleflow.database")
-RETRY_AFTER = 30  # seconds a client is asked to wait while the database is away
-LOG_INTERVAL = 60.0  # seconds: one log line per kind of database failure per interval
+from aftaleflow.services.uow import DATABASE_AWAY, DatabaseUnavailable
+from aftaleflow.serving.outage import RETRY_AFTER, database_failure
+from aftaleflow.serving.status import TITLES, status_of
 
 MEDIA_TYPE = "application/problem+json"
 
-TITLES = {
-    400: "Ugyldig forespørgsel",
-    401: "Ikke logget ind",
-    403: "Ingen adgang",
-    404: "Findes ikke",
-    405: "Metoden er ikke tilladt",
-    409: "Konflikt",
-    413: "For stor forespørgsel",
-    415: "Forkert indholdstype",
-    422: "Ugyldige data",
-    428: "If-Match mangler",
-    503: "Databasen er ikke tilgængelig",
-}
 
 
 class Problem(BaseModel):
@@ -75,18 +55,6 @@ def problem(status: int, detail: str, request: Request | None = None,
                         media_type=MEDIA_TYPE, headers=headers)
 
 
-def _status(exc: DomainError) -> int:
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, PermissionDenied):
-        return 403
-    if isinstance(exc, Conflict | TransitionNotAllowed | GuardFailed | ActionRefused):
-        return 409
-    if isinstance(exc, ValidationFailed):
-        return 422
-    if isinstance(exc, DatabaseUnavailable):
-        return 503
-    return 400
 
 
 _DANISH = {
@@ -123,43 +91,6 @@ def _field_errors(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]
     return f"Ugyldige data: {names}.", errors[:20]
 
 
-class _FailureLog:
-    """One log line per kind of database failure per interval, however many requests meet it
-    (a stopped server otherwise fills the log with a traceback per request)."""
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self._lock = threading.Lock()
-        self._last: dict[str, float] = {}
-        self._quiet: dict[str, int] = {}
-
-    def report(self, exc: BaseException, message: str) -> None:
-        cause = exc.__cause__ if isinstance(exc, DatabaseUnavailable) else exc
-        kind = f"{type(getattr(cause, 'orig', None) or cause).__name__}: {message}"
-        now = time.monotonic()
-        with self._lock:
-            if now - self._last.get(kind, -self.interval) < self.interval:
-                self._quiet[kind] = self._quiet.get(kind, 0) + 1
-                return
-            self._last[kind] = now
-            quiet = self._quiet.pop(kind, 0)
-        first = str(getattr(cause, "orig", None) or cause).strip().splitlines()[:1]
-        log.error("%s [%s]%s", kind, first[0][:200] if first else "",
-                  f" ({quiet} ens fejl undertrykt siden sidst)" if quiet else "")
-
-
-failure_log = _FailureLog(LOG_INTERVAL)
-
-
-def database_failure(exc: BaseException) -> DatabaseUnavailable:
-    """The Danish error for a database that cannot serve the request now, logged once per
-    kind and interval (API and dashboard both report through here)."""
-    error = exc if isinstance(exc, DatabaseUnavailable) else DatabaseUnavailable(
-        _db_message(exc if isinstance(exc, Exception) else Exception(str(exc))))
-    failure_log.report(exc, error.message)
-    return error
-
-
 def install(app: FastAPI) -> None:
     @app.exception_handler(DatabaseUnavailable)
     async def database_unavailable(request: Request, exc: DatabaseUnavailable) -> JSONResponse:
@@ -181,7 +112,7 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, ValidationFailed) and exc.fields:
             extra = {"errors": [{"felt": name} for name in exc.fields]}
             message += f" Felter: {', '.join(exc.fields)}."
-        return problem(_status(exc), message, request, **extra)
+        return problem(status_of(exc), message, request, **extra)
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, exc: DataError) -> JSONResponse:
