@@ -16,7 +16,7 @@ from aftaleflow.services.agreements.approvals import Decision, record_decision
 from aftaleflow.services.agreements.cases import advance_agreement, get_agreement, history
 from aftaleflow.services.agreements.implementations import record_implementation
 from aftaleflow.services.documents.case_documents import list_documents
-from aftaleflow.services.reading.dashboard import current_user, visible_to
+from aftaleflow.services.reading.dashboard import current_user
 from aftaleflow.services.views import AgreementView, AuditView
 from aftaleflow.web import auth
 from aftaleflow.web.actions import (
@@ -63,7 +63,7 @@ def state_label(event: AuditView, state: str | None) -> str:
 @router.get("/{agreement_id}", response_class=HTMLResponse)
 @html_errors
 def agreement(request: Request, ctx: auth.WebCtx, agreement_id: Id) -> Response:
-    view = visible_to(ctx, [get_agreement(ctx, agreement_id)])[0]
+    view = get_agreement(ctx, agreement_id)
     user = current_user(ctx)
     documents = (list_documents(ctx, agreement_id=agreement_id)
                  if ctx.principal.may("document.read") else [])

@@ -69,7 +69,8 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
                 "Du kan kun registrere beslutninger for dit eget organ.")
         apply_decision(uow, agreement, approval, decision, expected_version=expected_version)
         return uow.commit_with(
-            lambda: view_of(uow.session, agreement, detail=True, today=uow.now.date()))
+            lambda: view_of(uow.session, agreement, detail=True, principal=uow.ctx.principal,
+                     today=uow.now.date()))
 
 
 def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,

@@ -30,6 +30,7 @@ from aftaleflow.domain.model import (
 )
 from aftaleflow.domain.validation import MAX_TITLE, clean_text, validate_kle
 from aftaleflow.services.agreements import availability, lifecycle
+from aftaleflow.services.agreements.part_view import events_seen_by, viewer_of
 from aftaleflow.services.agreements.parties import chosen_parties
 from aftaleflow.services.agreements.read_model import FIXED_PARTY_KINDS, view_of
 from aftaleflow.services.agreements.text_rows import start_text
@@ -134,7 +135,8 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
                    trigger="opret", from_state=None, to_state=agreement.state,
                    comment=f"{KIND_LABELS[kind]}: {title}{parties}")
         uow.commit()
-        return view_of(uow.session, agreement, detail=True, today=uow.now.date())
+        return view_of(uow.session, agreement, detail=True, principal=uow.ctx.principal,
+                     today=uow.now.date())
 
 
 # The region comes along in the same query (every view of an agreement needs it), as one
@@ -179,14 +181,16 @@ def advance_agreement(ctx: ServiceContext, agreement_id: int, trigger: str, *,
         availability.refuse_unavailable(uow.session, agreement, trigger, uow.now.date())
         lifecycle.fire_agreement(uow, agreement, trigger, comment=note)
         return uow.commit_with(
-            lambda: view_of(uow.session, agreement, detail=True, today=uow.now.date()))
+            lambda: view_of(uow.session, agreement, detail=True, principal=uow.ctx.principal,
+                     today=uow.now.date()))
 
 
 def get_agreement(ctx: ServiceContext, agreement_id: int) -> AgreementView:
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
         return view_of(uow.session, load_visible(uow.session, ctx.principal, agreement_id),
-                     detail=True, today=uow.now.date())
+                     detail=True, principal=uow.ctx.principal,
+                     today=uow.now.date())
 
 
 def agreement_forum(ctx: ServiceContext, agreement_id: int) -> str | None:
@@ -266,7 +270,8 @@ def list_agreements(ctx: ServiceContext, *, region: str | None = None,
             query = query.where(Agreement.state == state)
         if kind:
             query = query.where(Agreement.kind == _choice(kind, AgreementKind, "type"))
-        views = [view_of(uow.session, a, detail=True, today=today)
+        views = [view_of(uow.session, a, detail=True, principal=uow.ctx.principal,
+                         today=today)
                  for a in uow.session.exec(query)
                  if concerns(uow.session, ctx.principal, a)]
     if overdue is not None:
@@ -284,11 +289,12 @@ def history(ctx: ServiceContext, agreement_id: int) -> list[AuditView]:
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
         agreement = load_visible(uow.session, ctx.principal, agreement_id)
-        events = uow.session.exec(select(AuditEvent).where(
-            AuditEvent.agreement_id == agreement_id).order_by(col(AuditEvent.id)))
+        events = events_seen_by(uow.session, viewer_of(uow.session, ctx.principal), list(
+            uow.session.exec(select(AuditEvent).where(
+                AuditEvent.agreement_id == agreement_id).order_by(col(AuditEvent.id)))))
         forum = availability.history_forums(uow.session, agreement)
         return [AuditView(id=e.id or 0, at=e.at, actor=e.actor, entity=e.entity,
                           entity_id=e.entity_id, trigger=e.trigger, from_state=e.from_state,
-                          to_state=e.to_state, comment=e.comment, hash=e.hash,
+                          to_state=e.to_state, comment=comment, hash=e.hash,
                           forum=forum(e))
-                for e in events]
+                for e, comment in events]

@@ -212,11 +212,13 @@ def enqueue_reminders(ctx: ServiceContext, today: date | None = None) -> list[Pl
     ctx.authorize("document.write")
     with UnitOfWork(ctx) as uow:
         planned = _messages(uow.session, today or uow.now.date())
-        queued = [m for m in planned if enqueue(
+        # in key order: two runs queueing the same keys wait for each other in one order,
+        # never in a circle (a deadlock)
+        new = {m.key for m in sorted(planned, key=lambda m: m.key) if enqueue(
             uow, key=m.key, kind=m.kind, recipients=m.recipients, subject=m.subject,
-            body=m.body, agreement_id=m.agreement_id, approval_id=m.approval_id)]
+            body=m.body, agreement_id=m.agreement_id, approval_id=m.approval_id)}
         uow.commit()
-        return queued
+        return [m for m in planned if m.key in new]
 
 
 def enqueue_round_letters(ctx: ServiceContext) -> list[str]:
