@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aftaleflow.services.agreements.cases import get_agreement
 from aftaleflow.services.uow import ServiceContext
-from tests.web.conftest import DemoWorld, csrf_of, log_in, web_clock
+from tests.web.conftest import DemoWorld, csrf_of, log_in, login_data, web_clock
 
 OTHER_COUNCILS = ("Holstebro", "Lemvig", "Ikast-Brande", "Struer", "Aarhus", "Randers")
 
@@ -18,8 +18,8 @@ def test_the_link_is_kept_through_the_login_to_the_decision_page(web, demo_world
     assert first.status_code == 303
     login = web.get(first.headers["location"])
     assert f'value="{_page(demo_world)}"' in login.text
-    landed = web.post("/ui/login", data={"token": demo_world.tokens["part"],
-                                         "naeste": _page(demo_world)}, follow_redirects=False)
+    landed = web.post("/ui/login", data=login_data(web, demo_world.tokens["part"],
+                                                   _page(demo_world)), follow_redirects=False)
     assert landed.headers["location"] == _page(demo_world)
 
 

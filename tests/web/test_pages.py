@@ -14,7 +14,7 @@ from aftaleflow.services.reading.cells import with_cell
 from aftaleflow.services.reading.dashboard import matrix_agreements
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import ApprovalView
-from tests.web.conftest import DemoWorld, csrf_of, feed_address, log_in, web_clock
+from tests.web.conftest import DemoWorld, csrf_of, feed_address, log_in, login_data, web_clock
 
 
 def test_pages_redirect_to_login_without_a_token(web) -> None:
@@ -25,10 +25,10 @@ def test_pages_redirect_to_login_without_a_token(web) -> None:
 
 
 def test_login_sets_httponly_strict_cookies_and_a_wrong_token_is_refused(web, demo_world) -> None:
-    bad = web.post("/ui/login", data={"token": "af_forkert"})
+    bad = web.post("/ui/login", data=login_data(web, "af_forkert"))
     assert bad.status_code == 401 and "Ugyldigt eller inaktivt API-token" in bad.text
-    response = web.post("/ui/login", data={"token": demo_world.tokens["leder"],
-                                           "naeste": "https://evil.example/"},
+    response = web.post("/ui/login", data=login_data(web, demo_world.tokens["leder"],
+                                                     "https://evil.example/"),
                         follow_redirects=False)
     assert response.headers["location"] == "/ui/"  # never redirected off-site
     cookies = response.headers.get_list("set-cookie")

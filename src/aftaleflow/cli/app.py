@@ -17,7 +17,14 @@ import typer
 from aftaleflow.cli.admin import serve_api, user_app
 from aftaleflow.cli.archive import archive_app
 from aftaleflow.cli.bodies import body_app
-from aftaleflow.cli.common import context, fail, group, print_json, user_errors
+from aftaleflow.cli.common import (
+    context,
+    fail,
+    group,
+    print_json,
+    user_errors,
+    with_example,
+)
 from aftaleflow.cli.data import export_command, search_command
 from aftaleflow.cli.db import db_app
 from aftaleflow.cli.flows import deploy, outbox_app, remind, serve
@@ -29,16 +36,20 @@ from aftaleflow.cli.structure import structure_app
 from aftaleflow.cli.texts import agreement_diff, agreement_revise, agreement_texts
 
 app = typer.Typer(
-    help="aftaleflow: sagsgang for samarbejdsaftaler mellem kommuner og region.",
+    help=with_example("aftaleflow: sagsgang for samarbejdsaftaler mellem kommuner og region.",
+                      "aftaleflow demo"),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
     rich_markup_mode=None,  # plain help: rich's formatter alone costs ~0.4 s per start
 )
-agreement_app = group("Samarbejdsaftaler: opret, vis og før dem videre.")
-approval_app = group("Parternes godkendelser.")
-implementation_app = group("Klyngernes implementering.")
-audit_app = group("Revisionssporet (hash-kæde).")
+agreement_app = group("Samarbejdsaftaler: opret, vis og før dem videre.",
+                      "aftaleflow agreement list --state i_godkendelse")
+approval_app = group("Parternes godkendelser.",
+                     "aftaleflow approval record 1 Herning godkendt --meeting-date 2026-06-16")
+implementation_app = group("Klyngernes implementering.",
+                           "aftaleflow implementation record 1 horsensklyngen i_gang")
+audit_app = group("Revisionssporet (hash-kæde).", "aftaleflow audit verify")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(approval_app, name="approval")
 app.add_typer(implementation_app, name="implementation")

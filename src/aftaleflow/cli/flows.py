@@ -9,7 +9,7 @@ import typer
 
 from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 
-outbox_app = group("Udgående post (outbox).")
+outbox_app = group("Udgående post (outbox).", "aftaleflow outbox list --status sending")
 
 
 @user_errors

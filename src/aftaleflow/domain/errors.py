@@ -44,7 +44,14 @@ class NotFound(DomainError):
 
 
 class ValidationFailed(DomainError):
+    """`fields`: the input fields concerned, in the API's spelling (`late_reason`); each
+    adapter names them its own way (the CLI as `--late-reason`), never in the message."""
+
     exit_code = 2
+
+    def __init__(self, message: str, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.fields = fields
 
 
 class Conflict(DomainError):

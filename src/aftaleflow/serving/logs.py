@@ -41,6 +41,9 @@ def _config() -> dict[str, Any]:
     config["filters"] = {"no_secrets": {"()": NoSecrets}}
     for handler in config["handlers"].values():
         handler["filters"] = ["no_secrets"]
+    # our own lines (a database away: one per kind and minute) in the same form as uvicorn's
+    config["loggers"]["aftaleflow"] = {"handlers": ["default"], "level": "INFO",
+                                       "propagate": False}
     return config
 
 

@@ -41,7 +41,16 @@ Filter = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f]*$")
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, naeste: Annotated[str | None, Query(max_length=500)] = None
                ) -> Response:
-    return page(request, None, "login.html", "Log ind", next=_safe_next(naeste))
+    return _login_page(request, _safe_next(naeste))
+
+
+def _login_page(request: Request, naeste: str, status_code: int = 200,
+                error: str | None = None) -> Response:
+    nonce = auth.login_nonce(request)
+    response = page(request, None, "login.html", "Log ind", status_code=status_code,
+                    next=naeste, login_csrf=nonce, error=error)
+    auth.set_login_cookie(response, nonce, secure=request.url.scheme == "https")
+    return response
 
 
 @router.post("/login")
@@ -50,8 +59,7 @@ def login(request: Request, form: auth.LoginForm) -> Response:
     started = sessions.log_in(ServiceContext(engine=request.app.state.engine, actor="dashboard",
                                              clock=request.app.state.clock), token)
     if started is None:
-        return page(request, None, "login.html", "Log ind", status_code=401,
-                    next=_safe_next(naeste), error=INVALID_TOKEN)
+        return _login_page(request, _safe_next(naeste), 401, INVALID_TOKEN)
     response = RedirectResponse(_safe_next(naeste), status_code=303)
     auth.set_session_cookies(response, started[0], secure=request.url.scheme == "https")
     return response

@@ -20,8 +20,9 @@ from aftaleflow.domain.access import ROLE_LABELS, Role
 from aftaleflow.domain.errors import DomainError
 from aftaleflow.domain.wording import deadline_phrase
 from aftaleflow.services.reading.dashboard import UserInfo, current_user
-from aftaleflow.services.uow import ServiceContext
+from aftaleflow.services.uow import DatabaseUnavailable, ServiceContext
 from aftaleflow.serving.logs import SECRET
+from aftaleflow.serving.outage import RETRY_AFTER, database_failure
 from aftaleflow.serving.status import TITLES, status_of
 from aftaleflow.web import auth
 
@@ -108,6 +109,13 @@ def error_page(request: Request, status: int, message: str,
                 message=message, status=status)
 
 
+def outage_page(request: Request, exc: DatabaseUnavailable) -> HTMLResponse:
+    """The database cannot answer: a Danish page (no user menu: that needs the database)."""
+    response = error_page(request, 503, exc.message)
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
 def back(url: str, message: str, kind: str = "ok") -> RedirectResponse:
     response = RedirectResponse(url, status_code=303)
     auth.flash(response, message, kind)
@@ -140,6 +148,8 @@ def html_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         try:
             return func(*args, **kwargs)
+        except DatabaseUnavailable as exc:
+            return outage_page(kwargs["request"], database_failure(exc))
         except DomainError as exc:
             request = kwargs["request"]
             return error_page(request, status_of(exc), exc.message, kwargs.get("ctx"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +40,7 @@ from aftaleflow.services.documents.view_models import (
 from aftaleflow.services.mail.links import agreement_url, decision_url
 from aftaleflow.services.reading.indexing import index_document
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.views import Moment, ServerPath
 
 if TYPE_CHECKING:
     from aftaleflow.documents.render import RenderedDocument
@@ -50,14 +51,14 @@ class DocumentRecord:
     id: int
     kind: str
     title: str
-    path: str
+    path: ServerPath
     sha256: str
     size: int
     template: str
     template_version: str
     agreement_id: int | None
     meeting_id: int | None
-    created_at: datetime
+    created_at: Moment
     recipient: str | None = None  # the body a letter went to, when it went to one
     recipient_body_id: int | None = None
     """The party a letter or a council's draft is for."""
@@ -388,7 +389,8 @@ def read_document(ctx: ServiceContext, document_id: int) -> tuple[DocumentRecord
     try:
         data = Path(record.path).read_bytes()
     except OSError:
-        raise NotFound(f"Filen til dokument {document_id} mangler: {record.path}.") from None
+        raise NotFound(f"Filen til dokument {document_id} mangler i dokumentarkivet; dan "
+                       "dokumentet igen.") from None
     if hashlib.sha256(data).hexdigest() != record.sha256:
         raise ValidationFailed(f"Filen til dokument {document_id} er ændret efter den blev "
                                "dannet (sha256 passer ikke).")

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, or_, select
 
 from aftaleflow.config import TIMEZONE, local_time
 from aftaleflow.domain.agenda import Slot, renumber
+from aftaleflow.domain.calendar import Deadline
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
 from aftaleflow.domain.machines import APPROVAL, DECISIONS
@@ -61,6 +62,7 @@ class NewItem:
     attachments: list[str] = field(default_factory=list)
     attachment_files: list[BilagFile] = field(default_factory=list)
     late_reason: str | None = None
+    history: bool = False  # recorded after the meeting was held: no agenda deadline applies
 
 
 def find_body(session: Session, ref: str) -> Body:
@@ -177,11 +179,7 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
         )
         when = local_time(meeting.starts_at)
         deadline = load_policy().agenda_deadline(when.date(), body.kind)
-        if uow.now.date() > deadline.date and not item.late_reason:
-            raise ValidationFailed(
-                f"Dagsordenen til mødet {when:%d.%m.%Y} skulle udsendes senest "
-                f"{deadline.long_date}. Et punkt, der kommer senere, skal have en begrundelse "
-                "for den sene udsendelse (late_reason), som dagsordenen viser.")
+        _check_agenda_deadline(uow.now.date(), when.date(), deadline, item, new.history)
         if item.route_current and item.route_current not in item.route:
             raise ValidationFailed(
                 f"Det aktuelle trin '{item.route_current}' er ikke på ruten "
@@ -192,7 +190,8 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
         uow.record(entity="agenda_item", entity_id=item.id,
                    agreement_id=agreement.id if agreement else None, trigger="tilfoej_punkt",
                    from_state=None, to_state=None,
-                   comment=f"Punkt {item.number} på møde {meeting.id}: {item.title}")
+                   comment=f"Punkt {item.number} på møde {meeting.id}: {item.title}"
+                           + (" (registreret som historik)" if new.history else ""))
         if agreement and approval and approval.state in ("afventer", "udsat"):
             apply_decision(uow, agreement, approval, Decision(
                 party=body.name, decision="dagsorden", meeting_date=when.date()))
@@ -212,6 +211,24 @@ def _round_approval(session: Session, agreement: Agreement, body: Body) -> Appro
         if body.kind in APPROVING_KINDS:
             raise
         return None
+
+
+def _check_agenda_deadline(today: date, meeting_day: date, deadline: Deadline,
+                           item: AgendaItem, history: bool) -> None:
+    """An item after the agenda's send-out deadline needs a reason the agenda shows; a meeting
+    already held may instead be recorded as history (e.g. an old agenda typed in)."""
+    if history:
+        if meeting_day >= today:
+            raise ValidationFailed(
+                f"Mødet {meeting_day:%d.%m.%Y} er ikke holdt endnu; kun punkter på et møde, "
+                "der er holdt, kan registreres som historik.", fields=("history",))
+        return
+    if today > deadline.date and not item.late_reason:
+        raise ValidationFailed(
+            f"Dagsordenen til mødet {meeting_day:%d.%m.%Y} skulle udsendes senest "
+            f"{deadline.long_date}. Et punkt, der kommer senere, skal have en begrundelse for "
+            "den sene udsendelse, som dagsordenen viser; er mødet holdt, kan punktet i stedet "
+            "registreres som historik.", fields=("late_reason", "history"))
 
 
 def _item_number(session: Session, meeting_id: int, wanted: int | None) -> int:
