@@ -24,6 +24,16 @@ class Settings:
     manager_email: str = "leder@aftaleflow.test"
     token_days: int = 90
     outbox_reclaim_minutes: int = 10
+    answer_link_days: int | None = None  # days after the deadline; None: until the round ends
+    oidc_issuer: str | None = None
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid profile email"
+    oidc_claim_mapping: Path | None = None
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     def today(self) -> date:
         return self.today_override or datetime.now(TIMEZONE).date()
@@ -44,6 +54,14 @@ def get_settings() -> Settings:
         manager_email=os.environ.get("AFTALEFLOW_MANAGER_EMAIL", f"leder@{domain}"),
         token_days=_positive("AFTALEFLOW_TOKEN_DAYS", 90),
         outbox_reclaim_minutes=_positive("AFTALEFLOW_OUTBOX_RECLAIM_MINUTES", 10),
+        answer_link_days=_positive("AFTALEFLOW_ANSWER_LINK_DAYS", 0) or None,
+        oidc_issuer=os.environ.get("AFTALEFLOW_OIDC_ISSUER", "").strip().rstrip("/") or None,
+        oidc_client_id=os.environ.get("AFTALEFLOW_OIDC_CLIENT_ID", "").strip(),
+        oidc_client_secret=os.environ.get("AFTALEFLOW_OIDC_CLIENT_SECRET", ""),
+        oidc_scopes=os.environ.get("AFTALEFLOW_OIDC_SCOPES", "").strip()
+        or "openid profile email",
+        oidc_claim_mapping=Path(mapping) if (mapping := os.environ.get(
+            "AFTALEFLOW_OIDC_CLAIM_MAPPING", "").strip()) else None,
     )
 
 

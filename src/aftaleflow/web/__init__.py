@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aftaleflow.web import (
     agreements,
+    answer,
     auth,
     calendar,
     decisions,
@@ -27,7 +28,8 @@ from aftaleflow.web import (
 from aftaleflow.web.render import HERE, SECURITY_HEADERS, error_page, login_redirect
 
 router = APIRouter(include_in_schema=False)
-for module in (pages, agreements, texts, decisions, meetings, calendar, structure, users):
+for module in (pages, agreements, texts, decisions, meetings, calendar, structure, users,
+               answer):
     router.include_router(module.router)
 
 
