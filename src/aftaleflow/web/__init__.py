@@ -20,6 +20,7 @@ from aftaleflow.web import (
     calendar,
     decisions,
     meetings,
+    oidc,
     pages,
     structure,
     texts,
@@ -28,7 +29,7 @@ from aftaleflow.web import (
 from aftaleflow.web.render import HERE, SECURITY_HEADERS, error_page, login_redirect
 
 router = APIRouter(include_in_schema=False)
-for module in (pages, agreements, texts, decisions, meetings, calendar, structure, users,
+for module in (pages, oidc, agreements, texts, decisions, meetings, calendar, structure, users,
                answer):
     router.include_router(module.router)
 

@@ -8,11 +8,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from aftaleflow.config import get_settings
 from aftaleflow.domain.forum import replace_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
-from aftaleflow.services.access import sessions
+from aftaleflow.services.access import oidc, sessions
 from aftaleflow.services.agreements.cases import agreement_forum, get_agreement, is_overdue
 from aftaleflow.services.documents.case_documents import read_document
 from aftaleflow.services.meetings.agenda import list_meetings
@@ -31,6 +33,7 @@ from aftaleflow.services.structure import reading as structure
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import MatrixRow
 from aftaleflow.web import auth, charts, diagram, tables
+from aftaleflow.web.oidc import end_session_url
 from aftaleflow.web.render import html_errors, page, without_secrets
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -41,7 +44,8 @@ Filter = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f]*$")
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, naeste: Annotated[str | None, Query(max_length=500)] = None
                ) -> Response:
-    return page(request, None, "login.html", "Log ind", next=_safe_next(naeste))
+    return page(request, None, "login.html", "Log ind", next=_safe_next(naeste),
+                oidc=get_settings().oidc_enabled)
 
 
 @router.post("/login")
@@ -51,17 +55,25 @@ def login(request: Request, form: auth.LoginForm) -> Response:
                                              clock=request.app.state.clock), token)
     if started is None:
         return page(request, None, "login.html", "Log ind", status_code=401,
-                    next=_safe_next(naeste), error=INVALID_TOKEN)
+                    next=_safe_next(naeste), error=INVALID_TOKEN,
+                    oidc=get_settings().oidc_enabled)
     response = RedirectResponse(_safe_next(naeste), status_code=303)
     auth.set_session_cookies(response, started[0], secure=request.url.scheme == "https")
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, ctx: auth.WebCtx, form: auth.Form) -> Response:
-    """Ends the session on the server, not only in this browser."""
-    sessions.log_out(ctx, request.cookies.get(auth.SESSION_COOKIE, ""))
-    response = RedirectResponse("/ui/login", status_code=303)
+async def logout(request: Request, ctx: auth.WebCtx, form: auth.Form) -> Response:
+    """Ends the session on the server, not only in this browser, and at the identity provider
+    when the user signed in there and it offers an end-session endpoint."""
+    from_provider = await run_in_threadpool(oidc.signed_in_with_provider, ctx)
+    await run_in_threadpool(sessions.log_out, ctx, request.cookies.get(auth.SESSION_COOKIE, ""))
+    end_session = await end_session_url(request) if from_provider else None
+    # A page, not a redirect: the forms' CSP (form-action 'self') forbids following a POST to
+    # another site; the page moves on to the provider by itself and offers the link too.
+    response: Response = page(request, None, "logged_out.html", "Logget ud",
+                              end_session=end_session) if end_session else \
+        RedirectResponse("/ui/login", status_code=303)
     auth.clear_session_cookies(response)
     return response
 
