@@ -122,3 +122,35 @@ def test_a_link_expires_when_the_round_ends_or_days_after_the_deadline(
 def _events(engine) -> list[AuditEvent]:
     with Session(engine) as s:
         return list(s.exec(select(AuditEvent)).all())
+
+
+def test_a_case_handler_revokes_and_resends_from_cli_and_api(ctx, mailed: Mailed, engine,
+                                                             clock, db_url, monkeypatch
+                                                             ) -> None:
+    from typer.testing import CliRunner
+
+    from aftaleflow.cli.app import app
+    from aftaleflow.services.access.users import create_user
+
+    monkeypatch.setenv("AFTALEFLOW_DATABASE_URL", db_url)
+    monkeypatch.setenv("AFTALEFLOW_TODAY", f"{clock().date():%Y-%m-%d}")
+    runner = CliRunner()
+    listed = runner.invoke(app, ["link", "list", str(mailed.agreement.id), "Kolding"])
+    assert listed.exit_code == 0 and "aktivt" in listed.output and "kb-621@" in listed.output
+    revoked = runner.invoke(app, ["link", "revoke", str(mailed.agreement.id), "Kolding"])
+    assert revoked.exit_code == 0 and "1 svarlink(s) tilbagekaldt" in revoked.output
+    resent = runner.invoke(app, ["link", "resend", str(mailed.agreement.id), "Kolding"])
+    assert resent.exit_code == 0 and "Ny anmodning med nyt svarlink" in resent.output
+    _user, token = create_user(ctx, "Sara Sag", "sagsbehandler")
+    api = TestClient(create_app(engine, clock))
+    h = {"Authorization": f"Bearer {token}"}
+    out = api.post(f"/agreements/{mailed.agreement.id}/parties/kb-607/answer-link/revoke",
+                   headers=h)
+    assert out.status_code == 200 and out.json()["revoked"] == 1
+    again = api.post(f"/agreements/{mailed.agreement.id}/parties/kb-607/answer-link/resend",
+                     headers=h)
+    assert again.status_code == 200 and again.json()["outbox_key"]
+    _party, part_token = create_user(ctx, "Part P", "part", "kb-607")
+    refused = api.post(f"/agreements/{mailed.agreement.id}/parties/kb-607/answer-link/revoke",
+                       headers={"Authorization": f"Bearer {part_token}"})
+    assert refused.status_code == 403

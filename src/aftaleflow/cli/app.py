@@ -21,6 +21,7 @@ from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 from aftaleflow.cli.data import export_command, search_command
 from aftaleflow.cli.db import db_app
 from aftaleflow.cli.flows import deploy, outbox_app, remind, serve
+from aftaleflow.cli.links import link_app
 from aftaleflow.cli.masterdata import masterdata_app
 from aftaleflow.cli.meetings import meeting_app
 from aftaleflow.cli.render import render_app
@@ -57,6 +58,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(masterdata_app, name="masterdata")
 app.add_typer(structure_app, name="structure")
 app.add_typer(archive_app, name="archive")
+app.add_typer(link_app, name="link")
 agreement_app.command("texts")(agreement_texts)
 agreement_app.command("revise")(agreement_revise)
 agreement_app.command("diff")(agreement_diff)

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select, update
 
 from aftaleflow.config import TIMEZONE, get_settings
 from aftaleflow.domain.access import Principal, Role
-from aftaleflow.domain.errors import DomainError, NotFound
+from aftaleflow.domain.errors import ActionRefused, NotFound
 from aftaleflow.domain.machines import APPROVAL
 from aftaleflow.domain.meetings import StoredDocument
 from aftaleflow.domain.model import Agreement, AnswerLink, Approval, Body
@@ -39,10 +39,8 @@ CONTACT = ("Kontakt sagsbehandleren, der står i mailen, eller regionens sekreta
            "sundhedssamarbejdet, og bed om et nyt link.")
 
 
-class LinkRefused(DomainError):
+class LinkRefused(ActionRefused):
     """A forged, expired or revoked link: `kind` says which (falsk | udloebet | tilbagekaldt)."""
-
-    exit_code = 5
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
