@@ -154,3 +154,43 @@ def test_a_case_handler_revokes_and_resends_from_cli_and_api(ctx, mailed: Mailed
     refused = api.post(f"/agreements/{mailed.agreement.id}/parties/kb-607/answer-link/revoke",
                        headers={"Authorization": f"Bearer {part_token}"})
     assert refused.status_code == 403
+
+
+def test_a_case_handler_revokes_and_resends_on_the_dashboard(ctx, mailed: Mailed, client,
+                                                             ) -> None:
+    from aftaleflow.services.access.users import create_user
+    from tests.web.conftest import csrf_of, log_in
+
+    secret = mailed.link_of(PARTY)
+    _user, token = create_user(ctx, "Sara Sag", "sagsbehandler")
+    log_in(client, token)
+    path = f"/ui/aftaler/{mailed.agreement.id}/parter/{PARTY}"
+    assert "Tilbagekald svarlinks" in client.get(path).text
+    done = client.post(f"{path}/svarlink/tilbagekald", data={"csrf": csrf_of(client, path)})
+    assert done.status_code == 200 and "1 svarlink(s) tilbagekaldt" in done.text
+    resent = client.post(f"{path}/svarlink/gensend", data={"csrf": csrf_of(client, path)})
+    assert "ny anmodning med nyt link" in resent.text
+    client.cookies.clear()
+    assert client.get(f"/ui/svar/{secret}").status_code == 410
+
+
+def test_a_reminder_carries_a_link_of_its_own(ctx, mailed: Mailed, clock) -> None:
+    from aftaleflow.domain.deadlines import load_policy
+    from aftaleflow.services.mail.reminders import enqueue_reminders
+    from tests.access.conftest import LINK
+
+    deadline = min(a.deadline for a in mailed.agreement.approvals if a.deadline)
+    enqueue_reminders(ctx, load_policy().calendar.add_business_days(deadline, 1))
+    from aftaleflow.mail import SmtpTransport
+    from aftaleflow.services.mail.mailing import send_outbox
+    from tests.smtp_server import SmtpTestServer
+
+    with SmtpTestServer() as server:
+        send_outbox(ctx, SmtpTransport(server.settings()), None)
+        reminders = [m.message for m in server.received
+                     if "rykker" in m.message["Subject"]]
+    assert reminders
+    texts = [m.get_body(("plain",)).get_content() for m in reminders]
+    found = [LINK.search(t) for t in texts]
+    assert all(found) and len({f.group(1) for f in found if f}) == len(texts)
+    assert not {f.group(1) for f in found if f} & {mailed.link_of(PARTY)}

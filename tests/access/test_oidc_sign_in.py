@@ -3,11 +3,12 @@ in Chromium; tampered ID tokens from that provider are refused and logged withou
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -31,6 +32,10 @@ roles:
      body: {claim: kommunekode, template: "kb-{value}"}}
 """
 STAFF = {"groups": ["aftaleflow-sagsbehandlere"]}
+REASONS = {"falsk-udsteder": "InvalidClaimError: Invalid claim: 'iss'",
+           "falsk-modtager": "InvalidClaimError: Invalid claim: 'aud'",
+           "falsk-nonce": "InvalidClaimError: Invalid claim: 'nonce'",
+           "udloebet": "ExpiredTokenError"}
 
 
 def _users() -> list[object]:
@@ -44,7 +49,8 @@ def _users() -> list[object]:
         Person(sub="uden", claims={"name": "Uden Adgang", "groups": ["andre"]}),
         # the provider signs these with its own key, with one claim wrong
         Person(sub="falsk-udsteder", claims={"name": "X", **STAFF, "iss": "http://127.0.0.1:9/evil"}),
-        Person(sub="falsk-modtager", claims={"name": "X", **STAFF, "aud": "en-anden-klient"}),
+        Person(sub="falsk-modtager", claims={"name": "X", **STAFF, "aud": "en-anden-klient",
+                                                  "azp": "aftaleflow-test"}),
         Person(sub="falsk-nonce", claims={"name": "X", **STAFF, "nonce": "en-gammel-nonce"}),
         Person(sub="udloebet", claims={"name": "X", **STAFF, "exp": past, "iat": past - 60}),
     ]
@@ -59,6 +65,57 @@ def provider() -> Iterator[str]:
         "127.0.0.1", 0, app(require_nonce=True, user_claims=_users()), threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                               daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+def _flip_signature(body: bytes) -> bytes:
+    """The token endpoint's answer with one character of the ID token's signature changed."""
+    answer = json.loads(body)
+    header, payload, signature = answer["id_token"].split(".")
+    middle = len(signature) // 2
+    swapped = "A" if signature[middle] != "A" else "B"
+    answer["id_token"] = ".".join([header, payload,
+                                   signature[:middle] + swapped + signature[middle + 1:]])
+    return json.dumps(answer).encode()
+
+
+@pytest.fixture
+def tampering_proxy(provider: str) -> Iterator[str]:
+    """The provider behind a man in the middle that alters the ID token's signature. The Host
+    header is passed on, so the provider names the proxy as issuer and in every endpoint."""
+
+    class Forward(BaseHTTPRequestHandler):
+        def _forward(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            headers = {k: v for k, v in self.headers.items()
+                       if k.lower() not in ("content-length", "connection")}
+            reply = httpx.request(self.command, provider + self.path, headers=headers,
+                                  content=self.rfile.read(length) if length else None,
+                                  follow_redirects=False, timeout=30)
+            body = reply.content
+            if self.path.startswith("/oauth2/token") and reply.status_code == 200:
+                body = _flip_signature(body)
+            self.send_response(reply.status_code)
+            for key, value in reply.headers.items():
+                if key.lower() not in ("content-length", "transfer-encoding", "connection",
+                                       "content-encoding"):
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _forward
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -154,9 +211,20 @@ def test_a_tampered_id_token_is_refused_and_logged_without_the_token(site, engin
     assert answer.status_code == 401, answer.text
     assert "Log-ind blev afvist" in answer.text
     assert "af_session" not in answer.headers.get("set-cookie", "")
-    assert "ID-token afvist" in caplog.text and "eyJ" not in caplog.text
+    assert f"ID-token afvist ({REASONS[sub]}" in caplog.text and "eyJ" not in caplog.text
     with Session(engine) as s:
         assert s.exec(select(User).where(User.name == "X")).first() is None
+
+
+def test_an_id_token_with_an_altered_signature_is_refused(site, tampering_proxy, engine,
+                                                          monkeypatch, caplog) -> None:
+    monkeypatch.setenv("AFTALEFLOW_OIDC_ISSUER", tampering_proxy)
+    answer = _sign_in_over_http(site, "ane")
+    assert answer.status_code == 401, answer.text
+    assert "Log-ind blev afvist" in answer.text
+    assert "ID-token afvist (BadSignatureError" in caplog.text and "eyJ" not in caplog.text
+    with Session(engine) as s:
+        assert s.exec(select(User).where(User.name == "Ane Holm")).first() is None
 
 
 def test_the_login_page_offers_the_token_form_without_a_provider(ctx, engine, clock,
@@ -166,4 +234,3 @@ def test_the_login_page_offers_the_token_form_without_a_provider(ctx, engine, cl
     monkeypatch.delenv("AFTALEFLOW_OIDC_ISSUER", raising=False)
     page = TestClient(create_app(engine, clock)).get("/ui/login")
     assert 'name="token"' in page.text and "log-ind-organisation" not in page.text
-    assert urljoin("http://x", "/ui/login")  # the plain login stays
