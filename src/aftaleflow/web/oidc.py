@@ -24,7 +24,7 @@ from aftaleflow.config import Settings, get_settings
 from aftaleflow.services.access import oidc
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.web import auth
-from aftaleflow.web.render import error_page
+from aftaleflow.web.render import error_page, without_secrets
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 log = logging.getLogger("aftaleflow.oidc")
@@ -67,8 +67,6 @@ async def start(request: Request,
     if not _configured(settings):
         return error_page(request, 404, "Log ind via organisationen er ikke sat op her; brug "
                                         "dit API-token.")
-    from aftaleflow.web.pages import _safe_next
-
     client = provider(request)
     redirect_uri = settings.base_url + CALLBACK
     try:
@@ -80,7 +78,7 @@ async def start(request: Request,
     key = oidc.start_flow(_ctx(request), {
         "state": flow["state"], "nonce": flow.get("nonce"),
         "code_verifier": flow.get("code_verifier"), "redirect_uri": redirect_uri,
-        "next": _safe_next(naeste)})
+        "next": _local_next(naeste)})
     response = RedirectResponse(flow["url"], status_code=303)
     # Lax, not Strict: the provider's answer is a top-level navigation from another site.
     response.set_cookie(FLOW_COOKIE, key, max_age=oidc.FLOW_MINUTES * 60, httponly=True,
@@ -111,7 +109,11 @@ async def callback(request: Request) -> Response:
             code_verifier=data["code_verifier"])
         if "id_token" not in token:
             raise OAuthError(error="missing_id_token", description="intet ID-token")
-        claims = await client.parse_id_token(token, nonce=data["nonce"])
+        metadata = await client.load_server_metadata()
+        # authlib checks the audience only when told to: our client id must be in `aud`
+        claims = await client.parse_id_token(token, nonce=data["nonce"], claims_options={
+            "iss": {"essential": True, "values": [metadata["issuer"]]},
+            "aud": {"essential": True, "values": [settings.oidc_client_id]}})
     except (OAuthError, JoseError, ValueError, KeyError) as exc:
         # the reason only: the token itself is never logged
         log.warning("OpenID Connect: ID-token afvist (%s: %s)", type(exc).__name__,
@@ -128,6 +130,15 @@ async def callback(request: Request) -> Response:
     response.delete_cookie(FLOW_COOKIE, path="/ui/login")
     auth.set_session_cookies(response, session_key, secure=request.url.scheme == "https")
     return response
+
+
+def _local_next(target: str | None) -> str:
+    """Only a local dashboard path after sign-in (never another site), without secrets."""
+    if target and target.startswith("/ui/") and not target.startswith("//") \
+            and "\\" not in target:
+        path, _, query = target.partition("?")
+        return without_secrets(path, query)
+    return "/ui/"
 
 
 def _refused(request: Request, message: str, status: int = 401) -> Response:
