@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -55,8 +56,15 @@ def test_a_council_answers_from_its_mail_in_two_clicks_and_nothing_leaks(
     from aftaleflow.services.access.answer_links import revoke_links
 
     revoke_links(ctx, agreement.id, "kb-607")
+    # a link that lasts one day after Middelfart's deadline; the server runs five days later
+    monkeypatch.setenv("AFTALEFLOW_ANSWER_LINK_DAYS", "1")
+    from aftaleflow.services.access.answer_links import issue_link
+
+    middelfart = next(a for a in agreement.approvals if a.body_key == "kb-410")
+    expired = issue_link(ctx, middelfart.id, "kb-410@aftaleflow.test")
+    later = middelfart.deadline + timedelta(days=5)
     log = tmp_path / "server.log"
-    server = _server(db_url, log, port, f"{clock().date():%Y-%m-%d}")
+    server = _server(db_url, log, port, f"{later:%Y-%m-%d}")
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -71,6 +79,8 @@ def test_a_council_answers_from_its_mail_in_two_clicks_and_nothing_leaks(
             assert page.locator("button:has-text('Registrér beslutning')").count() == 0
             page.goto(f"{base}/ui/svar/{other}")
             assert "Linket er tilbagekaldt" in page.content()
+            page.goto(f"{base}/ui/svar/{expired}")
+            assert "Linket er udløbet" in page.content()
             # keyboard only: a fresh party's link, Tab to the button and Enter
             page.goto(f"{base}/ui/svar/{mailed.link_of('kb-630')}")  # Vejle
             page.focus("input[name=decision][value=godkendt]")
@@ -87,6 +97,6 @@ def test_a_council_answers_from_its_mail_in_two_clicks_and_nothing_leaks(
     trail = "\n".join(str(e.model_dump()) for e in events)
     text = log.read_text(encoding="utf-8", errors="replace")
     assert "GET /ui/svar/[skjult]" in text or "/ui/svar/" not in text
-    for link in (secret, other):
+    for link in (secret, other, expired):
         assert link not in trail
         assert link not in text
