@@ -197,7 +197,9 @@ def test_staff_sign_in_lands_on_the_overview_acts_and_signs_out(site, engine, ct
 
 def test_a_staff_member_gets_the_role_from_the_claims(site, engine) -> None:
     answer = _sign_in_over_http(site, "ane")
-    assert answer.status_code == 303 and answer.headers["location"] == "/ui/"
+    assert answer.status_code == 200 and 'content="0;url=/ui/"' in answer.text
+    assert "af_session=afs_" in answer.headers["set-cookie"]
+    assert "HttpOnly" in answer.headers["set-cookie"]
     with Session(engine) as s:
         user = s.exec(select(User).where(User.name == "Ane Holm")).one()
     assert user.role == "sagsbehandler" and user.body_id is None

@@ -51,6 +51,9 @@ class Throttle:
             times = self._failures[address]
             while times and times[0] < time.monotonic() - self.window:
                 times.popleft()
+            if not times:
+                del self._failures[address]  # forget addresses that stopped guessing
+                return False
             return len(times) >= self.limit
 
     def fail(self, address: str) -> None:

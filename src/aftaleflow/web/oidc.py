@@ -24,7 +24,7 @@ from aftaleflow.config import Settings, get_settings
 from aftaleflow.services.access import oidc
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.web import auth
-from aftaleflow.web.render import error_page, without_secrets
+from aftaleflow.web.render import error_page, page, without_secrets
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 log = logging.getLogger("aftaleflow.oidc")
@@ -126,7 +126,10 @@ async def callback(request: Request) -> Response:
     except oidc.NotMapped as exc:
         log.info("OpenID Connect: %s uden rolle i aftaleflow afvist", "en bruger")
         return _refused(request, exc.message, status=403)
-    response = RedirectResponse(data.get("next") or "/ui/", status_code=303)
+    # A page that moves on by itself, not a redirect: the provider's answer is a navigation
+    # from another site, and a browser sends no SameSite=Strict cookie on a redirect in it.
+    response = page(request, None, "signed_in.html", "Logget ind",
+                    target=data.get("next") or "/ui/")
     response.delete_cookie(FLOW_COOKIE, path="/ui/login")
     auth.set_session_cookies(response, session_key, secure=request.url.scheme == "https")
     return response
