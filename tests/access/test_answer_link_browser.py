@@ -18,7 +18,7 @@ from aftaleflow.domain.model import AuditEvent
 from tests.access.conftest import PARTY, send_requests
 from tests.factories import agreement_in_state
 from tests.live_server import free_port
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
 pytestmark = pytest.mark.slow
 
@@ -72,6 +72,8 @@ def test_a_council_answers_from_its_mail_in_two_clicks_and_nothing_leaks(
             page.goto(f"{base}/ui/svar/{secret}")
             assert "Kolding" in page.locator("h1").inner_text()
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            SCREENSHOTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "svarlink-390.png"), full_page=True)
             page.click("button:has-text('Registrér beslutning')")  # Godkendt is chosen
             assert "Linket er brugt" in page.content()
             page.goto(f"{base}/ui/svar/{secret}")  # the second try: read-only
