@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from aftaleflow.config import get_settings
 from aftaleflow.domain.forum import replace_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
 from aftaleflow.services.access import oidc, sessions
@@ -44,8 +43,7 @@ Filter = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f]*$")
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, naeste: Annotated[str | None, Query(max_length=500)] = None
                ) -> Response:
-    return page(request, None, "login.html", "Log ind", next=_safe_next(naeste),
-                oidc=get_settings().oidc_enabled)
+    return page(request, None, "login.html", "Log ind", next=_safe_next(naeste))
 
 
 @router.post("/login")
@@ -55,8 +53,7 @@ def login(request: Request, form: auth.LoginForm) -> Response:
                                              clock=request.app.state.clock), token)
     if started is None:
         return page(request, None, "login.html", "Log ind", status_code=401,
-                    next=_safe_next(naeste), error=INVALID_TOKEN,
-                    oidc=get_settings().oidc_enabled)
+                    next=_safe_next(naeste), error=INVALID_TOKEN)
     response = RedirectResponse(_safe_next(naeste), status_code=303)
     auth.set_session_cookies(response, started[0], secure=request.url.scheme == "https")
     return response
