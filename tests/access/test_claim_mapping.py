@@ -37,3 +37,19 @@ def test_the_readme_shows_the_example_rules() -> None:
 def test_a_broken_mapping_is_refused_in_danish(text: str) -> None:
     with pytest.raises(ValidationFailed):
         parse_mapping(text)
+
+
+def test_the_readme_entra_settings_are_the_ones_read(monkeypatch) -> None:
+    from aftaleflow.config import get_settings
+
+    readme = (EXAMPLE.parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("AFTALEFLOW_BASE_URL=https://aftaleflow.region.example\n", 1)[1]
+    block = block.split("```", 1)[0]
+    for line in block.strip().splitlines():
+        name, value = line.split("=", 1)
+        monkeypatch.setenv(name, value.strip('"'))
+    settings = get_settings()
+    assert settings.oidc_enabled
+    assert settings.oidc_issuer == "https://login.microsoftonline.com/<tenant-id>/v2.0"
+    assert settings.oidc_scopes == "openid profile email"
+    assert str(settings.oidc_claim_mapping) == "/etc/aftaleflow/oidc-roller.yaml"
