@@ -194,3 +194,15 @@ def test_a_reminder_carries_a_link_of_its_own(ctx, mailed: Mailed, clock) -> Non
     found = [LINK.search(t) for t in texts]
     assert all(found) and len({f.group(1) for f in found if f}) == len(texts)
     assert not {f.group(1) for f in found if f} & {mailed.link_of(PARTY)}
+
+
+def test_rejecting_through_the_link_needs_a_reason_and_uses_it_up(ctx, mailed: Mailed,
+                                                                  client: TestClient) -> None:
+    secret = mailed.link_of(PARTY)
+    bare = client.post(f"/ui/svar/{secret}", data={"decision": "afvist"})
+    assert bare.status_code == 422 and "skriv begrundelsen" in bare.text
+    assert _state(ctx, mailed.agreement.id) == "afventer"
+    done = client.post(f"/ui/svar/{secret}", data={"decision": "afvist",
+                                                    "comment": "Økonomien hænger ikke sammen"})
+    assert done.status_code == 200 and 'id="link-used"' in done.text
+    assert _state(ctx, mailed.agreement.id) == "afvist"

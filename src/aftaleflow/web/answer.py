@@ -131,6 +131,9 @@ async def answer(request: Request, secret: Secret) -> Response:
         comment = auth.text(form, "comment", 5000).strip() or None
         if decision not in LINK_DECISIONS:
             raise links.LinkRefused("valg", "Vælg en af beslutningerne på siden.")
+        if decision == "afvist" and not comment:
+            raise links.LinkRefused("valg", "En afvisning kan ikke gøres om: skriv "
+                                            "begrundelsen.")
         found = links.answer_by_link(ctx, secret, Decision(
             party="", decision=decision,
             meeting_date=parse_date(auth.text(form, "meeting_date", 20)),
