@@ -1,7 +1,7 @@
 """answer links, oidc sign-in
 
 Revision ID: 20261206_i22
-Revises: 20261202_g1
+Revises: 20261206_i21b
 Create Date: 2026-12-06 04:52:55.092794
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "20261206_i22"
-down_revision: str | None = "20261202_g1"
+down_revision: str | None = "20261206_i21b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
