@@ -32,6 +32,16 @@ class Settings:
     backup_dir: Path = STATE_DIR / "backups"  # where the nightly backup writes
     backup_keep_daily: int = 7
     backup_keep_weekly: int = 4
+    answer_link_days: int | None = None  # days after the deadline; None: until the round ends
+    oidc_issuer: str | None = None
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid profile email"
+    oidc_claim_mapping: Path | None = None
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def public_keys(self) -> Path:
@@ -84,6 +94,14 @@ def get_settings() -> Settings:
         backup_dir=Path(os.environ.get("AFTALEFLOW_BACKUP_DIR") or state_dir / "backups"),
         backup_keep_daily=_positive("AFTALEFLOW_BACKUP_KEEP_DAILY", 7),
         backup_keep_weekly=_positive("AFTALEFLOW_BACKUP_KEEP_WEEKLY", 4),
+        answer_link_days=_positive("AFTALEFLOW_ANSWER_LINK_DAYS", 0) or None,
+        oidc_issuer=os.environ.get("AFTALEFLOW_OIDC_ISSUER", "").strip().rstrip("/") or None,
+        oidc_client_id=os.environ.get("AFTALEFLOW_OIDC_CLIENT_ID", "").strip(),
+        oidc_client_secret=os.environ.get("AFTALEFLOW_OIDC_CLIENT_SECRET", ""),
+        oidc_scopes=os.environ.get("AFTALEFLOW_OIDC_SCOPES", "").strip()
+        or "openid profile email",
+        oidc_claim_mapping=Path(mapping) if (mapping := os.environ.get(
+            "AFTALEFLOW_OIDC_CLAIM_MAPPING", "").strip()) else None,
     )
 
 

@@ -28,6 +28,7 @@ from aftaleflow.cli.common import (
 from aftaleflow.cli.data import export_command, search_command
 from aftaleflow.cli.db import db_app
 from aftaleflow.cli.flows import deploy, outbox_app, remind, serve
+from aftaleflow.cli.links import link_app
 from aftaleflow.cli.masterdata import masterdata_app
 from aftaleflow.cli.meetings import meeting_app
 from aftaleflow.cli.render import render_app
@@ -69,6 +70,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(masterdata_app, name="masterdata")
 app.add_typer(structure_app, name="structure")
 app.add_typer(archive_app, name="archive")
+app.add_typer(link_app, name="link")
 app.command("backup")(backup)
 app.command("restore")(restore)
 audit_app.command("key")(audit_key)

@@ -20,10 +20,12 @@ from aftaleflow.services.uow import DATABASE_AWAY, DatabaseUnavailable
 from aftaleflow.serving.outage import database_failure
 from aftaleflow.web import (
     agreements,
+    answer,
     auth,
     calendar,
     decisions,
     meetings,
+    oidc,
     pages,
     structure,
     texts,
@@ -38,7 +40,8 @@ from aftaleflow.web.render import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (pages, agreements, texts, decisions, meetings, calendar, structure, users):
+for module in (pages, oidc, agreements, texts, decisions, meetings, calendar, structure, users,
+               answer):
     router.include_router(module.router)
 
 

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from aftaleflow.config import local_time
+from aftaleflow.config import get_settings, local_time
 from aftaleflow.domain.access import ROLE_LABELS, Role
 from aftaleflow.domain.errors import DomainError
 from aftaleflow.domain.wording import deadline_phrase
@@ -61,7 +61,8 @@ def short_party(name: str, kind: str = "") -> str:
 
 templates.env.filters.update(dmy=dmy, long_date=long_date, short_party=short_party,
                              meeting_time=meeting_time, deadline_phrase=deadline_phrase)
-templates.env.globals.update(ROLE_LABELS=ROLE_LABELS)
+templates.env.globals.update(ROLE_LABELS=ROLE_LABELS,
+                             oidc_enabled=lambda: get_settings().oidc_enabled)
 
 NAV = [
     ("/ui/", "Overblik", None),

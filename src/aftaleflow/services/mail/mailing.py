@@ -15,6 +15,8 @@ from aftaleflow.mail import (
     Transport,
     transport_from_env,
 )
+from aftaleflow.services.access.answer_links import answer_url, issue_link
+from aftaleflow.services.mail.links import PLACEHOLDER
 from aftaleflow.services.mail.outbox import (
     DeliveryFailed,
     DeliveryReport,
@@ -72,6 +74,16 @@ def _attachment(record: DocumentRecord) -> Attachment:
                       Path(record.path).read_bytes(), record.media_type)
 
 
+def _with_answer_link(ctx: ServiceContext, queued: QueuedMail) -> str:
+    """The body with the party's own answer link, issued now (only its hash is stored)."""
+    if PLACEHOLDER not in queued.body:
+        return queued.body
+    if not queued.approval_id or not queued.recipients:
+        return queued.body.replace(PLACEHOLDER, "(intet link)")
+    secret = issue_link(ctx, queued.approval_id, queued.recipients[0])
+    return queued.body.replace(PLACEHOLDER, answer_url(secret))
+
+
 def send_outbox(ctx: ServiceContext, transport: Transport | None = None,
                 attachments: AttachmentSource | None = letter_attachments,
                 watch: Sequence[str] = ()) -> DeliveryReport:
@@ -85,7 +97,7 @@ def send_outbox(ctx: ServiceContext, transport: Transport | None = None,
     def send(queued: QueuedMail) -> None:
         mail = OutgoingMail(
             idempotency_key=queued.key, recipients=queued.recipients, subject=queued.subject,
-            body=queued.body,
+            body=_with_answer_link(ctx, queued),
             attachments=attachments(ctx, queued) if attachments else (),
             message_id_domain=domain)
         try:

@@ -33,7 +33,7 @@ from aftaleflow.domain.model import Agreement, Approval, AuditEvent, Body
 from aftaleflow.domain.outbox import OutboxMessage
 from aftaleflow.domain.wording import deadline_phrase
 from aftaleflow.services.agreements.availability import forum_on, history_forums
-from aftaleflow.services.mail.links import decision_url
+from aftaleflow.services.mail.links import ANSWER_LINK_LINE, decision_url
 from aftaleflow.services.mail.outbox import enqueue
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
@@ -171,6 +171,7 @@ def _compose(session: Session, level: str, approval: Approval, agreement: Agreem
         *_round_summary(session, agreement, body.id),
         f"Fristregel: {policy.calendar.rule_text()}", "",
         "Sagens forløb:", *_timeline(session, agreement.id), "",
+        *([] if level == ESCALATION else [ANSWER_LINK_LINE]),
         f"Registrér beslutningen her (log ind med jeres adgang): {link}", "",
         "Venlig hilsen", "aftaleflow",
     ])
@@ -227,7 +228,6 @@ def enqueue_reminders(ctx: ServiceContext, today: date | None = None) -> list[Pl
 def enqueue_round_letters(ctx: ServiceContext) -> list[str]:
     """An anmodning om godkendelse to every party of every open round, once per party."""
     ctx.authorize("document.write")
-    policy = load_policy()
     with UnitOfWork(ctx) as uow:
         s = uow.session
         rows = s.exec(select(Approval, Agreement, Body)
@@ -238,27 +238,36 @@ def enqueue_round_letters(ctx: ServiceContext) -> list[str]:
                       .order_by(col(Approval.id))).all()
         keys = []
         for approval, agreement, body in rows:
-            assert agreement.id is not None
             key = f"{ROUND_LETTER}:godkendelse:{approval.id}"
-            deadline = danish_long_date(approval.deadline) if approval.deadline else "-"
-            text = "\n".join([
-                f"Til {body.name}", "",
-                recommendation_sentence(forum_on(s, agreement, uow.now.date()), agreement.title,
-                                        agreement.text_version)
-                + " i alle kommunalbestyrelser og regionsrådet.", "",
-                f"Vi beder om jeres skriftlige bekræftelse senest {deadline}.",
-                f"Fristregel: {policy.calendar.rule_text()}",
-                f"Sagsnr.: {agreement.kle_number}   Sagsbehandler: {agreement.case_handler}", "",
-                *_round_summary(s, agreement, body.id), "",
-                "Sagens forløb:", *_timeline(s, agreement.id), "",
-                "Et udkast til dagsordenpunkt kan hentes og tilpasses jeres egen behandling.",
-                "Registrér beslutningen her (log ind med jeres adgang): "
-                f"{decision_url(agreement.id, body.key)}", "",
-                "Venlig hilsen", "aftaleflow",
-            ])
-            if enqueue(uow, key=key, kind=ROUND_LETTER, recipients=[body_address(body)],
-                       subject=f"Anmodning om godkendelse: {agreement.title} – frist {deadline}",
-                       body=text, agreement_id=agreement.id, approval_id=approval.id):
+            if enqueue_round_letter(uow, approval, agreement, body, key):
                 keys.append(key)
         uow.commit()
         return keys
+
+
+def enqueue_round_letter(uow: UnitOfWork, approval: Approval, agreement: Agreement, body: Body,
+                         key: str) -> bool:
+    """One anmodning om godkendelse in the outbox (False: the key was queued before)."""
+    s = uow.session
+    assert agreement.id is not None
+    policy = load_policy()
+    deadline = danish_long_date(approval.deadline) if approval.deadline else "-"
+    text = "\n".join([
+        f"Til {body.name}", "",
+        recommendation_sentence(forum_on(s, agreement, uow.now.date()), agreement.title,
+                                agreement.text_version)
+        + " i alle kommunalbestyrelser og regionsrådet.", "",
+        f"Vi beder om jeres skriftlige bekræftelse senest {deadline}.",
+        f"Fristregel: {policy.calendar.rule_text()}",
+        f"Sagsnr.: {agreement.kle_number}   Sagsbehandler: {agreement.case_handler}", "",
+        *_round_summary(s, agreement, body.id), "",
+        "Sagens forløb:", *_timeline(s, agreement.id), "",
+        "Et udkast til dagsordenpunkt kan hentes og tilpasses jeres egen behandling.",
+        ANSWER_LINK_LINE,
+        "Registrér beslutningen her (log ind med jeres adgang): "
+        f"{decision_url(agreement.id, body.key)}", "",
+        "Venlig hilsen", "aftaleflow",
+    ])
+    return enqueue(uow, key=key, kind=ROUND_LETTER, recipients=[body_address(body)],
+                   subject=f"Anmodning om godkendelse: {agreement.title} – frist {deadline}",
+                   body=text, agreement_id=agreement.id, approval_id=approval.id)
