@@ -223,6 +223,22 @@ class Implementation(SQLModel, table=True):
     comment: str | None = None
     updated_at: datetime
     version: int | None = Field(default=None, sa_column=_implementation_version)
+    ended_on: date | None = Field(default=None, description="the last day of an area that "
+                                  "ceased; the row stays, its successors are linked")
+
+
+class ImplementationSuccession(SQLModel, table=True):
+    """An ended implementation and the one that continues it in a successor area.
+
+    A cluster that merges gives one row; a cluster that splits gives one row per successor area.
+    """
+
+    __tablename__ = "implementation_succession"
+    __table_args__ = (UniqueConstraint("predecessor_id", "successor_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    predecessor_id: int = Field(foreign_key="implementation.id", index=True)
+    successor_id: int = Field(foreign_key="implementation.id", index=True)
+    valid_from: date
 
 
 class AgreementParty(SQLModel, table=True):

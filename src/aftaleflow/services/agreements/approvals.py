@@ -15,7 +15,7 @@ from aftaleflow.domain.validation import clean_text
 from aftaleflow.services.agreements import lifecycle
 from aftaleflow.services.agreements.cases import load_visible
 from aftaleflow.services.agreements.read_model import view_of
-from aftaleflow.services.structure.succession import require_body_active
+from aftaleflow.services.structure.succession import refuse_carried_party, require_body_active
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView
 
@@ -50,6 +50,7 @@ def find_party_approval(session: Session, agreement: Agreement, party: str) -> A
             names |= {"regionsrådet", "regionsraadet", "regionsråd", "region"}
         if needle in names:
             return by_body[body.id]  # type: ignore[index]
+    refuse_carried_party(session, ref, agreement.round_no, set(by_body))
     raise NotFound(
         f"'{ref[:60]}' er ikke part i godkendelsesrunde {agreement.round_no} for "
         f"samarbejdsaftale {agreement.id}."
@@ -96,8 +97,11 @@ def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,
     }
     body = uow.session.get(Body, approval.body_id)
     assert body is not None
+    # The carry-over moves a pending approval of an open round only: elsewhere it is no way on.
+    movable = facts["round_open"] and not APPROVAL.state(approval.state).final
     require_body_active(uow.session, body,
-                        decision.decided_on or decision.meeting_date or uow.now.date())
+                        decision.decided_on or decision.meeting_date or uow.now.date(),
+                        carry_over_moves_it=movable)
     source = approval.state
     approval.state = APPROVAL.next_state(source, trigger, facts)
     if decision.meeting_date is not None:

@@ -27,6 +27,7 @@ from aftaleflow.domain.model import (
     Region,
 )
 from aftaleflow.services.agreements import availability
+from aftaleflow.services.structure.implementation_carryover import predecessors_of
 from aftaleflow.services.views import (
     ActionView,
     AgreementView,
@@ -55,11 +56,24 @@ def view_of(session: Session, a: Agreement, *, detail: bool,
                                     started, completed, comment, version or 0)
                  for id_, key, name, state, started, completed, comment, version
                  in session.execute(_IMPLEMENTATIONS, {"b_agreement": a.id})]
+        impls = with_predecessors(session, a, impls)
     actions, forum = availability.describe(session, a, today or a.updated_at.date())
     view = agreement_view(a, region, cluster, approvals, impls, actions=actions, forum=forum)
     if detail and a.kind not in FIXED_PARTY_KINDS:  # no query for the kinds of 2022-2026
         view = replace(view, chosen_parties=chosen_party_names(session, a))
     return view
+
+
+def with_predecessors(session: Session, a: Agreement, impls: list[ImplementationView]
+                      ) -> list[ImplementationView]:
+    """Each implementation with what the ended ones it continues had reached (one query, and
+    only for agreements whose implementations have been carried over)."""
+    if not impls or a.id is None or not session.exec(
+            select(Implementation.id).where(Implementation.agreement_id == a.id,
+                                            col(Implementation.ended_on).is_not(None))).first():
+        return impls
+    earlier = predecessors_of(session, a.id)
+    return [replace(i, predecessors=tuple(earlier.get(i.id, ()))) for i in impls]
 
 
 FIXED_PARTY_KINDS = (AgreementKind.REGIONAL, AgreementKind.LOCAL, AgreementKind.CLUSTER_FUNDS)
@@ -91,7 +105,8 @@ _IMPLEMENTATIONS = (
               col(Implementation.completed_on), col(Implementation.comment),
               col(Implementation.version))
     .join(Cluster, col(Cluster.id) == Implementation.cluster_id)
-    .where(col(Implementation.agreement_id) == bindparam("b_agreement"))
+    .where(col(Implementation.agreement_id) == bindparam("b_agreement"),
+           col(Implementation.ended_on).is_(None))
     .order_by(col(Implementation.id)))
 
 

@@ -29,7 +29,8 @@ def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[Agreem
         for impl, cluster in session.exec(
                 select(Implementation, Cluster).join(Cluster, col(Cluster.id) ==
                                                      Implementation.cluster_id)
-                .where(col(Implementation.agreement_id).in_(ids))
+                .where(col(Implementation.agreement_id).in_(ids),
+                       col(Implementation.ended_on).is_(None))
                 .order_by(col(Implementation.id))):
             implementations.setdefault(impl.agreement_id, []).append(
                 implementation_view(impl, cluster))
