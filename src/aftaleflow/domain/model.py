@@ -138,6 +138,23 @@ class ApprovalRule(SQLModel, table=True):
     source: str
 
 
+class OriginRule(SQLModel, table=True):
+    """Where an agreement may come from on a day (e.g. "Bestilling fra SSU" until 2026-12-31),
+    in the master data's order (the first valid one is the default)."""
+
+    __tablename__ = "origin_rule"
+    __table_args__ = (UniqueConstraint("key", "valid_from"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True)
+    label: str
+    valid_from: date
+    valid_to: date | None = None
+    first_state: str = Field(description="proevehandling | under_udarbejdelse")
+    position: int
+    confirmed: bool
+    source: str
+
+
 class Succession(SQLModel, table=True):
     """Who takes over from a region, area or body that ceases (one row per successor).
 

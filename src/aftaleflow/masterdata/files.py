@@ -28,6 +28,7 @@ class MasterData:
     bodies: list[dict[str, Any]]
     rules: list[dict[str, Any]]
     digest: str
+    origins: list[dict[str, Any]]
 
 
 def read(directory: Path = PACKAGE_DIR) -> MasterData:
@@ -79,4 +80,5 @@ def parse(sources: Mapping[str, bytes]) -> MasterData:
         bodies=rows["bodies"],
         rules=rows["rules"],
         digest=digest.hexdigest(),
+        origins=rows["origins"],
     )

@@ -101,6 +101,16 @@ class RuleIn(_Row):
     source: str = Field(min_length=1)
 
 
+class OriginIn(_Row):
+    key: str = Field(min_length=1, pattern=r"^[a-z_]+$")
+    label: str = Field(min_length=1)
+    valid_from: date
+    valid_to: date | None = None
+    first_state: Literal["proevehandling", "under_udarbejdelse"]
+    confirmed: bool
+    source: str = Field(min_length=1)
+
+
 # top-level key -> (file it must be in, row model)
 SECTIONS: dict[str, tuple[str, type[_Row]]] = {
     "regions": ("regions.yaml", RegionIn),
@@ -108,6 +118,7 @@ SECTIONS: dict[str, tuple[str, type[_Row]]] = {
     "areas": ("areas.yaml", AreaIn),
     "bodies": ("bodies.yaml", BodyIn),
     "rules": ("approval_rules.yaml", RuleIn),
+    "origins": ("approval_rules.yaml", OriginIn),
 }
 
 

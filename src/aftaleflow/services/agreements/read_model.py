@@ -28,6 +28,7 @@ from aftaleflow.domain.model import (
 )
 from aftaleflow.services.agreements import availability
 from aftaleflow.services.structure.implementation_carryover import predecessors_of
+from aftaleflow.services.structure.origins import origin_labels
 from aftaleflow.services.views import (
     ActionView,
     AgreementView,
@@ -58,7 +59,8 @@ def view_of(session: Session, a: Agreement, *, detail: bool,
                  in session.execute(_IMPLEMENTATIONS, {"b_agreement": a.id})]
         impls = with_predecessors(session, a, impls)
     actions, forum = availability.describe(session, a, today or a.updated_at.date())
-    view = agreement_view(a, region, cluster, approvals, impls, actions=actions, forum=forum)
+    view = agreement_view(a, region, cluster, approvals, impls, actions=actions, forum=forum,
+                          origin_label=origin_labels(session).get(a.origin))
     if detail and a.kind not in FIXED_PARTY_KINDS:  # no query for the kinds of 2022-2026
         view = replace(view, chosen_parties=chosen_party_names(session, a))
     return view
@@ -170,7 +172,8 @@ def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
                    approvals: list[ApprovalView],
                    implementations: list[ImplementationView], *,
                    actions: list[ActionView] | None = None,
-                   forum: Forum | None = None) -> AgreementView:
+                   forum: Forum | None = None,
+                   origin_label: str | None = None) -> AgreementView:
     """The read model of one agreement; approvals are shown regional council first.
 
     Without `actions` every action of the state counts as available (lists skip the guards).
@@ -183,7 +186,7 @@ def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
     return AgreementView(
         id=a.id, title=a.title, description=a.description, kind=a.kind,
         kind_label=KIND_LABELS.get(a.kind, a.kind), origin=a.origin,
-        origin_label=ORIGIN_LABELS.get(a.origin, a.origin),
+        origin_label=origin_label or ORIGIN_LABELS.get(a.origin, a.origin),
         origin_cluster=cluster.name if cluster else None, kle_number=a.kle_number,
         case_handler=a.case_handler, region_key=region.key, region=region.name, state=a.state,
         state_label=with_forum(AGREEMENT.label_of(a.state), forum), round_no=a.round_no,
