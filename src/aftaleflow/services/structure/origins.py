@@ -70,7 +70,7 @@ def choose_origin(session: Session, key: str | None, day: date) -> OriginView:
     other = session.exec(select(OriginRule).where(OriginRule.key == key)
                          .order_by(col(OriginRule.valid_from))).all()
     if not other:
-        why = f"Ukendt oprindelse '{key[:40]}'"
+        why = f"Ugyldig værdi for 'oprindelse': '{key[:40]}' er ukendt"
     else:
         last, first = other[-1], other[0]
         span = (f"gælder kun til {last.valid_to.isoformat()}" if last.valid_to
