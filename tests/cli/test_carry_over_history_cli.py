@@ -46,3 +46,26 @@ def test_a_refused_advance_never_lists_itself_as_allowed(db_url: str) -> None:
     allowed = refused.stderr.split("Tilladte handlinger:")[1]
     assert "indstil_til_godkendelse" not in allowed
     assert "tilbagetraek" in allowed
+
+
+def test_a_decision_for_a_carried_over_body_names_its_successor(
+        db_url: str, ctx: ServiceContext, clock: MovableClock) -> None:
+    from datetime import date
+
+    from aftaleflow.services.agreements.cases import advance_agreement
+    from aftaleflow.services.structure.carryover import carry_over
+    from tests.factories import new_agreement
+    from tests.services.test_carry_over_history import SJAELLAND_REGIONAL
+
+    clock.set(date(2026, 12, 15))
+    case = new_agreement(ctx, SJAELLAND_REGIONAL)
+    for trigger in ("send_til_ssu", "indstil_til_godkendelse"):
+        case = advance_agreement(ctx, case.id, trigger)
+    clock.set(date(2027, 1, 12))
+    carry_over(ctx, date(2027, 1, 1))
+    refused = run(["approval", "record", str(case.id), "rr-sjaelland", "godkendt",
+                   "--decided-on", "2027-01-10"], env_for(db_url, AFTALEFLOW_TODAY="2027-01-12"))
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert ("Godkendelsen i runde 1 er overført til Regionsrådet, Region Østdanmark; "
+            "registrér beslutningen for Regionsrådet, Region Østdanmark.") in refused.stderr
+    assert "carry-over" not in refused.stderr
