@@ -3,6 +3,7 @@ every audit event names rows that exist with their true states (issue 20, rules 
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -100,7 +101,7 @@ def test_every_implementation_event_names_an_existing_row_and_its_true_states(
     # Per row, each event starts where the one before ended, and the last is the row's state.
     for row_id, row in rows.items():
         chain = [(e.from_state, e.to_state) for e in events if e.entity_id == row_id]
-        assert all(a[1] == b[0] for a, b in zip(chain, chain[1:], strict=False)), chain
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(chain)), chain
         assert not chain or chain[-1][1] == row.state
     merged = [e.comment or "" for e in events if e.trigger == "overfoer_implementering"]
     assert any(f"Sammenlægning i {OESTSJAELLAND} pr. 2027-01-01: Sundhedsklynge SUH "
