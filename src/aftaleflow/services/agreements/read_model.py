@@ -60,7 +60,9 @@ def view_of(session: Session, a: Agreement, *, detail: bool,
         impls = with_predecessors(session, a, impls)
     actions, forum = availability.describe(session, a, today or a.updated_at.date())
     view = agreement_view(a, region, cluster, approvals, impls, actions=actions, forum=forum,
-                          origin_label=origin_labels(session).get(a.origin))
+                          # the two origins of 2022-2026 need no query on the hot path
+                          origin_label=ORIGIN_LABELS.get(a.origin)
+                          or origin_labels(session).get(a.origin))
     if detail and a.kind not in FIXED_PARTY_KINDS:  # no query for the kinds of 2022-2026
         view = replace(view, chosen_parties=chosen_party_names(session, a))
     return view
