@@ -57,6 +57,15 @@ def find_party_approval(session: Session, agreement: Agreement, party: str) -> A
     )
 
 
+def refuse_if_carried_over(ctx: ServiceContext, agreement_id: int, party: str) -> None:
+    """A party that is not in the round because the carry-over passed its approval to a
+    successor: refused naming the successor (e.g. an old request mail's link)."""
+    with UnitOfWork(ctx, read_only=True) as uow:
+        agreement = load_visible(uow.session, ctx.principal, agreement_id)
+        bodies = {a.body_id for a in lifecycle.current_approvals(uow.session, agreement)}
+        refuse_carried_party(uow.session, party, agreement.round_no, set(bodies))
+
+
 def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, *,
                     expected_version: int | None = None) -> AgreementView:
     """A council's step: put on agenda, approve, reject, postpone or resume (with new date)."""
