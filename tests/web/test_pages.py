@@ -10,6 +10,7 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 
 from aftaleflow.services.agreements.cases import list_agreements
+from aftaleflow.services.reading.cells import with_cell
 from aftaleflow.services.reading.dashboard import matrix_agreements
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import ApprovalView
@@ -109,7 +110,8 @@ def test_matrix_exports_as_csv_and_xlsx(web, demo_world: DemoWorld) -> None:
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows[0]) == 5 + 20  # Nr., aftale, region, tilstand, godkendt + 20 parter
     herning = rows[0].index("Kommunalbestyrelsen, Herning Kommune")
-    assert [r[herning] for r in rows[1:]] == ["Godkendt 20.04.2026", "Sat på dagsorden 17.11.2026"]
+    assert [r[herning] for r in rows[1:]] == ["Godkendt 20.04.2026",
+                                              "Sat på dagsorden 17.11.2026 · frist 21.12.2026"]
     book = load_workbook(io.BytesIO(web.get("/ui/matrix.xlsx?region=midtjylland").content))
     sheet = book.active
     assert sheet is not None
@@ -142,7 +144,8 @@ def test_part_feed_holds_only_its_own_deadlines_and_no_meetings(web, demo_world)
 def _cells(rows) -> list[tuple]:  # type: ignore[no-untyped-def]
     """The matrix's rows (cells as tuples) and the agreement views, compared field by field."""
     return [(r.id, r.title, r.state, r.region, r.approvals_total, r.approvals_approved,
-             [ApprovalView(*a) if isinstance(a, tuple) else a for a in r.approvals])
+             [with_cell(ApprovalView(*a), r.state) if isinstance(a, tuple) else a
+              for a in r.approvals])
             for r in rows]
 
 

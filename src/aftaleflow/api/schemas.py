@@ -68,7 +68,13 @@ class AgreementIn(Strict):
 
 class TransitionIn(Strict):
     trigger: str = Field(min_length=1, max_length=60, examples=["send_til_ssu"])
-    comment: str | None = Field(default=None, max_length=5000, examples=["Udkast klar"])
+    comment: str | None = Field(
+        default=None, max_length=5000, examples=["Udkast klar"],
+        description="Kommentar; begrundelsen, som en handling, der ikke kan gøres om, skal have.")
+    approval_deadline: IsoDate | None = Field(
+        default=None, examples=["2027-02-26"],
+        description="Fast frist for den godkendelsesrunde, handlingen starter (uden: "
+                    "fristreglen regnet fra rundens start).")
 
 
 class DecisionIn(Strict):

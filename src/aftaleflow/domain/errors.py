@@ -120,3 +120,22 @@ class ActionRefused(DomainError):
     def __init__(self, message: str, current_state: str | None = None) -> None:
         super().__init__(message)
         self.current_state = current_state
+
+
+class BackupUnusable(DomainError):
+    """A backup file truncated or altered, its manifest missing or not matching, or a restored
+    copy that differs from the manifest; nothing was restored."""
+
+    exit_code = 10
+
+
+class ChainMismatch(DomainError):
+    """The audit chain is broken or no longer passes through a signed checkpoint."""
+
+    exit_code = 8
+
+
+class CheckpointForged(DomainError):
+    """A checkpoint file whose signature fails or whose key is not one of ours."""
+
+    exit_code = 9

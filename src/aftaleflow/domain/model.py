@@ -195,6 +195,8 @@ class Agreement(SQLModel, table=True):
     round_no: int = 0
     text_version: int = 1
     approval_deadline: date | None = None
+    # the round the fixed approval deadline was given for; other rounds follow the policy
+    approval_deadline_round: int | None = None
     implementation_deadline: date | None = None
     created_at: datetime
     updated_at: datetime

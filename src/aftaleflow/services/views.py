@@ -30,6 +30,7 @@ class ApprovalView:
     certainty_source: str | None = None
     deadline_rule: str = ""  # the rule the deadline was counted with (days, closing days)
     past_deadline: bool = False  # undecided and the deadline has passed (on the service's day)
+    cell: str = ""  # the party's matrix cell, as every adapter shows it (`reading.cells`)
 
     @property
     def certainty_label(self) -> str:

@@ -35,7 +35,7 @@ def party_page(request: Request, ctx: auth.WebCtx, agreement_id: Id, party: Key)
               for e in case.events]
     return page(request, ctx, "party.html", f"{case.approval.body}: beslutning om "
                 f"samarbejdsaftale #{agreement_id}", case=case, a=case.agreement,
-                p=case.approval, events=events,
+                p=case.approval, events=events, today=ctx.now().date(),
                 everyday=[act for act in actions if not act.irreversible],
                 irreversible=[act for act in actions if act.irreversible])
 
@@ -52,8 +52,6 @@ def record(request: Request, ctx: auth.WebCtx, form: auth.Form, agreement_id: Id
         if action is None:
             raise ValidationFailed("Vælg en af de beslutninger, der kan registreres nu.")
         comment = auth.text(form, "comment", 5000).strip()
-        if action.irreversible and not comment:
-            raise ValidationFailed(f"«{action.label}» kan ikke gøres om: skriv begrundelsen.")
         day = parse_date(auth.text(form, "meeting_date", 20))
         if decision in NEEDS_MEETING_DATE and day is None:
             raise ValidationFailed("Angiv mødedatoen.")

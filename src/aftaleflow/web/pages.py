@@ -171,7 +171,7 @@ def matrix_export(request: Request, ctx: auth.WebCtx, fmt: str, region: Filter =
     agreements = filtered_matrix(ctx, _matrix_query(
         region, klynge, tilstand, over_fristen, mine, sagsbehandler, kle, sorter, faldende, 1,
         pr_side))
-    table = tables.matrix_table(agreements)
+    table = exports.matrix_table(agreements)
     day = ctx.now().date().isoformat()
     if fmt == "csv":
         return Response(exports.to_csv(table), media_type="text/csv; charset=utf-8", headers={

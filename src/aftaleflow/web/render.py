@@ -18,6 +18,7 @@ from starlette.responses import Response
 from aftaleflow.config import local_time
 from aftaleflow.domain.access import ROLE_LABELS, Role
 from aftaleflow.domain.errors import DomainError
+from aftaleflow.domain.wording import deadline_phrase
 from aftaleflow.services.reading.dashboard import UserInfo, current_user
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.serving.logs import SECRET
@@ -58,7 +59,7 @@ def short_party(name: str, kind: str = "") -> str:
 
 
 templates.env.filters.update(dmy=dmy, long_date=long_date, short_party=short_party,
-                             meeting_time=meeting_time)
+                             meeting_time=meeting_time, deadline_phrase=deadline_phrase)
 templates.env.globals.update(ROLE_LABELS=ROLE_LABELS)
 
 NAV = [

@@ -95,6 +95,7 @@ def transition(ctx: Ctx, agreement_id: Id, body: TransitionIn, version: Version,
     """Kræver `If-Match` med aftalens version. En forkert handling giver 409 med de
     tilladte handlinger; en forældet version giver 409 med den aktuelle tilstand."""
     view = service.advance_agreement(ctx, agreement_id, body.trigger, comment=body.comment,
+                                     deadline=body.approval_deadline,
                                      expected_version=version)
     response.headers["ETag"] = etag(view.version)
     return view

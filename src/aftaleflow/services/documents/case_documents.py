@@ -27,6 +27,7 @@ from aftaleflow.domain.model import Agreement, Approval, Body, Cluster
 from aftaleflow.services.agreements.approvals import find_party_approval
 from aftaleflow.services.agreements.availability import forum_names
 from aftaleflow.services.agreements.cases import load_visible
+from aftaleflow.services.agreements.read_model import fixed_deadline_in_view
 from aftaleflow.services.agreements.texts import changes_vm, item_changes
 from aftaleflow.services.documents.drafts import DRAFT_NAME, WORD_NOTE, draft_view
 from aftaleflow.services.documents.view_models import (
@@ -245,7 +246,7 @@ def _letter_data(ctx: ServiceContext, letter_kind: vm.LetterKind, agreement_id: 
             kind=letter_kind, date=today, sender=sender,
             recipient=recipient, agreement_title=agreement.title,
             case_number=agreement.kle_number, case_handler=agreement.case_handler,
-            deadline=approval.deadline if approval else agreement.approval_deadline,
+            deadline=approval.deadline if approval else fixed_deadline_in_view(agreement),
             message=message, decision_body=body.name if body else "",
             decision_date=approval.decided_on if approval else None,
             reason=(approval.comment or "") if approval else "",
@@ -316,7 +317,8 @@ def render_status_report(ctx: ServiceContext, today: date | None = None) -> Docu
             date=day, agreements=[vm.AgreementStatusView(
                 title=a.title, case_number=a.kle_number,
                 state=with_forum(AGREEMENT.label_of(a.state), forums.get(a.id or 0)),
-                deadline=a.approval_deadline, parties=party_vms(s, a, day)) for a in rows])
+                deadline=fixed_deadline_in_view(a), parties=party_vms(s, a, day))
+                for a in rows])
     return _register(ctx, docs.render_status_report(report))
 
 

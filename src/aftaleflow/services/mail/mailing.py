@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,8 +73,11 @@ def _attachment(record: DocumentRecord) -> Attachment:
 
 
 def send_outbox(ctx: ServiceContext, transport: Transport | None = None,
-                attachments: AttachmentSource | None = letter_attachments) -> DeliveryReport:
-    """Deliver every queued message once, each with its PDF letter; see services.mail.outbox."""
+                attachments: AttachmentSource | None = letter_attachments,
+                watch: Sequence[str] = ()) -> DeliveryReport:
+    """Deliver every queued message once (up to the batch size), each with its PDF letter;
+    `watch`: the keys the caller queued, whose fate the report tells. See services.mail.outbox.
+    """
     ctx.authorize("document.write")
     chosen = transport or default_transport()
     domain = get_settings().mail_domain
@@ -92,4 +95,4 @@ def send_outbox(ctx: ServiceContext, transport: Transport | None = None,
         except MailDeliveryError as exc:
             raise DeliveryFailed(exc.message) from exc
 
-    return deliver(ctx, send)
+    return deliver(ctx, send, watch)

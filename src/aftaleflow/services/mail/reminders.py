@@ -31,6 +31,7 @@ from aftaleflow.domain.forum import recommendation_sentence, replace_forum
 from aftaleflow.domain.machines import AGREEMENT
 from aftaleflow.domain.model import Agreement, Approval, AuditEvent, Body
 from aftaleflow.domain.outbox import OutboxMessage
+from aftaleflow.domain.wording import deadline_phrase
 from aftaleflow.services.agreements.availability import forum_on, history_forums
 from aftaleflow.services.mail.links import decision_url
 from aftaleflow.services.mail.outbox import enqueue
@@ -53,6 +54,8 @@ class PlannedMessage:
     body: str
     due_on: date
     deadline: date | None
+    deadline_text: str = ""
+    """The deadline as the subject words it on the day (`domain.wording.deadline_phrase`)."""
 
 
 @lru_cache(maxsize=4096)
@@ -144,24 +147,24 @@ def body_address(body: Body) -> str:
 
 
 def _compose(session: Session, level: str, approval: Approval, agreement: Agreement,
-             body: Body, due_on: date) -> PlannedMessage:
+             body: Body, due_on: date, today: date) -> PlannedMessage:
+    """The message as it reads on `today`, the day it is queued (a late sweep says so)."""
     settings = get_settings()
     policy = load_policy()
     assert approval.id is not None and agreement.id is not None and approval.deadline
     deadline = danish_long_date(approval.deadline)
+    when = deadline_phrase(approval.deadline, today)
     link = decision_url(agreement.id, body.key)
     if level == ESCALATION:
         recipients = [settings.manager_email]
-        subject = (f"Eskalering: {body.name} har ikke godkendt '{agreement.title}' "
-                   f"(frist {deadline})")
+        subject = f"Eskalering: {body.name} har ikke godkendt '{agreement.title}' – {when}"
         opening = (f"{body.name} har endnu ikke registreret en beslutning om "
                    f"samarbejdsaftalen '{agreement.title}', og fristen {deadline} er overskredet.")
     else:
         recipients = [body_address(body)]
-        when = "i dag" if due_on == approval.deadline else deadline
-        subject = (f"{REMINDER_LABELS[level]}: godkendelse af '{agreement.title}' – frist {when}")
+        subject = f"{REMINDER_LABELS[level]}: godkendelse af '{agreement.title}' – {when}"
         opening = (f"Til {body.name}\n\nVi mangler endnu jeres beslutning om "
-                   f"samarbejdsaftalen '{agreement.title}'. Fristen er {deadline}.")
+                   f"samarbejdsaftalen '{agreement.title}': {when}.")
     text = "\n".join([
         opening, "",
         f"Sagsnr.: {agreement.kle_number}   Sagsbehandler: {agreement.case_handler}",
@@ -174,7 +177,7 @@ def _compose(session: Session, level: str, approval: Approval, agreement: Agreem
     return PlannedMessage(key=reminder_key(level, approval.id, approval.round_no), kind=level,
                           agreement_id=agreement.id, approval_id=approval.id, party=body.name,
                           recipients=recipients, subject=subject, body=text, due_on=due_on,
-                          deadline=approval.deadline)
+                          deadline=approval.deadline, deadline_text=when)
 
 
 def _messages(session: Session, today: date) -> list[PlannedMessage]:
@@ -187,7 +190,7 @@ def _messages(session: Session, today: date) -> list[PlannedMessage]:
     for level, approval_id, _round, day, _deadline in due:
         approval = approvals[approval_id]
         out.append(_compose(session, level, approval, agreements[approval.agreement_id],
-                            bodies[approval.body_id], day))
+                            bodies[approval.body_id], day, today))
     return out
 
 
@@ -212,11 +215,13 @@ def enqueue_reminders(ctx: ServiceContext, today: date | None = None) -> list[Pl
     ctx.authorize("document.write")
     with UnitOfWork(ctx) as uow:
         planned = _messages(uow.session, today or uow.now.date())
-        queued = [m for m in planned if enqueue(
+        # in key order: two runs queueing the same keys wait for each other in one order,
+        # never in a circle (a deadlock)
+        new = {m.key for m in sorted(planned, key=lambda m: m.key) if enqueue(
             uow, key=m.key, kind=m.kind, recipients=m.recipients, subject=m.subject,
-            body=m.body, agreement_id=m.agreement_id, approval_id=m.approval_id)]
+            body=m.body, agreement_id=m.agreement_id, approval_id=m.approval_id)}
         uow.commit()
-        return queued
+        return [m for m in planned if m.key in new]
 
 
 def enqueue_round_letters(ctx: ServiceContext) -> list[str]:

@@ -16,11 +16,13 @@ from aftaleflow.config import TIMEZONE, local_time
 from aftaleflow.domain.agenda import Slot, renumber
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
+from aftaleflow.domain.machines import APPROVAL, DECISIONS
 from aftaleflow.domain.meetings import AgendaItem, Meeting
 from aftaleflow.domain.model import Agreement, Approval, Body, Municipality
 from aftaleflow.domain.validation import MAX_TITLE, clean_text
 from aftaleflow.services.agreements.approvals import Decision, apply_decision, find_party_approval
 from aftaleflow.services.agreements.cases import load_agreement
+from aftaleflow.services.agreements.part_view import REGION_PARTY_KINDS
 from aftaleflow.services.agreements.parties import round_parties_markdown
 from aftaleflow.services.meetings.bilag import BilagFile, store_bilag
 from aftaleflow.services.reading.indexing import index_item
@@ -28,8 +30,6 @@ from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgendaItemView, MeetingView
 
 APPROVING_KINDS = ("kommunalbestyrelse", "regionsraad")
-REGION_PARTY_KINDS = ("regionsraad", "forretningsudvalg")
-"""The region's own bodies: their meetings act for the region as a party."""
 # The usual route of a council case, and where a meeting of each kind of body sits on it.
 DEFAULT_ROUTES: dict[str, tuple[list[str], str]] = {
     "kommunalbestyrelse": (["FAG", "ØKU", "KB"], "KB"),
@@ -277,6 +277,8 @@ def decide_item(ctx: ServiceContext, item_id: int, decision_text: str,
             apply_decision(uow, agreement, approval, Decision(
                 party=body.name, decision=decision, meeting_date=when.date(),
                 protocol_ref=f"{body.name}, {when:%d.%m.%Y}, pkt. {item.number}",
+                # the beslutning is the reason of a decision that needs one (an afvisning)
+                comment=text if APPROVAL.needs_reason(DECISIONS[decision]) else None,
             ))
         uow.commit()
         return item_view(item)
