@@ -157,7 +157,8 @@ def test_decision_of_a_ceased_body_after_the_carry_over_names_the_successor_not_
     view = advance_agreement(ctx, view.id, "send_til_ssu")
     view = advance_agreement(ctx, view.id, "indstil_til_godkendelse")
     view = record_decision(ctx, view.id, Decision(party="Næstved", decision="afvist",
-                                                  decided_on=date(2026, 12, 10)))
+                                                  decided_on=date(2026, 12, 10),
+                                                  comment="Økonomien er ikke afklaret"))
     assert view.state == "genforhandling"
     clock.set(date(2027, 1, 12))
     carry_over(ctx, NEW_YEAR)
