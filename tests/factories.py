@@ -37,7 +37,7 @@ class Spec:
     """What kind of agreement a factory makes."""
 
     kind: str = "lokal_aftale"
-    origin: str = "ssu_bestilling"
+    origin: str | None = None  # the day's default: ssu_bestilling until 2026, then from data
     region: str = "syddanmark"
     cluster: str | None = "sundhedsklynge-lillebaelt"
     title: str = "Børn og unge i mistrivsel"

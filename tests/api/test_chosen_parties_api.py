@@ -10,7 +10,7 @@ from tests.api.conftest import auth
 
 def body(parties: list[str]) -> dict[str, object]:
     return {"title": "Regional medfinansiering af sundhedshuse", "kind": "medfinansieringsaftale",
-            "origin": "ssu_bestilling", "region": "syddanmark",
+            "origin": "droeftelse_i_sundhedsraad", "region": "syddanmark",
             "kle_number": "29.30.08-P27-3-27", "case_handler": "Ane Holm", "parties": parties}
 
 

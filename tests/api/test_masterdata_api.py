@@ -56,3 +56,16 @@ def test_a_missing_file_is_named(client, world) -> None:
     del body["files"]["areas.yaml"]  # type: ignore[attr-defined]
     response = client.post("/masterdata/import", json=body, headers=auth(world.tokens["admin"]))
     assert response.status_code == 422 and "areas.yaml: filen mangler" in response.json()["detail"]
+
+
+def test_several_faults_are_all_named_in_one_problem(client, world, engine, tmp_path) -> None:
+    from tests.services.test_masterdata_every_problem import several_faults
+
+    expected = several_faults(tmp_path)
+    before = dump(engine)
+    response = client.post("/masterdata/import", json=payload(tmp_path, True),
+                           headers=auth(world.tokens["admin"]))
+    assert response.status_code == 422
+    for text in expected.values():
+        assert text in response.json()["detail"]
+    assert dump(engine) == before

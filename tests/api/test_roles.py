@@ -45,6 +45,7 @@ ROUTES: list[tuple[str, str, str, Body]] = [
                   for name in files.FILES}, "dry_run": True}),
     ("GET", "/structure/carry-over?on=2027-01-01", "document.read", None),
     ("POST", "/structure/carry-over", "masterdata.admin", {"on": "2026-01-01"}),
+    ("GET", "/structure/origins", "masterdata.read", None),
     ("GET", "/agreements", "agreement.read", None),
     ("POST", "/agreements", "agreement.create", NEW_AGREEMENT),
     ("GET", "/agreements/{midt}", "agreement.read", None),

@@ -81,3 +81,15 @@ def test_the_readme_names_only_options_the_import_command_has() -> None:
     assert set(re.findall(r"(--[a-z-]+)", section.split("**Agreement kinds")[0])) <= options
     create = get_command(app).commands["agreement"].commands["create"]  # type: ignore[attr-defined]
     assert "--part" in {o for p in create.params for o in p.opts}
+
+
+def test_several_faults_are_all_named_in_one_run(engine, db_url, tmp_path) -> None:
+    from tests.services.test_masterdata_every_problem import several_faults
+
+    expected = several_faults(tmp_path)
+    before = dump(engine)
+    result = run(["masterdata", "import", str(tmp_path), "--dry-run"], env_for(db_url))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    for text in expected.values():
+        assert text in result.stderr
+    assert dump(engine) == before

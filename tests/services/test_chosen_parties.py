@@ -33,7 +33,7 @@ TO_ROUND = ("send_til_ssu", "indstil_til_godkendelse")
 
 def chosen(ctx, kind: str, region: str, parties: list[str]) -> AgreementView:
     return create_agreement(ctx, NewAgreement(
-        title="Fælles akutfunktion", kind=kind, origin="ssu_bestilling", region=region,
+        title="Fælles akutfunktion", kind=kind, region=region,
         kle_number="29.30.08-P27-2-27", case_handler="Ane Holm", parties=parties))
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from pydantic_core import PydanticCustomError
 
 from aftaleflow.domain.access import Role
-from aftaleflow.domain.model import AgreementKind, AgreementOrigin
+from aftaleflow.domain.model import AgreementKind
 
 T = TypeVar("T")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -48,10 +48,13 @@ class Page(BaseModel, Generic[T]):
 class AgreementIn(Strict):
     title: str = Field(min_length=1, max_length=300, examples=["Udgående teams"])
     kind: AgreementKind = Field(examples=["regional_samarbejdsaftale"])
-    origin: AgreementOrigin = Field(examples=["proevehandling"])
     region: str = Field(min_length=1, max_length=60, examples=["midtjylland"])
     kle_number: str = Field(pattern=KLE_REGEX, examples=["29.30.08-P27-1-21"])
     case_handler: str = Field(min_length=1, max_length=200, examples=["Mette Kjær Andersen"])
+    origin: str | None = Field(
+        default=None, max_length=60, pattern=r"^[a-z_]+$", examples=["proevehandling"],
+        description="En oprindelse gyldig på dagen (GET /structure/origins); "
+                    "standard: dagens første")
     origin_cluster: str | None = Field(default=None, max_length=120,
                                        examples=["goedstrupklyngen-vest"])
     description: str = Field(default="", max_length=100_000)

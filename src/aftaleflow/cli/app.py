@@ -164,8 +164,9 @@ def agreement_create(
         help="regional_samarbejdsaftale | lokal_aftale | klyngemidler_beslutning | "
              "horisontal_samarbejdsaftale | medfinansieringsaftale (de to sidste fra 2027)")
     ] = "regional_samarbejdsaftale",
-    origin: Annotated[str, typer.Option(help="proevehandling | ssu_bestilling")
-                      ] = "ssu_bestilling",
+    origin: Annotated[str | None, typer.Option(
+        help="Oprindelsen; de gyldige på dagen står i stamdata (aftaleflow structure origins). "
+             "Standard: dagens første, fx ssu_bestilling i 2026.")] = None,
     cluster: Annotated[str | None, typer.Option(
         help="Klyngen (nøgle eller navn) for en prøvehandling eller lokal aftale.")] = None,
     description: Annotated[str, typer.Option(help="Kort beskrivelse.")] = "",

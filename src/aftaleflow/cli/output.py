@@ -60,6 +60,8 @@ def agreement_detail(a: AgreementView) -> None:
         echo("  Implementering i klynger:")
         for i in a.implementations:
             echo(f"    {i.cluster:<52} {i.state_label}")
+            for earlier in i.predecessors:
+                echo(f"      videreført fra {earlier}")
 
 
 def deadline_rules(a: AgreementLike) -> list[str]:

@@ -41,3 +41,32 @@ def carry_over_command(
         return
     for line in report.lines():
         typer.echo(line)
+
+
+@structure_app.command("origins")
+@user_errors
+def origins_command(
+    on: Annotated[str | None, typer.Option(
+        "--date", help="Dagen aftalen oprettes, ÅÅÅÅ-MM-DD (standard i dag).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON.")] = False,
+) -> None:
+    """De oprindelser, en aftale oprettet på dagen kan få (stamdata med gyldighedsdatoer).
+
+    Eksempel: aftaleflow structure origins --date 2027-01-04
+    """
+    from aftaleflow.services.structure.origins import valid_origins
+
+    try:
+        day = date.fromisoformat(on) if on else None
+    except ValueError:
+        raise fail(f"Ugyldig dato for --date: '{on[:20] if on else ''}'. Brug ÅÅÅÅ-MM-DD.",
+                   2) from None
+    origins = valid_origins(context(), day)
+    if as_json:
+        print_json(origins)
+        return
+    for o in origins:
+        mark = " (standard)" if o.default else ""
+        typer.echo(f"{o.key:<32} {o.shown}{mark}")
+    if not origins:
+        typer.echo("Ingen oprindelser gælder den dag.")

@@ -92,15 +92,21 @@ class TransitionNotAllowed(DomainError):
 
 
 class GuardFailed(DomainError):
-    """The trigger is allowed in this state, but a condition is not met."""
+    """The trigger is allowed in this state, but a condition is not met.
+
+    The actions the message lists as allowed leave out the refused one and every other action
+    held up by the same condition (`held_up`), so a refusal never offers what it refuses.
+    """
 
     exit_code = 5
 
-    def __init__(self, spec: MachineFacts, state: str, trigger: str, failed: list[str]) -> None:
+    def __init__(self, spec: MachineFacts, state: str, trigger: str, failed: list[str], *,
+                 held_up: frozenset[str] = frozenset()) -> None:
         self.machine = spec.name
         self.state = state
         self.trigger = trigger
-        self.allowed = spec.allowed_triggers(state)
+        self.allowed = [t for t in spec.allowed_triggers(state)
+                        if t != trigger and t not in held_up]
         self.failed = failed
         super().__init__(
             f"Handlingen '{trigger}' kan ikke udføres i tilstanden '{spec.label_of(state)}': "

@@ -165,7 +165,10 @@ class MachineSpec:
             if not missing:
                 return str(candidate.dest)
             failed.extend(str(m) for m in missing)
-        raise GuardFailed(self, state, trigger, [self.guard_label(g) for g in failed])
+        held_up = frozenset(t for t in self.allowed_triggers(state)
+                            if self.guards_of(t) & set(failed))
+        raise GuardFailed(self, state, trigger, [self.guard_label(g) for g in failed],
+                          held_up=held_up)
 
     def can_fire(self, state: str, trigger: str, facts: Mapping[str, bool]) -> bool:
         try:

@@ -138,6 +138,23 @@ class ApprovalRule(SQLModel, table=True):
     source: str
 
 
+class OriginRule(SQLModel, table=True):
+    """Where an agreement may come from on a day (e.g. "Bestilling fra SSU" until 2026-12-31),
+    in the master data's order (the first valid one is the default)."""
+
+    __tablename__ = "origin_rule"
+    __table_args__ = (UniqueConstraint("key", "valid_from"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True)
+    label: str
+    valid_from: date
+    valid_to: date | None = None
+    first_state: str = Field(description="proevehandling | under_udarbejdelse")
+    position: int
+    confirmed: bool
+    source: str
+
+
 class Succession(SQLModel, table=True):
     """Who takes over from a region, area or body that ceases (one row per successor).
 
@@ -225,6 +242,22 @@ class Implementation(SQLModel, table=True):
     comment: str | None = None
     updated_at: datetime
     version: int | None = Field(default=None, sa_column=_implementation_version)
+    ended_on: date | None = Field(default=None, description="the last day of an area that "
+                                  "ceased; the row stays, its successors are linked")
+
+
+class ImplementationSuccession(SQLModel, table=True):
+    """An ended implementation and the one that continues it in a successor area.
+
+    A cluster that merges gives one row; a cluster that splits gives one row per successor area.
+    """
+
+    __tablename__ = "implementation_succession"
+    __table_args__ = (UniqueConstraint("predecessor_id", "successor_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    predecessor_id: int = Field(foreign_key="implementation.id", index=True)
+    successor_id: int = Field(foreign_key="implementation.id", index=True)
+    valid_from: date
 
 
 class AgreementParty(SQLModel, table=True):

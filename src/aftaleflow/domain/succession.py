@@ -67,29 +67,75 @@ def carry_over_hint(valid_to: date) -> str:
     return CARRY_OVER_COMMAND.format(on=date.fromordinal(valid_to.toordinal() + 1).isoformat())
 
 
-def refuse_after_cessation(what: str, name: str, valid_to: date, successors: list[str]) -> None:
-    """Refuse `what` (e.g. a decision) because `name` ceased: name successor and the way on."""
-    forward = (f"Sagen skal videre til efterfølgeren; kør overførslen "
-               f"({carry_over_hint(valid_to)})." if successors else
-               "Der er ingen efterfølger i stamdata; ret stamdata eller træk sagen tilbage.")
+def refuse_after_cessation(what: str, name: str, valid_to: date, successors: list[str], *,
+                           carry_over_moves_it: bool = True) -> None:
+    """Refuse `what` (e.g. a decision) because `name` ceased: name successor and the way on.
+
+    The carry-over command is named only while running it would move this case; after it has
+    run (or where it moves nothing) the message names who carries the case on instead.
+    """
+    if not successors:
+        forward = "Der er ingen efterfølger i stamdata; ret stamdata eller træk sagen tilbage."
+    elif carry_over_moves_it:
+        forward = (f"Sagen skal videre til efterfølgeren; kør overførslen "
+                   f"({carry_over_hint(valid_to)}).")
+    else:
+        forward = f"Sagen føres videre af {' og '.join(successors)}."
     raise ValidationFailed(f"{what}: {ceased_text(name, valid_to, successors)}. {forward}")
 
 
 def refuse_decision_after_cessation(body: str, valid_to: date | None, day: date,
-                                    successors: list[str]) -> None:
+                                    successors: list[str], *,
+                                    carry_over_moves_it: bool = True) -> None:
     """A body cannot decide after it ceased: name the successor and the way forward."""
     if valid_to is None or not ceased(valid_to, day):
         return
     refuse_after_cessation(f"En beslutning dateret {day.isoformat()} kan ikke registreres for "
-                           f"{body}", body, valid_to, successors)
+                           f"{body}", body, valid_to, successors,
+                           carry_over_moves_it=carry_over_moves_it)
+
+
+def refuse_in_ended_implementation(area: str, ended_on: date,
+                                   continued: list[tuple[str, str]]) -> None:
+    """Implementation recorded in a cluster whose implementation the carry-over has ended."""
+    where = " og ".join(f"{name} ({key})" for key, name in continued) or "ingen efterfølger"
+    raise ValidationFailed(
+        f"Implementering kan ikke registreres i {area}: klyngen ophørte "
+        f"{ended_on.isoformat()}, og implementeringen er afsluttet og videreført i {where}. "
+        f"Registrér implementeringen dér.")
 
 
 IMPLEMENTATION_ORDER = ("ikke_startet", "i_gang", "implementeret")
+IMPLEMENTATION_WORDS = {"ikke_startet": "ikke startet", "i_gang": "i gang",
+                        "implementeret": "implementeret"}
 
 
-def merged_state(a: str, b: str) -> str:
-    """Two implementations meeting in one successor area: the less advanced one counts."""
-    return min(a, b, key=IMPLEMENTATION_ORDER.index)
+def successor_state(states: list[str]) -> str:
+    """The state of an implementation that continues one or more ended ones in a new area.
+
+    The rule (README, "Strukturændringen 1. januar 2027"): if every predecessor had reached the
+    same state, the successor has it too; if they differ and at least one had started, the
+    successor is "i gang" (part of the area has begun or finished, the rest has not); if none
+    had started, "ikke startet". A merge never makes a finished area look unstarted, and never
+    makes an unfinished area look finished.
+    """
+    distinct = set(states)
+    if len(distinct) == 1:
+        return states[0]
+    return "i_gang" if distinct - {"ikke_startet"} else "ikke_startet"
+
+
+def short_date(day: date) -> str:
+    """10.12.2026: the short Danish date used in a case's lines."""
+    return day.strftime("%d.%m.%Y")
+
+
+def reached_text(area: str, state: str, started_on: date | None,
+                 completed_on: date | None) -> str:
+    """What an implementation had reached, e.g. 'Sundhedsklynge SUH: implementeret 10.12.2026'."""
+    day = completed_on if state == "implementeret" else started_on if state == "i_gang" else None
+    when = f" {short_date(day)}" if day else ""
+    return f"{area}: {IMPLEMENTATION_WORDS.get(state, state)}{when}"
 
 
 # -- the carry-over report: plain data, shared by CLI, API, flow mail and dashboard --------

@@ -7,7 +7,7 @@ if any is found, so nothing is loaded from a broken version.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -19,10 +19,18 @@ _SINGLE_MEMBERSHIP_KINDS = ("sundhedsraad",)  # a municipality sits in one of th
 
 @dataclass(frozen=True)
 class Sections:
+    """The valid rows of each section; `index` maps a row's position here to its place in the
+    file (rows with schema problems are left out), `known` is every key the file names (None:
+    the file could not be read, so references into it are not checked)."""
+
     files: dict[str, Located]  # section -> the file it came from
     rows: dict[str, Rows]
+    index: dict[str, list[int]] = field(default_factory=dict)
+    known: dict[str, set[str] | None] = field(default_factory=dict)
 
     def where(self, section: str, *path: Any) -> str:
+        if path and isinstance(path[0], int) and section in self.index:
+            path = (self.index[section][path[0]], *path[1:])
         return self.files[section].where((section, *path))
 
 
@@ -63,12 +71,13 @@ def _unique(s: Sections) -> Iterator[str]:
 
 
 def _references(s: Sections) -> Iterator[str]:
-    keys = {sec: {r.get("key") or r.get("code") for r in s.rows[sec]}
+    keys = {sec: s.known.get(sec, {r.get("key") or r.get("code") for r in s.rows[sec]})
             for sec in ("regions", "areas", "bodies", "municipalities")}
 
     def ref(section: str, path: tuple[Any, ...], value: str | None, target: str,
             what: str) -> Iterator[str]:
-        if value is not None and value not in keys[target]:
+        known = keys[target]
+        if value is not None and known is not None and value not in known:
             yield f"{s.where(section, *path)}: ukendt {what} '{value}'."
 
     for i, m in enumerate(s.rows["municipalities"]):
@@ -81,10 +90,10 @@ def _references(s: Sections) -> Iterator[str]:
             yield from ref("areas", (i, "members", j, "municipality"), m["municipality"],
                            "municipalities", "kommunekode")
     for i, b in enumerate(s.rows["bodies"]):
-        for field, target, what in (("region", "regions", "region"),
+        for name, target, what in (("region", "regions", "region"),
                                     ("municipality", "municipalities", "kommunekode"),
                                     ("cluster", "areas", "klynge/sundhedsråd")):
-            yield from ref("bodies", (i, field), b.get(field), target, what)
+            yield from ref("bodies", (i, name), b.get(name), target, what)
 
 
 def _successors(s: Sections) -> Iterator[str]:
@@ -102,9 +111,12 @@ def _successors(s: Sections) -> Iterator[str]:
             elif block["valid_from"] <= end:
                 yield (f"{s.where(section, i, 'succession', 'valid_from')}: efterfølgeren "
                        f"overtager {block['valid_from']}, før '{row['key']}' ophører {end}.")
+            written = s.known.get(section, set(by_key))
             for j, key in enumerate(block["successors"]):
                 succ = by_key.get(key)
                 where = s.where(section, i, "succession", "successors", j)
+                if succ is None and written is not None and key in written:
+                    continue  # the successor's own row has a problem, named on its own line
                 if succ is None:
                     yield f"{where}: ukendt efterfølger '{key}'."
                 elif end is not None and succ["valid_from"] <= end:

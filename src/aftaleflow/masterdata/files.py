@@ -1,7 +1,8 @@
 """Reading the governance master-data files shipped with the package (or a directory given).
 
 Every file is validated before anything is used (`schema`, `checks`): a broken set raises
-`MasterDataInvalid` with file, line and field, so nothing is half-loaded.
+`MasterDataInvalid` with file, line and field of every problem at once, so nothing is
+half-loaded.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class MasterData:
     bodies: list[dict[str, Any]]
     rules: list[dict[str, Any]]
     digest: str
+    origins: list[dict[str, Any]]
 
 
 def read(directory: Path = PACKAGE_DIR) -> MasterData:
@@ -37,24 +39,38 @@ def read(directory: Path = PACKAGE_DIR) -> MasterData:
 
 
 def parse(sources: Mapping[str, bytes]) -> MasterData:
-    """Validate a whole set of files (name -> content) and return their rows."""
-    missing = [name for name in FILES if name not in sources]
-    if missing:
-        raise MasterDataInvalid([f"{name}: filen mangler." for name in missing])
+    """Validate a whole set of files (name -> content) and return their rows.
+
+    Every problem is found in one run: a file that cannot be read is named and the others are
+    still checked, field by field and across files (checks that need an unreadable file's rows
+    are left out rather than reported wrongly), so a region fixes the set in one go.
+    """
+    found = [f"{name}: filen mangler." for name in FILES if name not in sources]
     digest = hashlib.sha256()
-    located = {}
+    located: dict[str, schema.Located] = {}
     for name in FILES:
+        if name not in sources:
+            continue
         digest.update(name.encode() + b"\0" + sources[name])
-        located[name] = schema.load_yaml(name, sources[name])
+        try:
+            located[name] = schema.load_yaml(name, sources[name])
+        except MasterDataInvalid as exc:
+            found.extend(exc.problems)
     rows: dict[str, list[dict[str, Any]]] = {}
-    found: list[str] = []
+    index: dict[str, list[int]] = {}
+    known: dict[str, set[str] | None] = {}
+    files: dict[str, schema.Located] = {}
     for section, (name, model) in schema.SECTIONS.items():
-        rows[section], problems = schema.validate_rows(located[name], section, model)
+        if name not in located:
+            rows[section], index[section], known[section] = [], [], None
+            continue
+        files[section] = located[name]
+        rows[section], index[section], problems = schema.validate_rows(
+            located[name], section, model)
+        known[section] = schema.keys_given(located[name], section)
         found.extend(problems)
-    if not found:
-        found = checks.problems(checks.Sections(
-            files={section: located[name] for section, (name, _) in schema.SECTIONS.items()},
-            rows=rows))
+    found.extend(checks.problems(checks.Sections(files=files, rows=rows, index=index,
+                                                 known=known)))
     if found:
         raise MasterDataInvalid(found)
     return MasterData(
@@ -64,4 +80,5 @@ def parse(sources: Mapping[str, bytes]) -> MasterData:
         bodies=rows["bodies"],
         rules=rows["rules"],
         digest=digest.hexdigest(),
+        origins=rows["origins"],
     )

@@ -101,6 +101,16 @@ class RuleIn(_Row):
     source: str = Field(min_length=1)
 
 
+class OriginIn(_Row):
+    key: str = Field(min_length=1, pattern=r"^[a-z_]+$")
+    label: str = Field(min_length=1)
+    valid_from: date
+    valid_to: date | None = None
+    first_state: Literal["proevehandling", "under_udarbejdelse"]
+    confirmed: bool
+    source: str = Field(min_length=1)
+
+
 # top-level key -> (file it must be in, row model)
 SECTIONS: dict[str, tuple[str, type[_Row]]] = {
     "regions": ("regions.yaml", RegionIn),
@@ -108,6 +118,7 @@ SECTIONS: dict[str, tuple[str, type[_Row]]] = {
     "areas": ("areas.yaml", AreaIn),
     "bodies": ("bodies.yaml", BodyIn),
     "rules": ("approval_rules.yaml", RuleIn),
+    "origins": ("approval_rules.yaml", OriginIn),
 }
 
 
@@ -209,18 +220,28 @@ def _message(error: Any) -> str:
 
 
 def validate_rows(located: Located, section: str, model: type[_Row]) -> tuple[
-        list[dict[str, Any]], list[str]]:
-    """Rows of one section as plain dicts (only the fields given), and the problems found."""
+        list[dict[str, Any]], list[int], list[str]]:
+    """Rows of one section that are valid, as plain dicts (only the fields given), their
+    positions in the file, and the problems found in the others."""
     rows = located.data.get(section) if isinstance(located.data, dict) else None
     if not isinstance(rows, list):
-        return [], [f"{located.name}, linje 1: listen '{section}:' mangler."]
+        return [], [], [f"{located.name}, linje 1: listen '{section}:' mangler."]
     out: list[dict[str, Any]] = []
+    positions: list[int] = []
     problems: list[str] = []
     for i, row in enumerate(rows):
         try:
             out.append(model.model_validate(row).model_dump(exclude_unset=True))
+            positions.append(i)
         except ValidationError as exc:
             for err in exc.errors():
                 path = (section, i, *err["loc"])
                 problems.append(f"{located.where(path)}: {_message(err)}.")
-    return out, problems
+    return out, positions, problems
+
+
+def keys_given(located: Located, section: str) -> set[str]:
+    """Every key (or kommunekode) written in a section, valid row or not: a reference to a
+    row with a problem of its own is not reported a second time as unknown."""
+    rows = located.data.get(section) if isinstance(located.data, dict) else None
+    return {str(r.get("key") or r.get("code")) for r in rows or [] if isinstance(r, dict)}

@@ -67,6 +67,9 @@ class ImplementationView:
     completed_on: date | None
     comment: str | None
     version: int
+    # what each ended implementation this one continues had reached, e.g.
+    # "Sundhedsklynge SUH (Køge/Roskilde): implementeret 10.12.2026"
+    predecessors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

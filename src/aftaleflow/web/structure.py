@@ -14,6 +14,7 @@ from aftaleflow.services.structure.carryover import (
     plan_carry_over,
     succession_days,
 )
+from aftaleflow.services.structure.origins import valid_origins
 from aftaleflow.web import auth
 from aftaleflow.web.render import html_errors, page
 
@@ -37,4 +38,4 @@ def carry_over_report(request: Request, ctx: auth.WebCtx,
         done.setdefault((event.agreement_id, event.title), []).append((event.at[:10],
                                                                        event.text))
     return page(request, ctx, "structure.html", "Strukturændring", day=day, days=days,
-                done=done, preview=plan_carry_over(ctx, day))
+                done=done, preview=plan_carry_over(ctx, day), origins=valid_origins(ctx, day))

@@ -13,6 +13,7 @@ from aftaleflow.api.problems import responses
 from aftaleflow.api.schemas import IsoDate
 from aftaleflow.domain.succession import CarryOverReport, CaseCarryOver
 from aftaleflow.services.structure.carryover import carry_over, plan_carry_over
+from aftaleflow.services.structure.origins import valid_origins
 
 router = APIRouter(prefix="/structure", tags=["Stamdata"],
                    responses=responses(401, 403, 422, 503))
@@ -50,3 +51,25 @@ def apply(ctx: Ctx, body: CarryOverIn) -> CarryOverOut:
     """Én transaktion per sag, en revisionshændelse per ændring; kan køres igen uden virkning.
     Afvises (422) før dagen."""
     return _out(carry_over(ctx, body.on))
+
+
+class OriginOut(BaseModel):
+    key: str
+    label: str = Field(description="Som den vises, med '(foreløbig)' hvis ikke bekræftet")
+    first_state: str
+    valid_from: date
+    valid_to: date | None
+    confirmed: bool
+    source: str
+    default: bool = Field(description="Gives, når en ny aftale ikke nævner en oprindelse")
+
+
+@router.get("/origins", response_model=list[OriginOut],
+            summary="Oprindelser, en aftale oprettet på dagen kan få")
+def origins(ctx: Ctx, on: Annotated[IsoDate | None, Query(
+        alias="date", description="Dagen, fx 2027-01-04 (standard i dag)")] = None
+            ) -> list[OriginOut]:
+    """Stamdata med gyldighedsdatoer: "Bestilling fra SSU" gælder til 2026-12-31."""
+    return [OriginOut(key=o.key, label=o.shown, first_state=o.first_state,
+                      valid_from=o.valid_from, valid_to=o.valid_to, confirmed=o.confirmed,
+                      source=o.source, default=o.default) for o in valid_origins(ctx, on)]

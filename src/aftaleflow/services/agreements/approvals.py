@@ -15,7 +15,7 @@ from aftaleflow.domain.validation import clean_text
 from aftaleflow.services.agreements import lifecycle
 from aftaleflow.services.agreements.cases import load_visible
 from aftaleflow.services.agreements.read_model import view_of
-from aftaleflow.services.structure.succession import require_body_active
+from aftaleflow.services.structure.succession import refuse_carried_party, require_body_active
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView
 
@@ -50,10 +50,20 @@ def find_party_approval(session: Session, agreement: Agreement, party: str) -> A
             names |= {"regionsrådet", "regionsraadet", "regionsråd", "region"}
         if needle in names:
             return by_body[body.id]  # type: ignore[index]
+    refuse_carried_party(session, ref, agreement.round_no, set(by_body))
     raise NotFound(
         f"'{ref[:60]}' er ikke part i godkendelsesrunde {agreement.round_no} for "
         f"samarbejdsaftale {agreement.id}."
     )
+
+
+def refuse_if_carried_over(ctx: ServiceContext, agreement_id: int, party: str) -> None:
+    """A party that is not in the round because the carry-over passed its approval to a
+    successor: refused naming the successor (e.g. an old request mail's link)."""
+    with UnitOfWork(ctx, read_only=True) as uow:
+        agreement = load_visible(uow.session, ctx.principal, agreement_id)
+        bodies = {a.body_id for a in lifecycle.current_approvals(uow.session, agreement)}
+        refuse_carried_party(uow.session, party, agreement.round_no, set(bodies))
 
 
 def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, *,
@@ -97,8 +107,11 @@ def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,
     }
     body = uow.session.get(Body, approval.body_id)
     assert body is not None
+    # The carry-over moves a pending approval of an open round only: elsewhere it is no way on.
+    movable = facts["round_open"] and not APPROVAL.state(approval.state).final
     require_body_active(uow.session, body,
-                        decision.decided_on or decision.meeting_date or uow.now.date())
+                        decision.decided_on or decision.meeting_date or uow.now.date(),
+                        carry_over_moves_it=movable)
     source = approval.state
     dest = APPROVAL.next_state(source, trigger, facts)
     APPROVAL.require_reason(trigger, comment)

@@ -128,9 +128,12 @@ def refuse_unavailable(session: Session, agreement: Agreement, trigger: str, day
     if trigger not in _user_triggers(agreement.state) or not (
             AGREEMENT.guards_of(trigger) & set(_GUARD_REASONS)):
         return
-    for action in agreement_actions(session, agreement, day, None):
+    actions = agreement_actions(session, agreement, day, None)
+    held_up = frozenset(a.trigger for a in actions if not a.available)
+    for action in actions:
         if action.trigger == trigger and action.reason:
-            refused = GuardFailed(AGREEMENT, agreement.state, trigger, [action.reason])
+            refused = GuardFailed(AGREEMENT, agreement.state, trigger, [action.reason],
+                                  held_up=held_up)
             refused.message = replace_forum(refused.message,
                                             replacement(forum_on(session, agreement, day)))
             raise refused

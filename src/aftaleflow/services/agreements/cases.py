@@ -14,12 +14,11 @@ from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.deadlines import refuse_past_deadline
 from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
 from aftaleflow.domain.forum import replacement
-from aftaleflow.domain.machines import AGREEMENT, initial_agreement_state
+from aftaleflow.domain.machines import AGREEMENT
 from aftaleflow.domain.model import (
     KIND_LABELS,
     Agreement,
     AgreementKind,
-    AgreementOrigin,
     AgreementParty,
     Approval,
     AuditEvent,
@@ -36,6 +35,7 @@ from aftaleflow.services.agreements.parties import chosen_parties
 from aftaleflow.services.agreements.read_model import FIXED_PARTY_KINDS, view_of
 from aftaleflow.services.agreements.text_rows import start_text
 from aftaleflow.services.reading.indexing import index_agreement
+from aftaleflow.services.structure.origins import choose_origin
 from aftaleflow.services.structure.succession import require_area_valid, require_region_valid
 from aftaleflow.services.uow import ServiceContext, UnitOfWork, attach
 from aftaleflow.services.views import (
@@ -49,10 +49,10 @@ from aftaleflow.services.views import (
 class NewAgreement:
     title: str
     kind: str
-    origin: str
     region: str
     kle_number: str
     case_handler: str
+    origin: str | None = None  # None: the day's default origin in master data
     origin_cluster: str | None = None
     description: str = ""
     approval_deadline: date | None = None
@@ -60,7 +60,7 @@ class NewAgreement:
     parties: list[str] = field(default_factory=list)
 
 
-def _choice(value: str, allowed: type[AgreementKind] | type[AgreementOrigin], field: str) -> str:
+def _choice(value: str, allowed: type[AgreementKind], field: str) -> str:
     options = [m.value for m in allowed]
     if value not in options:
         raise ValidationFailed(
@@ -98,7 +98,6 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
     case_handler = clean_text(new.case_handler, "sagsbehandler", max_len=200, required=True,
                               single_line=True)
     kind = _choice(new.kind, AgreementKind, "type")
-    origin = _choice(new.origin, AgreementOrigin, "oprindelse")
     kle = validate_kle(new.kle_number)
     with UnitOfWork(ctx) as uow:
         today = uow.now.date()
@@ -111,17 +110,18 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
         if new.origin_cluster:
             cluster = _find_cluster(uow.session, new.origin_cluster, region, today)
         named = chosen_parties(uow.session, kind, region, list(new.parties), today)
-        needs_cluster = origin == AgreementOrigin.TRIAL or kind in (AgreementKind.LOCAL,
-                                                                    AgreementKind.CLUSTER_FUNDS)
-        if needs_cluster and cluster is None:
+        origin = choose_origin(uow.session, new.origin, today)
+        trial = origin.first_state == "proevehandling"
+        if (trial or kind in (AgreementKind.LOCAL, AgreementKind.CLUSTER_FUNDS)) \
+                and cluster is None:
             raise ValidationFailed(
                 "En prøvehandling, en lokal aftale og en klyngemidler-beslutning skal have en "
                 "klynge (--klynge)."
             )
         agreement = Agreement(
-            title=title, description=description, kind=kind, origin=origin,
+            title=title, description=description, kind=kind, origin=origin.key,
             origin_cluster_id=cluster.id if cluster else None, kle_number=kle,
-            case_handler=case_handler, region_id=region.id, state=initial_agreement_state(origin),
+            case_handler=case_handler, region_id=region.id, state=origin.first_state,
             approval_deadline=new.approval_deadline,
             approval_deadline_round=1 if new.approval_deadline else None,
             implementation_deadline=new.implementation_deadline,

@@ -9,10 +9,12 @@ from sqlmodel import col, or_, select
 from aftaleflow.domain.errors import NotFound, ValidationFailed
 from aftaleflow.domain.machines import IMPLEMENTATION, IMPLEMENTATION_STEPS
 from aftaleflow.domain.model import Cluster, Implementation
+from aftaleflow.domain.succession import refuse_in_ended_implementation
 from aftaleflow.domain.validation import clean_text
 from aftaleflow.services.agreements import lifecycle
 from aftaleflow.services.agreements.cases import load_agreement
 from aftaleflow.services.agreements.read_model import view_of
+from aftaleflow.services.structure.implementation_carryover import continued_in
 from aftaleflow.services.structure.succession import require_area_active
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView
@@ -44,6 +46,9 @@ def record_implementation(ctx: ServiceContext, agreement_id: int, cluster: str, 
         day = on or uow.now.date()
         area = uow.session.get(Cluster, row.cluster_id)
         assert area is not None
+        if row.ended_on is not None:  # the carry-over has continued it elsewhere
+            refuse_in_ended_implementation(area.name, row.ended_on,
+                                           continued_in(uow.session, row))
         require_area_active(uow.session, area, day)
         source = row.state
         row.state = IMPLEMENTATION.next_state(source, trigger, facts)

@@ -117,7 +117,8 @@ def _agreement_facts(uow: UnitOfWork, agreement: Agreement, needed: set[str]) ->
         facts["all_approved"] = bool(states) and all(s == "godkendt" for s in states)
         facts["any_rejected"] = any(s == "afvist" for s in states)
     if "all_implemented" in needed:
-        states = [i.state for i in implementations(uow.session, agreement)]
+        states = [i.state for i in implementations(uow.session, agreement)
+                  if i.ended_on is None]  # an ended row lives on in its successor
         facts["all_implemented"] = bool(states) and all(s == "implementeret" for s in states)
     return facts
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from aftaleflow.domain.access import Role
 from aftaleflow.domain.errors import NotFound, PermissionDenied
+from aftaleflow.services.agreements.approvals import refuse_if_carried_over
 from aftaleflow.services.agreements.cases import get_agreement, history
 from aftaleflow.services.documents.case_documents import DocumentRecord, list_documents
 from aftaleflow.services.reading.dashboard import current_user
@@ -35,6 +36,7 @@ def party_case(ctx: ServiceContext, agreement_id: int, body_key: str) -> PartyCa
     view = get_agreement(ctx, agreement_id)
     approval = next((p for p in view.approvals if p.body_key == body_key), None)
     if approval is None:
+        refuse_if_carried_over(ctx, agreement_id, body_key)
         raise NotFound(f"'{body_key[:60]}' er ikke part i den aktuelle godkendelsesrunde for "
                        f"samarbejdsaftale {agreement_id}.")
     events = [e for e in history(ctx, agreement_id) if e.entity == "agreement"

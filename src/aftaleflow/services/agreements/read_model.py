@@ -31,6 +31,8 @@ from aftaleflow.domain.model import (
 from aftaleflow.services.agreements import availability
 from aftaleflow.services.agreements.part_view import approval_seen_by, viewer_of
 from aftaleflow.services.reading.cells import with_cell
+from aftaleflow.services.structure.implementation_carryover import predecessors_of
+from aftaleflow.services.structure.origins import origin_labels
 from aftaleflow.services.views import (
     ActionView,
     AgreementView,
@@ -62,11 +64,27 @@ def view_of(session: Session, a: Agreement, *, detail: bool, principal: Principa
                                     started, completed, comment, version or 0)
                  for id_, key, name, state, started, completed, comment, version
                  in session.execute(_IMPLEMENTATIONS, {"b_agreement": a.id})]
+        impls = with_predecessors(session, a, impls)
     actions, forum = availability.describe(session, a, today or a.updated_at.date())
-    view = agreement_view(a, region, cluster, approvals, impls, actions=actions, forum=forum)
+    view = agreement_view(a, region, cluster, approvals, impls, actions=actions, forum=forum,
+                          # the two origins of 2022-2026 need no query on the hot path
+                          origin_label=ORIGIN_LABELS.get(a.origin)
+                          or origin_labels(session).get(a.origin))
     if detail and a.kind not in FIXED_PARTY_KINDS:  # no query for the kinds of 2022-2026
         view = replace(view, chosen_parties=chosen_party_names(session, a))
     return view
+
+
+def with_predecessors(session: Session, a: Agreement, impls: list[ImplementationView]
+                      ) -> list[ImplementationView]:
+    """Each implementation with what the ended ones it continues had reached (one query, and
+    only for agreements whose implementations have been carried over)."""
+    if not impls or a.id is None or not session.exec(
+            select(Implementation.id).where(Implementation.agreement_id == a.id,
+                                            col(Implementation.ended_on).is_not(None))).first():
+        return impls
+    earlier = predecessors_of(session, a.id)
+    return [replace(i, predecessors=tuple(earlier.get(i.id, ()))) for i in impls]
 
 
 FIXED_PARTY_KINDS = (AgreementKind.REGIONAL, AgreementKind.LOCAL, AgreementKind.CLUSTER_FUNDS)
@@ -98,7 +116,8 @@ _IMPLEMENTATIONS = (
               col(Implementation.completed_on), col(Implementation.comment),
               col(Implementation.version))
     .join(Cluster, col(Cluster.id) == Implementation.cluster_id)
-    .where(col(Implementation.agreement_id) == bindparam("b_agreement"))
+    .where(col(Implementation.agreement_id) == bindparam("b_agreement"),
+           col(Implementation.ended_on).is_(None))
     .order_by(col(Implementation.id)))
 
 
@@ -169,7 +188,8 @@ def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
                    approvals: list[ApprovalView],
                    implementations: list[ImplementationView], *,
                    actions: list[ActionView] | None = None,
-                   forum: Forum | None = None) -> AgreementView:
+                   forum: Forum | None = None,
+                   origin_label: str | None = None) -> AgreementView:
     """The read model of one agreement; approvals are shown regional council first.
 
     Without `actions` every action of the state counts as available (lists skip the guards).
@@ -183,7 +203,7 @@ def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
     return AgreementView(
         id=a.id, title=a.title, description=a.description, kind=a.kind,
         kind_label=KIND_LABELS.get(a.kind, a.kind), origin=a.origin,
-        origin_label=ORIGIN_LABELS.get(a.origin, a.origin),
+        origin_label=origin_label or ORIGIN_LABELS.get(a.origin, a.origin),
         origin_cluster=cluster.name if cluster else None, kle_number=a.kle_number,
         case_handler=a.case_handler, region_key=region.key, region=region.name, state=a.state,
         state_label=with_forum(AGREEMENT.label_of(a.state), forum), round_no=a.round_no,

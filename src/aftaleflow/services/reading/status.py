@@ -13,6 +13,7 @@ from aftaleflow.domain.model import Agreement, Cluster, Implementation, Region
 from aftaleflow.services.agreements.availability import forum_names
 from aftaleflow.services.agreements.read_model import agreement_view, implementation_view
 from aftaleflow.services.reading.matrix import approval_matrix
+from aftaleflow.services.structure.origins import origin_labels
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView, ApprovalView, ImplementationView
 
@@ -29,17 +30,20 @@ def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[Agreem
         for impl, cluster in session.exec(
                 select(Implementation, Cluster).join(Cluster, col(Cluster.id) ==
                                                      Implementation.cluster_id)
-                .where(col(Implementation.agreement_id).in_(ids))
+                .where(col(Implementation.agreement_id).in_(ids),
+                       col(Implementation.ended_on).is_(None))
                 .order_by(col(Implementation.id))):
             implementations.setdefault(impl.agreement_id, []).append(
                 implementation_view(impl, cluster))
         clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(
             {a.origin_cluster_id for a, _ in agreements.values() if a.origin_cluster_id})))}
         forums = forum_names(session, [agreements[i][0] for i in ids], uow.now.date())
+        labels = origin_labels(session)
     views = []
     for row in rows:
         a, region_row = agreements[row.id]
         views.append(agreement_view(a, region_row, clusters.get(a.origin_cluster_id),
                                     [ApprovalView(*cell) for cell in row.approvals],
-                                    implementations.get(row.id, []), forum=forums.get(row.id)))
+                                    implementations.get(row.id, []), forum=forums.get(row.id),
+                                    origin_label=labels.get(a.origin)))
     return views

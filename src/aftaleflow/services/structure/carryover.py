@@ -3,6 +3,7 @@
 `plan_carry_over` lists, per open case, what the change touches; `carry_over` applies exactly
 that, one transaction per case, with an audit event per change naming old and new. A second
 run finds nothing left to move. Who succeeds whom is read from the `succession` rows.
+Implementations are ended and continued, never deleted (`implementation_carryover`).
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ from sqlmodel import Session, col, select
 from aftaleflow.config import get_settings
 from aftaleflow.domain.calendar import danish_long_date
 from aftaleflow.domain.errors import ValidationFailed
-from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
+from aftaleflow.domain.machines import AGREEMENT, APPROVAL
 from aftaleflow.domain.model import (
     Agreement,
     Approval,
     AuditEvent,
     Body,
     Cluster,
-    Implementation,
     Region,
     Succession,
 )
@@ -35,11 +35,11 @@ from aftaleflow.domain.succession import (
     SuccessionLine,
     Successions,
     ceased,
-    merged_state,
 )
 from aftaleflow.services.mail.links import ANSWER_LINK_LINE, decision_url
 from aftaleflow.services.mail.outbox import enqueue
 from aftaleflow.services.mail.reminders import body_address
+from aftaleflow.services.structure import implementation_carryover
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
 CARRY_TRIGGERS = ("overfoer_region", "overfoer_omraade", "overfoer_godkendelse",
@@ -116,7 +116,7 @@ def _plan_case(session: Session, s: _Structure, a: Agreement) -> _CasePlan | Non
     # Only an open round has approvals still owed; a closed round's are history.
     if a.state == "i_godkendelse":
         _plan_approvals(session, s, a, draft)
-    _plan_implementations(session, s, a, draft)
+    _plan_implementations(session, s, a, s.on, draft)
     if not draft.changes and not draft.unresolved:
         return None
     assert a.id is not None
@@ -162,26 +162,20 @@ def _plan_approvals(session: Session, s: _Structure, a: Agreement, draft: _Draft
                 f"{body.name} er ophørt uden efterfølger; godkendelsen afventer")
 
 
-def _plan_implementations(session: Session, s: _Structure, a: Agreement,
+def _plan_implementations(session: Session, s: _Structure, a: Agreement, on: date,
                           draft: _Draft) -> None:
-    for impl in _implementations(session, a):
-        area = s.areas[impl.cluster_id]
-        targets = s.successors("area", area)
-        if targets:
-            draft.add(Change("implementering", impl.id or 0, area.name, _names(targets),
-                             IMPLEMENTATION.label_of(impl.state).lower()),
-                      _move_implementation(a, impl, area, targets))
+    moves = implementation_carryover.plan_moves(
+        session, a, s.areas, lambda area: [r for r in s.successors("area", area)
+                                           if isinstance(r, Cluster)])
+    if moves:
+        draft.changes.extend(implementation_carryover.changes(moves))
+        draft.actions.append(implementation_carryover.carry(a, moves, on))
 
 
 def _current_round(session: Session, a: Agreement) -> list[Approval]:
     return list(session.exec(select(Approval).where(
         Approval.agreement_id == a.id, Approval.round_no == a.round_no)
         .order_by(col(Approval.id))))
-
-
-def _implementations(session: Session, a: Agreement) -> list[Implementation]:
-    return list(session.exec(select(Implementation).where(
-        Implementation.agreement_id == a.id).order_by(col(Implementation.id))))
 
 
 def _audit(uow: UnitOfWork, a: Agreement, entity: str, entity_id: int | None, trigger: str,
@@ -230,37 +224,6 @@ def _request_successor(uow: UnitOfWork, a: Agreement, approval: Approval, old: B
             kind="anmodning_om_godkendelse", recipients=[body_address(new)],
             subject=f"Anmodning om godkendelse (overført fra {old.name}): {a.title} – frist "
                     f"{deadline}", body=text, agreement_id=a.id, approval_id=approval.id)
-
-
-def _move_implementation(a: Agreement, impl: Implementation, old: Cluster,
-                         targets: list[Row]) -> Action:
-    """The first successor area takes the row; further areas get a copy; equal areas merge."""
-    def run(uow: UnitOfWork) -> None:
-        session = uow.session
-        existing = {i.cluster_id: i for i in _implementations(session, a) if i is not impl}
-        keep_row = False
-        for target in targets:
-            assert target.id is not None
-            other = existing.get(target.id)
-            if other is not None:
-                other.state = merged_state(other.state, impl.state)
-                other.updated_at = uow.now
-                session.add(other)
-            elif not keep_row:
-                impl.cluster_id, keep_row = target.id, True
-                impl.updated_at = uow.now
-                session.add(impl)
-            else:
-                session.add(Implementation(
-                    agreement_id=impl.agreement_id, cluster_id=target.id, state=impl.state,
-                    started_on=impl.started_on, completed_on=impl.completed_on,
-                    comment=f"Videreført fra {old.name}", updated_at=uow.now))
-        if not keep_row:
-            session.delete(impl)
-        session.flush()
-        _audit(uow, a, "implementation", impl.id, "overfoer_implementering", impl.state,
-               f"{old.name} → {' og '.join(t.name for t in targets)}")
-    return run
 
 
 def _open_ids(session: Session) -> list[int]:

@@ -19,6 +19,7 @@ from aftaleflow.domain.model import (
     ClusterMembership,
     MasterDataLoad,
     Municipality,
+    OriginRule,
     Region,
     RegionMembership,
     Succession,
@@ -126,6 +127,12 @@ def sync_master_data(uow: UnitOfWork, data: MasterData,
          "confirmed": bool(r["confirmed"]), "source": r["source"]}
         for r in data.rules], what="godkendelsesregel", end_missing=True,
         label=lambda v: f"{KIND_LABELS.get(v['kind'], v['kind'])} fra {v['valid_from']}")
+    sync.rows(OriginRule, ("key", "valid_from"), [
+        {"key": o["key"], "label": o["label"], "valid_from": _d(o["valid_from"]),
+         "valid_to": _d(o.get("valid_to")), "first_state": o["first_state"], "position": i,
+         "confirmed": bool(o["confirmed"]), "source": o["source"]}
+        for i, o in enumerate(data.origins)], what="oprindelse", end_missing=True,
+        label=lambda v: f"{v['label']} fra {v['valid_from']}")
     sync.rows(Succession, ("entity", "predecessor_key", "successor_key"),
               succession_rows(data), what="efterfølger", prune=True,
               label=lambda v: f"{v['predecessor_key']} → {v['successor_key'] or 'ingen'}")

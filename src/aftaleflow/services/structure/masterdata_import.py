@@ -18,6 +18,7 @@ from aftaleflow.domain.machines import AGREEMENT
 from aftaleflow.domain.model import KIND_LABELS, Agreement, Body, Cluster, Region
 from aftaleflow.domain.rounds import GovernanceSnapshot, approving_bodies, implementing_areas
 from aftaleflow.masterdata import files
+from aftaleflow.masterdata.schema import MasterDataInvalid
 from aftaleflow.services.agreements.lifecycle import named_parties
 from aftaleflow.services.structure.masterdata import snapshot, sync_master_data
 from aftaleflow.services.structure.masterdata_sync import ACTION_LABELS, Change
@@ -57,13 +58,17 @@ def import_master_data(ctx: ServiceContext, sources: Mapping[str, bytes], *,
                        dry_run: bool, effective: date | None = None) -> ImportReport:
     """Validate the files, then preview (roll back) or load them with one audit event."""
     ctx.authorize("masterdata.admin")
-    data = files.parse(sources)  # a broken file stops here, before any database work
+    today = ctx.now().date()
+    early = [f"Ændringer kan tidligst gælde fra i dag ({today}); historikken før i dag ændres "
+             "ikke."] if effective is not None and effective < today else []
+    try:  # a broken file stops here, before any database work, with every problem named
+        data = files.parse(sources)
+    except MasterDataInvalid as exc:
+        raise MasterDataInvalid(exc.problems + early) from None
+    if early:
+        raise ValidationFailed(early[0])
     with UnitOfWork(ctx) as uow:
         day = effective or uow.now.date()
-        if effective is not None and effective < uow.now.date():
-            raise ValidationFailed(
-                f"Ændringer kan tidligst gælde fra i dag ({uow.now.date()}); historikken "
-                "før i dag ændres ikke.")
         cases = _open_cases(uow.session)
         days = _days_to_check(data, day)
         before = {d: _plans(uow.session, snapshot(uow.session, d), cases) for d in days}

@@ -6,9 +6,10 @@ exist that day, or a decision by a body that has ceased, is refused with the way
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from sqlmodel import Session, col, select
+from sqlalchemy import func
+from sqlmodel import Session, col, or_, select
 
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.model import Body, Cluster, Region, Succession
@@ -68,16 +69,42 @@ def require_area_valid(session: Session, area: Cluster, region: Region, on: date
         f"Gældende områder i {region.name}: {options}.")
 
 
-def require_body_active(session: Session, body: Body, day: date) -> None:
-    """A decision dated after the body ceased is refused, naming its successor."""
+def require_body_active(session: Session, body: Body, day: date, *,
+                        carry_over_moves_it: bool = True) -> None:
+    """A decision dated after the body ceased is refused, naming its successor (and the
+    carry-over only while it would move the approval)."""
     if body.valid_to is None or body.valid_to >= day:
         return
     refuse_decision_after_cessation(body.name, body.valid_to, day,
-                                    successor_names(session, "body", body.key, day))
+                                    successor_names(session, "body", body.key, day),
+                                    carry_over_moves_it=carry_over_moves_it)
+
+
+def refuse_carried_party(session: Session, ref: str, round_no: int,
+                         round_bodies: set[int | None]) -> None:
+    """A party named by a ceased body whose approval the carry-over passed to a successor
+    that is in the round: say so, and name the successor to record the decision for."""
+    needle = ref.strip().lower()
+    body = session.exec(select(Body).where(or_(
+        func.lower(Body.key) == needle, func.lower(Body.name) == needle))).first()
+    if body is None or body.valid_to is None:
+        return
+    on = body.valid_to + timedelta(days=1)
+    keys = [s.successor_key for s in session.exec(select(Succession).where(
+        Succession.entity == "body", Succession.predecessor_key == body.key)) if s.successor_key]
+    heirs = list(session.exec(select(Body).where(col(Body.key).in_(keys))))
+    if not any(h.id in round_bodies for h in heirs):
+        return
+    names = " og ".join(h.name for h in heirs if h.id in round_bodies)
+    raise ValidationFailed(
+        f"{ceased_text(body.name, body.valid_to, successor_names(session, 'body', body.key, on))}"
+        f". Godkendelsen i runde {round_no} er overført til {names}; registrér beslutningen "
+        f"for {names}.")
 
 
 def require_area_active(session: Session, area: Cluster, day: date) -> None:
-    """Implementation cannot be recorded in an area after it was abolished."""
+    """Implementation cannot be recorded in an area after it was abolished (before the
+    carry-over has continued it: the message names the successors and the carry-over)."""
     if area.valid_to is None or area.valid_to >= day:
         return
     refuse_after_cessation(f"Implementering dateret {day.isoformat()} kan ikke registreres i "
