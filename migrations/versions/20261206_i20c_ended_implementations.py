@@ -5,7 +5,7 @@ and implementation_succession links it to the row that continues it in each succ
 origin_rule holds where an agreement may come from on a day (loaded from approval_rules.yaml).
 
 Revision ID: 20261206_i20c
-Revises: 20261206_i21b
+Revises: 20261206_i22
 Create Date: 2026-12-06 04:52:19.561673
 """
 
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "20261206_i20c"
-down_revision: str | None = "20261206_i21b"
+down_revision: str | None = "20261206_i22"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
