@@ -164,3 +164,23 @@ def dump(engine: Engine) -> list[tuple[str, tuple[object, ...]]]:
             for row in conn.execute(select(*columns).order_by(*order)):
                 rows.append((table.name, tuple(row)))
     return rows
+
+
+# --- the browser --------------------------------------------------------------------------
+# One Playwright per test process: a second sync_playwright() started while this one is open
+# fails ("Sync API inside the asyncio loop"), so every browser test, in any folder, uses this.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

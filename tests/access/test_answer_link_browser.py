@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from aftaleflow.domain.model import AuditEvent
 from tests.access.conftest import PARTY, send_requests
 from tests.factories import agreement_in_state
 from tests.live_server import free_port
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.web.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.slow
 
@@ -41,9 +42,7 @@ def _server(db_url: str, log: Path, port: int, today: str) -> subprocess.Popen[b
 
 
 def test_a_council_answers_from_its_mail_in_two_clicks_and_nothing_leaks(
-        ctx, engine, clock, db_url, tmp_path, monkeypatch) -> None:
-    from playwright.sync_api import sync_playwright
-
+        ctx, engine, clock, db_url, tmp_path, monkeypatch, browser) -> None:
     from tests.access.conftest import Mailed
 
     port = free_port()
@@ -66,9 +65,8 @@ def test_a_council_answers_from_its_mail_in_two_clicks_and_nothing_leaks(
     log = tmp_path / "server.log"
     server = _server(db_url, log, port, f"{later:%Y-%m-%d}")
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+        with closing(browser.new_context(viewport={"width": 390, "height": 844})) as session:
+            page = session.new_page()  # a phone
             page.goto(f"{base}/ui/svar/{secret}")
             assert "Kolding" in page.locator("h1").inner_text()
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -88,7 +86,6 @@ def test_a_council_answers_from_its_mail_in_two_clicks_and_nothing_leaks(
             page.focus("input[name=decision][value=godkendt]")
             page.keyboard.press("Enter")  # the form is sent from the keyboard
             page.wait_for_selector("#link-used")
-            browser.close()
     finally:
         server.terminate()
         server.wait(10)

@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -20,7 +21,6 @@ from aftaleflow.api.app import create_app
 from aftaleflow.domain.model import AuditEvent, User
 from tests.factories import agreement_in_state
 from tests.live_server import live_server
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.slow
 
@@ -160,12 +160,10 @@ def _sign_in_over_http(base: str, sub: str) -> httpx.Response:
         return c.get(callback, follow_redirects=False)
 
 
-def test_staff_sign_in_lands_on_the_overview_acts_and_signs_out(site, engine, ctx) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
+def test_staff_sign_in_lands_on_the_overview_acts_and_signs_out(site, engine, ctx,
+                                                                browser) -> None:
+    with closing(browser.new_context()) as session:
+        page = session.new_page()
         page.goto(f"{site}/ui/")
         page.click("#log-ind-organisation")
         page.click("button[name=sub][value=karl]")  # the provider's sign-in form
@@ -184,7 +182,6 @@ def test_staff_sign_in_lands_on_the_overview_acts_and_signs_out(site, engine, ct
         page.wait_for_url(f"{site}/ui/login")
         page.goto(f"{site}/ui/")
         assert page.url.startswith(f"{site}/ui/login")
-        browser.close()
     with Session(engine) as s:
         user = s.exec(select(User).where(User.name == "Karl Kolding")).one()
         events = s.exec(select(AuditEvent).where(AuditEvent.entity == "user",

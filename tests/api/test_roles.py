@@ -58,6 +58,8 @@ ROUTES: list[tuple[str, str, str, Body]] = [
     ("POST", "/agreements/{midt}/transitions", "agreement.advance",
      {"trigger": "tilbagetraek", "comment": "Test"}),
     ("POST", "/agreements/{midt}/approvals/657", "approval.record", {"decision": "godkendt"}),
+    ("POST", "/agreements/{midt}/parties/657/answer-link/revoke", "agreement.advance", None),
+    ("POST", "/agreements/{midt}/parties/657/answer-link/resend", "agreement.advance", None),
     ("POST", "/agreements/{syd}/implementations/sundhedsklynge-lillebaelt",
      "implementation.record", {"status": "i_gang"}),
     ("GET", "/meetings", "meeting.read", None),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aftaleflow.config import TIMEZONE
-from aftaleflow.services.safekeeping.backup import finished_backups
+from aftaleflow.services.safekeeping.backup import FORMAT, MANIFEST, finished_backups, sha256_of
 from aftaleflow.services.safekeeping.keys import ensure_key_pair
 from aftaleflow.services.safekeeping.retention import to_keep
 from flows.safekeeping import nightly_safekeeping
@@ -19,10 +19,15 @@ from tests.smtp_server import SmtpTestServer
 
 
 def _old_backup(out: Path, when: datetime) -> None:
+    """An earlier night's backup as retention and the nightly check read it: a data file and
+    a manifest whose size and sha256 match it (the nightly run checks every kept backup)."""
     folder = out / f"aftaleflow-{when:%Y%m%dT%H%M%S}Z"
     folder.mkdir(parents=True)
-    (folder / "manifest.json").write_text(json.dumps({"created_at": when.isoformat(),
-                                                      "file": "aftaleflow.sqlite"}))
+    data = folder / "aftaleflow.sqlite"
+    data.write_bytes(f"backup of {when:%Y-%m-%d}".encode())
+    (folder / MANIFEST).write_text(json.dumps({
+        "format": FORMAT, "created_at": when.isoformat(), "file": data.name,
+        "bytes": data.stat().st_size, "sha256": sha256_of(data)}))
 
 
 def test_nightly_flow_checkpoints_backs_up_checks_the_restore_and_keeps_what_retention_says(

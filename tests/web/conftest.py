@@ -139,9 +139,7 @@ def feed_address(client: TestClient, token: str) -> str:
 
 
 # --- the browser --------------------------------------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402, F401 (tests import them from here)
 
 
 @pytest.fixture(scope="session")
@@ -163,15 +161,3 @@ def axe_script() -> Path:
         archive.extract(member, AXE_DIR, filter="data")
     assert script.exists(), f"{script} missing after unpacking {tarball}"
     return script
-
-
-@pytest.fixture(scope="session")
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
