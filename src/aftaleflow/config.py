@@ -24,6 +24,8 @@ class Settings:
     manager_email: str = "leder@aftaleflow.test"
     token_days: int = 90
     outbox_reclaim_minutes: int = 10
+    public_case_handler: bool = False
+    """Show each agreement's case handler on the public pages (off: never a name)."""
 
     def today(self) -> date:
         return self.today_override or datetime.now(TIMEZONE).date()
@@ -44,6 +46,8 @@ def get_settings() -> Settings:
         manager_email=os.environ.get("AFTALEFLOW_MANAGER_EMAIL", f"leder@{domain}"),
         token_days=_positive("AFTALEFLOW_TOKEN_DAYS", 90),
         outbox_reclaim_minutes=_positive("AFTALEFLOW_OUTBOX_RECLAIM_MINUTES", 10),
+        public_case_handler=os.environ.get("AFTALEFLOW_PUBLIC_CASE_HANDLER", "").lower()
+        in ("1", "true", "ja"),
     )
 
 

@@ -20,6 +20,7 @@ from aftaleflow.web import (
     decisions,
     meetings,
     pages,
+    public,
     structure,
     texts,
     users,
@@ -61,8 +62,12 @@ class SecurityHeaders:
 
 def mount(app: FastAPI) -> None:
     app.include_router(router)
+    app.include_router(public.router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
+    app.mount("/offentlig/static", StaticFiles(directory=HERE / "static"),
+              name="public-static")
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(public.PublicHeaders)
 
     @app.exception_handler(auth.LoginRequired)
     async def login_required(request: Request, exc: auth.LoginRequired) -> Response:
