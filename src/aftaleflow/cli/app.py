@@ -23,6 +23,7 @@ from aftaleflow.cli.db import db_app
 from aftaleflow.cli.flows import deploy, outbox_app, remind, serve
 from aftaleflow.cli.masterdata import masterdata_app
 from aftaleflow.cli.meetings import meeting_app
+from aftaleflow.cli.openness import agreement_publish, aktindsigt
 from aftaleflow.cli.render import render_app
 from aftaleflow.cli.structure import structure_app
 from aftaleflow.cli.texts import agreement_diff, agreement_revise, agreement_texts
@@ -60,6 +61,8 @@ app.add_typer(archive_app, name="archive")
 agreement_app.command("texts")(agreement_texts)
 agreement_app.command("revise")(agreement_revise)
 agreement_app.command("diff")(agreement_diff)
+agreement_app.command("publish")(agreement_publish)
+app.command("aktindsigt")(aktindsigt)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv JSON i stedet for tekst.")]
 
