@@ -19,6 +19,7 @@ from aftaleflow.web import (
     calendar,
     decisions,
     meetings,
+    openness,
     pages,
     public,
     structure,
@@ -28,7 +29,8 @@ from aftaleflow.web import (
 from aftaleflow.web.render import HERE, SECURITY_HEADERS, error_page, login_redirect
 
 router = APIRouter(include_in_schema=False)
-for module in (pages, agreements, texts, decisions, meetings, calendar, structure, users):
+for module in (pages, agreements, openness, texts, decisions, meetings, calendar, structure,
+               users):
     router.include_router(module.router)
 
 
