@@ -202,15 +202,22 @@ def public_condition(today: date) -> ColumnElement[bool]:
 
 _FIRST_TEXT = (sa_select(col(AgreementText.agreement_id), col(AgreementText.sent_on))
                .where(col(AgreementText.round_no) == 1).subquery())
+# The title and description the parties were sent (the case's working title may be a draft).
+_SENT = sa_select(col(AgreementText.agreement_id), col(AgreementText.round_no),
+                  col(AgreementText.title), col(AgreementText.description)).where(
+    col(AgreementText.round_no).is_not(None)).subquery()
 _SUMMARY = (
-    sa_select(col(Agreement.id), col(Agreement.title), col(Agreement.kind),
+    sa_select(col(Agreement.id), func.coalesce(_SENT.c.title, col(Agreement.title)),
+              col(Agreement.kind),
               col(Agreement.kle_number), col(Region.key), col(Region.name), col(Cluster.key),
               col(Cluster.name), col(Agreement.state), col(Agreement.round_no),
               col(Agreement.created_at), _FIRST_TEXT.c.sent_on, col(Agreement.updated_at),
-              col(Agreement.description))
+              func.coalesce(_SENT.c.description, col(Agreement.description)))
     .join(Region, col(Region.id) == col(Agreement.region_id))
     .outerjoin(Cluster, col(Cluster.id) == col(Agreement.origin_cluster_id))
-    .outerjoin(_FIRST_TEXT, _FIRST_TEXT.c.agreement_id == col(Agreement.id)))
+    .outerjoin(_FIRST_TEXT, _FIRST_TEXT.c.agreement_id == col(Agreement.id))
+    .outerjoin(_SENT, and_(_SENT.c.agreement_id == col(Agreement.id),
+                           _SENT.c.round_no == col(Agreement.round_no))))
 
 
 def _summary(row: Any, counts: dict[int, tuple[int, int]]) -> PublicSummary:
