@@ -140,10 +140,12 @@ def parse_query(request: Request) -> PublicQuery:
     if repeated:
         raise ValidationFailed(f"Parameteren {', '.join(repeated)} må kun angives én gang.")
     text = {k: (params.get(k) or None) for k in ("region", "klynge", "tilstand", "q")}
+    page, per_page = _number(params.get("side"), "Side"), _number(params.get("pr_side"),
+                                                                  "Antal pr. side")
     return PublicQuery(region=text["region"], cluster=text["klynge"], state=text["tilstand"],
                        year=_number(params.get("aar"), "År"), q=text["q"],
-                       page=_number(params.get("side"), "Side") or 1,
-                       per_page=_number(params.get("pr_side"), "Antal pr. side") or 50)
+                       page=1 if page is None else page,
+                       per_page=50 if per_page is None else per_page)
 
 
 def _agreement_id(raw: str) -> int:

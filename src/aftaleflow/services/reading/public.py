@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from aftaleflow.config import get_settings, local_time
+from aftaleflow.config import TIMEZONE, get_settings, local_time
 from aftaleflow.domain.errors import NotFound, ValidationFailed
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
 from aftaleflow.domain.meetings import AgendaItem, Meeting, StoredDocument
@@ -282,8 +282,8 @@ def _filtered(query: PublicQuery, today: date) -> Any:
         statement = statement.where(or_(
             _FIRST_TEXT.c.sent_on.between(first, last),
             and_(_FIRST_TEXT.c.sent_on.is_(None),
-                 col(Agreement.created_at) >= datetime(query.year, 1, 1),
-                 col(Agreement.created_at) < datetime(query.year + 1, 1, 1))))
+                 col(Agreement.created_at) >= datetime(query.year, 1, 1, tzinfo=TIMEZONE),
+                 col(Agreement.created_at) < datetime(query.year + 1, 1, 1, tzinfo=TIMEZONE))))
     return statement.order_by(col(Agreement.id).desc())
 
 
