@@ -9,6 +9,8 @@ anything else is read. A cookie sent along is never read, and none is ever set.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
@@ -68,7 +70,9 @@ def _last_modified(stamp: PublicStamp) -> datetime:
 
 
 def _validators(request: Request, stamp: PublicStamp) -> dict[str, str]:
-    seen = f"{stamp.tag}|{request.url.path}|{request.url.query}|{opendata.SCHEMA_VERSION}"
+    settings = get_settings()
+    seen = (f"{stamp.tag}|{request.url.path}|{request.url.query}|{opendata.SCHEMA_VERSION}|"
+            f"{settings.base_url}|{settings.public_case_handler}")
     return {"ETag": f'"{hashlib.sha256(seen.encode()).hexdigest()[:32]}"',
             "Last-Modified": format_datetime(_last_modified(stamp).astimezone(UTC),
                                              usegmt=True),
@@ -98,11 +102,47 @@ def cached(request: Request, make: Callable[[ServiceContext], Response],
         headers = _validators(request, stamp)
         if _not_modified(request, headers, stamp):
             return Response(status_code=304, headers=headers)
+        hit = _CACHE.get(headers["ETag"])
+        if hit is not None:
+            body, media_type, extra = hit
+            return Response(body, media_type=media_type, headers={**extra, **headers})
         response = make(ctx)
     except DomainError as exc:
         return _error(request, exc, html=html)
     response.headers.update(headers)
+    if response.status_code == 200 and not isinstance(response, FileResponse):
+        extra = {k: v for k, v in response.headers.items()
+                 if k.lower() == "content-disposition"}
+        _CACHE.put(headers["ETag"], (bytes(response.body), response.media_type, extra))
     return response
+
+
+class _Answers:
+    """The newest answers of this worker, by ETag: the ETag names the data version (every
+    change appends an audit event), the day, the address and the settings, so an answer is
+    reused only while it is exactly what a new rendering would give. A press spike on one
+    page then costs one indexed query per request."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._items: OrderedDict[str, tuple[bytes, str | None, dict[str, str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[bytes, str | None, dict[str, str]] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: str, value: tuple[bytes, str | None, dict[str, str]]) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_CACHE = _Answers()
 
 
 def _error(request: Request, exc: DomainError, *, html: bool) -> Response:

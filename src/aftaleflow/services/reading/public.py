@@ -24,6 +24,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from aftaleflow.config import TIMEZONE, get_settings, local_time
+from aftaleflow.db import READ_ONLY, Prepared
 from aftaleflow.domain.errors import NotFound, ValidationFailed
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
 from aftaleflow.domain.meetings import AgendaItem, Meeting, StoredDocument
@@ -185,10 +186,12 @@ class PublicStamp:
     last_event: int
     changed_at: datetime | None
     today: date
+    chain_head: str = ""
+    """The newest event's hash: two databases with as many events still differ."""
 
     @property
     def tag(self) -> str:
-        return f"{self.last_event}.{self.today.isoformat()}"
+        return f"{self.last_event}.{self.chain_head[:20]}.{self.today.isoformat()}"
 
 
 # --- the rule, in SQL ---------------------------------------------------------------------
@@ -293,12 +296,17 @@ def _matches(row: Any, words: list[str]) -> bool:
 
 
 # --- services ------------------------------------------------------------------------------
+_HEAD = Prepared(sa_select(col(AuditEvent.id), col(AuditEvent.at), col(AuditEvent.hash))
+                 .order_by(col(AuditEvent.id).desc()).limit(1))
+
+
 def public_stamp(ctx: ServiceContext) -> PublicStamp:
-    with UnitOfWork(ctx, read_only=True) as uow:
-        row = uow.session.execute(sa_select(col(AuditEvent.id), col(AuditEvent.at))
-                                  .order_by(col(AuditEvent.id).desc()).limit(1)).first()
-    changed = datetime.fromisoformat(row[1]) if row else None
-    return PublicStamp(row[0] if row else 0, changed, ctx.now().date())
+    """One indexed read on a plain connection: every public request starts with it."""
+    with ctx.engine.execution_options(**READ_ONLY).connect() as conn:
+        row = _HEAD.first(conn, {})
+    if row is None:
+        return PublicStamp(0, None, ctx.now().date())
+    return PublicStamp(row[0], datetime.fromisoformat(row[1]), ctx.now().date(), row[2])
 
 
 def list_public(ctx: ServiceContext, query: PublicQuery) -> PublicList:
