@@ -1,7 +1,8 @@
 """`.ci/run` as CI runs it, with its tools replaced by stubs that log their arguments.
 
-Proves the order (sync with compiled bytecode, ruff, mypy, the README's test command on SQLite
-and then on PostgreSQL) and that the script prints its own duration, also when a step fails.
+Proves the order (sync with compiled bytecode, ruff, mypy, lint-imports, the README's test
+command on SQLite and then on PostgreSQL) and that the script prints its own duration, also
+when a step fails.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def test_ci_runs_the_readme_test_command_on_both_backends_and_prints_its_duratio
     tests = [c for c in calls if c.startswith("uv run pytest -q")]
     assert tests == ["uv run pytest -q db=sqlite", "uv run pytest -q db=postgresql"]
     assert calls.index("uv run ruff check . db=sqlite") < calls.index(tests[0])
+    assert calls.index("uv run lint-imports db=sqlite") < calls.index(tests[0])
     assert done.stdout.strip().splitlines()[-1].startswith(".ci/run: ")
     assert done.stdout.strip().endswith(" s in all")
 

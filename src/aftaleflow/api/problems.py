@@ -17,28 +17,12 @@ from aftaleflow.domain.errors import (
     Conflict,
     DomainError,
     GuardFailed,
-    NotFound,
-    PermissionDenied,
     TransitionNotAllowed,
-    ValidationFailed,
 )
-from aftaleflow.services.uow import DatabaseUnavailable
+from aftaleflow.serving.status import TITLES, status_of
 
 MEDIA_TYPE = "application/problem+json"
 
-TITLES = {
-    400: "Ugyldig forespørgsel",
-    401: "Ikke logget ind",
-    403: "Ingen adgang",
-    404: "Findes ikke",
-    405: "Metoden er ikke tilladt",
-    409: "Konflikt",
-    413: "For stor forespørgsel",
-    415: "Forkert indholdstype",
-    422: "Ugyldige data",
-    428: "If-Match mangler",
-    503: "Databasen er ikke tilgængelig",
-}
 
 
 class Problem(BaseModel):
@@ -64,18 +48,6 @@ def problem(status: int, detail: str, request: Request | None = None,
                         media_type=MEDIA_TYPE, headers=headers)
 
 
-def _status(exc: DomainError) -> int:
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, PermissionDenied):
-        return 403
-    if isinstance(exc, Conflict | TransitionNotAllowed | GuardFailed | ActionRefused):
-        return 409
-    if isinstance(exc, ValidationFailed):
-        return 422
-    if isinstance(exc, DatabaseUnavailable):
-        return 503
-    return 400
 
 
 _DANISH = {
@@ -122,7 +94,7 @@ def install(app: FastAPI) -> None:
             extra = {"current_state": exc.current_state, "current_version": exc.current_version}
         if isinstance(exc, ActionRefused):
             extra = {"current_state": exc.current_state}
-        return problem(_status(exc), exc.message, request, **extra)
+        return problem(status_of(exc), exc.message, request, **extra)
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, exc: DataError) -> JSONResponse:

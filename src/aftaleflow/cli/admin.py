@@ -138,7 +138,7 @@ def serve_api(
     """
     import uvicorn
 
-    from aftaleflow.api.logs import LOG_CONFIG
+    from aftaleflow.serving.logs import LOG_CONFIG
 
     if workers > 1:  # each worker process builds its own app and engine from the environment
         uvicorn.run("aftaleflow.api.app:create_app", factory=True, host=host, port=port,

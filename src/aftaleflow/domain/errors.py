@@ -5,10 +5,28 @@ Each adapter maps them once: the CLI to an exit code, the API to problem+json.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Collection
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from aftaleflow.domain.machines import MachineSpec
+
+class MachineFacts(Protocol):
+    """What an error needs to know of a machine to word itself: plain values, so this module
+    imports nothing of the domain (machines.py raises these errors)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def triggers(self) -> Collection[str]: ...
+
+    def allowed_triggers(self, state: str) -> list[str]: ...
+
+    def is_automatic(self, trigger: str) -> bool: ...
+
+    def label_of(self, state: str) -> str: ...
 
 
 class DomainError(Exception):
@@ -46,7 +64,7 @@ class TransitionNotAllowed(DomainError):
 
     exit_code = 5
 
-    def __init__(self, spec: MachineSpec, state: str, trigger: str) -> None:
+    def __init__(self, spec: MachineFacts, state: str, trigger: str) -> None:
         self.machine = spec.name
         self.state = state
         self.trigger = trigger
@@ -71,7 +89,7 @@ class GuardFailed(DomainError):
 
     exit_code = 5
 
-    def __init__(self, spec: MachineSpec, state: str, trigger: str, failed: list[str]) -> None:
+    def __init__(self, spec: MachineFacts, state: str, trigger: str, failed: list[str]) -> None:
         self.machine = spec.name
         self.state = state
         self.trigger = trigger

@@ -3,7 +3,7 @@
 Outlook cannot send an Authorization header or cookies when it polls a subscribed calendar, so
 the feed takes a calendar key in the address (`?noegle=afk_…`): each user's own, read-only,
 usable for this feed only, stored as a hash and revocable; never the API token (an address
-with `?token=` is refused). The access log never records the query string (api.logs).
+with `?token=` is refused). The access log never records the query string (serving.logs).
 Links in the feed come from AFTALEFLOW_BASE_URL, never from the request's Host header.
 """
 

@@ -15,13 +15,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from aftaleflow.api.logs import SECRET
-from aftaleflow.api.problems import TITLES, _status
 from aftaleflow.config import local_time
 from aftaleflow.domain.access import ROLE_LABELS, Role
 from aftaleflow.domain.errors import DomainError
 from aftaleflow.services.reading.dashboard import UserInfo, current_user
 from aftaleflow.services.uow import ServiceContext
+from aftaleflow.serving.logs import SECRET
+from aftaleflow.serving.status import TITLES, status_of
 from aftaleflow.web import auth
 
 HERE = Path(__file__).resolve().parent
@@ -141,7 +141,7 @@ def html_errors(func: F) -> F:
             return func(*args, **kwargs)
         except DomainError as exc:
             request = kwargs["request"]
-            return error_page(request, _status(exc), exc.message, kwargs.get("ctx"))
+            return error_page(request, status_of(exc), exc.message, kwargs.get("ctx"))
 
     wrapper.__signature__ = inspect.signature(func)  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
