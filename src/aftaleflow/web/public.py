@@ -18,13 +18,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from sqlalchemy import Engine
 from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aftaleflow.api.problems import TITLES, problem
 from aftaleflow.config import TIMEZONE, get_settings
 from aftaleflow.domain.errors import DomainError, NotFound, ValidationFailed
 from aftaleflow.services.reading import opendata
@@ -41,6 +40,7 @@ from aftaleflow.services.reading.public import (
     public_stamp,
 )
 from aftaleflow.services.uow import ServiceContext
+from aftaleflow.serving.status import TITLES, status_of
 from aftaleflow.web.render import templates
 
 router = APIRouter(prefix="/offentlig", include_in_schema=False)
@@ -146,10 +146,12 @@ _CACHE = _Answers()
 
 
 def _error(request: Request, exc: DomainError, *, html: bool) -> Response:
-    status = 404 if isinstance(exc, NotFound) else 422 if isinstance(exc, ValidationFailed) \
-        else 503
-    if not html:
-        return problem(status, exc.message, request)
+    status = status_of(exc)
+    if not html:  # RFC 9457, as the API answers
+        return JSONResponse({"type": "about:blank", "title": TITLES.get(status, "Fejl"),
+                             "status": status, "detail": exc.message,
+                             "instance": request.url.path}, status_code=status,
+                            media_type="application/problem+json")
     return _page(request, "offentlig/error.html", TITLES.get(status, "Fejl"), status,
                  message=exc.message)
 
