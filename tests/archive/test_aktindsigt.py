@@ -149,3 +149,5 @@ def test_api_and_dashboard_hand_out_the_same_package(ctx, engine, clock,
     assert "undtaget.json" in " ".join(_names(download.content))
     target.write_bytes(download.content)
     assert verify_package(target).ok
+    timeline = web.get(f"/ui/aftaler/{agreement}").text
+    assert "Aktindsigt udleveret" in timeline and "Anmodning om aktindsigt fra Jens" in timeline

@@ -42,7 +42,9 @@ EVENT_LABELS = {"opret": "Oprettet", "tilfoej_punkt": "Sat på en dagsorden",
                 "overfoer_region": "Overført til efterfølgende region",
                 "overfoer_omraade": "Overført til efterfølgende område",
                 "overfoer_godkendelse": "Godkendelse overført til efterfølgeren",
-                "overfoer_implementering": "Implementering videreført i nyt område"}
+                "overfoer_implementering": "Implementering videreført i nyt område",
+                "offentliggoerelse": "Offentlighed ændret",
+                "aktindsigt": "Aktindsigt udleveret"}
 
 
 def event_label(event: AuditView) -> str:
