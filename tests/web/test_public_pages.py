@@ -152,6 +152,9 @@ def test_a_non_public_agreement_answers_exactly_as_one_that_does_not_exist(
         assert public.get(f"/offentlig/data/aftaler/{agreement}.json").status_code == 404
     assert public.get(f"/offentlig/data/aftaler.json?q={HIDDEN}").json()["total"] == 0
     assert public.get("/offentlig/aftaler/abc").status_code == 404
+    assert public.get("/offentlig/regioner/atlantis").status_code == 404
+    assert public.get("/offentlig/regioner/atlantis/beslutninger.atom").status_code == 404
+    assert public.get("/offentlig/dokumenter/abc.pdf").status_code == 404
 
 
 def test_atom_feeds_validate_and_the_json_validates_against_its_published_schema(

@@ -226,6 +226,8 @@ def agreements_page(request: Request) -> Response:
 @router.get("/regioner/{region}", response_class=HTMLResponse)
 def region_page(request: Request, region: str) -> Response:
     def make(ctx: ServiceContext) -> Response:
+        if region not in dict(facets(ctx).regions):
+            raise NotFound(f"Der er ingen region med nøglen '{region[:40]}'.")
         listing = list_public(ctx, PublicQuery(region=region))
         q = listing.query
         return _page(request, "offentlig/list.html", f"Samarbejdsaftaler – {region}",
