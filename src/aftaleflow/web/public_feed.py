@@ -7,7 +7,7 @@ from datetime import datetime
 from xml.etree import ElementTree as ET
 
 from aftaleflow.config import local_time
-from aftaleflow.services.reading.public import PublicDecision
+from aftaleflow.services.reading.public_views import PublicDecision
 
 ATOM = "http://www.w3.org/2005/Atom"
 LICENCE = "CC BY 4.0 – https://creativecommons.org/licenses/by/4.0/deed.da"

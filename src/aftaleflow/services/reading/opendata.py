@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aftaleflow.services.reading.public import PublicDecision, PublicList, PublicSummary
+from aftaleflow.services.reading.public_views import PublicDecision, PublicList, PublicSummary
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).resolve().parent / "aftaler-1.schema.json"
