@@ -1,6 +1,6 @@
 """All flows with their cron schedules (Europe/Copenhagen).
 
-Two ways to run them: `aftaleflow serve` (one process serves all four, fine for one machine),
+Two ways to run them: `aftaleflow serve` (one process serves them all, fine for one machine),
 or `aftaleflow deploy --pool NAME` on a region's shared server: the deployments are registered
 with a Prefect server's process work pool, and two or more `prefect worker` processes run them
 (deploy/systemd/). The flows are found by module path in the installed package.
@@ -35,6 +35,9 @@ PLANS = (
     # Daily, so the day of a structure change comes from master data, never from code.
     Plan("structure_carry_over", "strukturoverfoersel", "5 0 * * *",
          "Dagligt kl. 0.05: overfør åbne sager, når en strukturændring i stamdata træder i kraft"),
+    Plan("nightly_safekeeping", "natlig-sikkerhedskopi", "30 1 * * *",
+         "Dagligt kl. 1.30: kontrolpunkt, sikkerhedskopi, gendannelseskontrol og "
+         "opbevaringsregel"),
 )
 
 
@@ -43,11 +46,12 @@ def flows_by_name() -> dict[str, Any]:
     from flows.reminders import daily_reminders
     from flows.reports import weekly_status_report
     from flows.rounds import start_approval_round_letters
+    from flows.safekeeping import nightly_safekeeping
     from flows.structure import structure_carry_over
 
     return {f.name: f for f in (daily_reminders, start_approval_round_letters,
                                 prepare_meeting_documents, weekly_status_report,
-                                structure_carry_over)}
+                                structure_carry_over, nightly_safekeeping)}
 
 
 def deployments() -> list[Any]:

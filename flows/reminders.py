@@ -19,10 +19,12 @@ def queue_due_reminders(today: str | None) -> list[str]:
 
 
 @task(retries=3, retry_delay_seconds=60)
-def send_outbox_task(flow_name: str) -> dict[str, list[str]]:
+def send_outbox_task(flow_name: str, queued: list[str] | None = None) -> dict[str, list[str]]:
+    """Send the outbox; the log says what is left queued and why (`queued`: this flow's keys,
+    so those another run sent are accounted for too)."""
     from aftaleflow.services.mail.mailing import send_outbox
 
-    report = send_outbox(context(flow_name))
+    report = send_outbox(context(flow_name), watch=queued or ())
     logger = get_run_logger()
     for key in report.sent:
         logger.info("Sendt: %s", key)
@@ -30,6 +32,11 @@ def send_outbox_task(flow_name: str) -> dict[str, list[str]]:
         logger.warning("Usikker, kontrollér og frigiv: %s", key)
     if report.failed:
         logger.warning("Ikke sendt (prøves igen): %s", ", ".join(report.failed))
+    for line in report.notes():
+        if report.remaining:
+            logger.warning(line)
+        else:
+            logger.info(line)
     return {"sent": report.sent, "failed": report.failed, "uncertain": report.uncertain}
 
 
@@ -37,5 +44,5 @@ def send_outbox_task(flow_name: str) -> dict[str, list[str]]:
 def daily_reminders(today: str | None = None) -> dict[str, list[str]]:
     """Rykkere og eskaleringer for godkendelser, der nærmer sig eller har overskredet fristen."""
     queued = queue_due_reminders(today)
-    result = send_outbox_task("daily_reminders")
+    result = send_outbox_task("daily_reminders", queued)
     return {"queued": queued, **result}

@@ -20,14 +20,15 @@ from aftaleflow.config import get_settings
 config = context.config
 target_metadata = SQLModel.metadata
 
-# Full-text search tables are built by hand (SQLite FTS5 and its shadow tables), not by models.
+# Full-text search tables are built by hand (SQLite FTS5 and its shadow tables), not by models;
+# so is PostgreSQL's GIN index on the stemmed text (text_index_stems_fts).
 _UNMANAGED = re.compile(r"^(search_.*|sqlite_.*|.*_fts(_(data|idx|content|docsize|config))?)$")
 
 
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    if type_ == "table" and name and _UNMANAGED.match(name):
+    if type_ in ("table", "index") and name and _UNMANAGED.match(name):
         return False
     table = getattr(obj, "table", None)
     return not (table is not None and _UNMANAGED.match(table.name))

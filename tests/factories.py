@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from aftaleflow.config import TIMEZONE
+from aftaleflow.domain.machines import AGREEMENT
 from aftaleflow.services.agreements.approvals import Decision, record_decision
 from aftaleflow.services.agreements.cases import NewAgreement, advance_agreement, create_agreement
 from aftaleflow.services.agreements.implementations import record_implementation
@@ -65,6 +66,15 @@ def approve_all(ctx: ServiceContext, agreement: AgreementView) -> AgreementView:
     return view
 
 
+# Irreversible actions need a reason in the service layer (issue 20, rule 6).
+REASON = "Begrundelse til revisionssporet"
+
+
+def reason_for(trigger: str) -> str | None:
+    """A reason where the machine declares the trigger "only with a reason"."""
+    return REASON if AGREEMENT.needs_reason(trigger) else None
+
+
 # The user triggers that lead from creation (SSU-bestilling) to each agreement state.
 PATHS: dict[str, list[str]] = {
     "under_udarbejdelse": [],
@@ -84,16 +94,17 @@ def agreement_in_state(ctx: ServiceContext, state: str) -> AgreementView:
     view = new_agreement(ctx)
     if state in PATHS:
         for trigger in PATHS[state]:
-            view = advance_agreement(ctx, view.id, trigger)
+            view = advance_agreement(ctx, view.id, trigger, comment=reason_for(trigger))
         return view
     for trigger in PATHS["i_godkendelse"]:
         view = advance_agreement(ctx, view.id, trigger)
     if state == "genforhandling":
-        return record_decision(ctx, view.id, Decision(party="Vejle", decision="afvist"))
+        return record_decision(ctx, view.id, Decision(party="Vejle", decision="afvist",
+                                                      comment=REASON))
     view = approve_all(ctx, view)
     if state in ("godkendt", "udloebet", "erstattet"):
         if state != "godkendt":
-            view = advance_agreement(ctx, view.id, "marker_" + state)
+            view = advance_agreement(ctx, view.id, "marker_" + state, comment=REASON)
         return view
     view = record_implementation(ctx, view.id, "sundhedsklynge-lillebaelt", "i_gang")
     if state == "implementeret":

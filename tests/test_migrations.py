@@ -161,3 +161,28 @@ def test_items_made_before_keep_a_number_off_their_place_as_the_clerks(
     with empty_engine.connect() as conn:
         assert [(n, bool(c)) for n, c in conn.execute(text(flags))] == [
             (1, False), (2, False), (18, True), (1, False), (7, True)]
+
+
+def test_rows_indexed_before_folding_are_found_by_either_spelling_after_the_upgrade(
+        empty_engine: Engine) -> None:
+    """The folding migration stems every indexed row again (SQLite's FTS5 table follows
+    through its triggers): an agreement indexed as 'Århus' before is found as 'Aarhus'."""
+    from sqlalchemy import text
+
+    from aftaleflow.services.reading.search import ensure_fts, search
+    from aftaleflow.services.structure.masterdata import load_master_data
+    from aftaleflow.services.uow import ServiceContext
+    from tests.factories import MovableClock, Spec, new_agreement
+
+    db.upgrade(empty_engine)
+    ctx = ServiceContext(engine=empty_engine, actor="test", clock=MovableClock())
+    load_master_data(ctx)
+    new_agreement(ctx, Spec(title="Akutfunktion i Århus"))
+    ensure_fts(empty_engine)
+    db.downgrade(empty_engine, "20261202_g1")  # stems as they were written before: 'århus'
+    with empty_engine.connect() as conn:
+        assert "århus" in conn.execute(text("SELECT title_stems FROM text_index")).scalar_one()
+    assert search(ctx, "Aarhus") == []
+    db.upgrade(empty_engine)
+    for query in ("Aarhus", "Århus"):
+        assert [h.title for h in search(ctx, query)] == ["Akutfunktion i Århus"]

@@ -15,7 +15,8 @@ def advance_with_version(url: str, agreement_id: int, trigger: str, version: int
     ctx = ServiceContext(engine=make_engine(url), actor="proc")
     barrier.wait(timeout=60)
     try:
-        advance_agreement(ctx, agreement_id, trigger, expected_version=version)
+        advance_agreement(ctx, agreement_id, trigger, expected_version=version,
+                          comment="Begrundet")
     except Conflict:
         return "conflict"
     except DomainError as exc:

@@ -92,29 +92,90 @@ def _append_in_one_statement(conn: Connection, values: dict[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
+class Head:
+    """Where the chain ends: the last event's id and hash, and how many events lead there."""
+
+    event_id: int | None
+    hash: str
+    count: int
+
+
+_HEAD_AND_COUNT = text(
+    "SELECT e.id, e.hash, (SELECT count(*) FROM audit_event) FROM audit_event e"
+    " ORDER BY e.id DESC LIMIT 1")
+
+
+def head(conn: Connection) -> Head:
+    """The chain's head and length, read in one statement (one snapshot on every backend)."""
+    row = conn.execute(_HEAD_AND_COUNT).fetchone()
+    if row is None:
+        return Head(None, GENESIS, 0)
+    return Head(int(row[0]), str(row[1]), int(row[2]))
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A point of the chain recorded outside the database (a signed checkpoint)."""
+
+    name: str
+    event_id: int
+    hash: str
+    count: int
+
+
+@dataclass(frozen=True)
 class ChainReport:
     ok: bool
     events: int
     broken_event_id: int | None = None
     reason: str | None = None
+    anchor: Anchor | None = None  # the first anchor the chain no longer matches
+    anchors_checked: int = 0
 
 
-def verify_events(events: Iterable[AuditEvent]) -> ChainReport:
+def verify_events(events: Iterable[AuditEvent], anchors: Iterable[Anchor] = ()) -> ChainReport:
+    """Check every link; with `anchors`, also that the chain still passes through each one.
+
+    A chain rewritten consistently (an event changed and every later hash recomputed) is
+    intact link by link, but no longer has the hash an anchor recorded for its event.
+    """
+    pending = sorted(anchors, key=lambda a: (a.count, a.event_id))
+    checked = 0
     prev = GENESIS
     count = 0
     for ev in events:
         count += 1
         if ev.prev_hash != prev:
             return ChainReport(False, count, ev.id, "forrige hash passer ikke (hændelse slettet "
-                               "eller indsat)")
+                               "eller indsat)", anchors_checked=checked)
         if event_hash(ev, prev) != ev.hash:
-            return ChainReport(False, count, ev.id, "indholdet er ændret efter registreringen")
+            return ChainReport(False, count, ev.id, "indholdet er ændret efter registreringen",
+                               anchors_checked=checked)
         prev = ev.hash
-    return ChainReport(True, count)
+        while pending and (pending[0].count <= count or pending[0].event_id <= (ev.id or 0)):
+            anchor = pending.pop(0)
+            if (anchor.count, anchor.event_id, anchor.hash) != (count, ev.id, ev.hash):
+                return _missed(anchor, count, ev, checked)
+            checked += 1
+    if pending:
+        return ChainReport(False, count, None, f"kæden har kun {count} hændelser, men "
+                           f"kontrolpunktet har {pending[0].count}", pending[0], checked)
+    return ChainReport(True, count, anchors_checked=checked)
 
 
-def verify(session: Session) -> ChainReport:
+def _missed(anchor: Anchor, count: int, ev: AuditEvent, checked: int) -> ChainReport:
+    if anchor.event_id != ev.id or anchor.count != count:
+        why = (f"kontrolpunktet slutter ved hændelse #{anchor.event_id} som nr. "
+               f"{anchor.count}, kæden har hændelse #{ev.id} som nr. {count} (hændelser "
+               "slettet eller indsat)")
+    else:
+        why = (f"hændelse #{ev.id} har ikke længere den hash, kontrolpunktet signerede "
+               "(kæden er skrevet om)")
+    return ChainReport(False, count, ev.id, why, anchor, checked)
+
+
+def verify(session: Session, anchors: Iterable[Anchor] = ()) -> ChainReport:
     rows = session.exec(
         select(AuditEvent).order_by(col(AuditEvent.id)).execution_options(yield_per=2000)
     )
-    return verify_events(rows)
+    return verify_events(rows, anchors)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import Dialect
@@ -42,16 +43,20 @@ def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     path = url.split("///", 1)[-1]
+    extra: dict[str, Any] = {}
     if path and path != ":memory:" and not path.startswith("file:"):  # URIs: used as given
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        extra["creator"] = lambda: _open_sqlite(path)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                           **extra)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        if not isinstance(dbapi_conn, ReadOnlyFile):
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
@@ -68,6 +73,32 @@ def make_engine(url: str) -> Engine:
             raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
 
     return engine
+
+
+class ReadOnlyFile(sqlite3.Connection):
+    """A database file this process cannot write (read-only file or directory, immutable,
+    read-only mount), opened for reading only: reads work, every write is refused by SQLite
+    ("attempt to write a readonly database"), which the adapters answer in Danish."""
+
+
+def _open_sqlite(path: str) -> sqlite3.Connection:
+    """Open read-write as usual; when that is impossible but the file is there, read-only.
+
+    In WAL mode even a reader must create the -wal and -shm files next to the database, so
+    an unwritable directory makes plain reads fail with "unable to open database file". The
+    fallback opens the file as immutable (no WAL files, no locks): nobody can change it.
+    """
+    try:
+        conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        return conn
+    except sqlite3.OperationalError as exc:
+        text = str(exc).lower()
+        if not Path(path).is_file() or not ("unable to open" in text or "readonly" in text):
+            raise
+    uri = f"file:{quote(str(Path(path).resolve()))}?immutable=1"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30,
+                           factory=ReadOnlyFile)
 
 
 @lru_cache(maxsize=8)

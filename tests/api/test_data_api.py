@@ -22,5 +22,6 @@ def test_xlsx_export_opens_with_one_row_per_agreement(client, world) -> None:
     assert r.status_code == 200
     sheet = load_workbook(io.BytesIO(r.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("Nr.", "Samarbejdsaftale", "Tilstand")
+    # one matrix table for every export (issue 20, rule 2): the dashboard's columns
+    assert rows[0][:5] == ("Nr.", "Samarbejdsaftale", "Region", "Tilstand", "Godkendt")
     assert len(rows) == 3

@@ -28,5 +28,5 @@ def test_show_marks_the_disputed_and_the_provisional_parties(ctx, clock, db_url)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     at = next(i for i, line in enumerate(lines) if "Middelfart Kommune" in line)
-    assert lines[at + 1].strip().startswith("omstridt: medlemskab: disputed")
+    assert lines[at + 1].strip().startswith("omstridt: medlemskab: det offentlige datasæts")
     assert any(line.strip().startswith("foreløbig: ") for line in lines)

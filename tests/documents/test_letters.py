@@ -51,7 +51,9 @@ def test_each_letter_kind_renders_its_danish_text(kind: LetterKind) -> None:
     text = full_text(result.pdf)
     assert result.kind == kind.value
     assert result.template == f"{kind.value}.html.j2"
-    assert result.title.endswith("»Den gode indlæggelse og udskrivelse«")
+    # a rykker's subject words its deadline as the reminder mail does (issue 20, rule 7)
+    late = " – fristen overskredet (24. juni 2025)" if kind == LetterKind.REMINDER else ""
+    assert result.title.endswith("»Den gode indlæggelse og udskrivelse«" + late)
     assert result.title in text
     assert "Dato: 1. juli 2025" in text
     assert "Sagsnr.: 29.30.08-P27-1-25" in text

@@ -24,7 +24,8 @@ def main(url: str, ids: list[int]) -> None:
         for agreement_id in ids:
             trigger = STEPS[step % len(STEPS)]
             if trigger == "afvist":
-                record_decision(ctx, agreement_id, Decision(party="Vejle", decision="afvist"))
+                record_decision(ctx, agreement_id, Decision(party="Vejle", decision="afvist",
+                                                                comment="Begrundet"))
             else:
                 advance_agreement(ctx, agreement_id, trigger)
             print(f"{agreement_id} {trigger}", flush=True)

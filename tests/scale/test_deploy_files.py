@@ -105,3 +105,22 @@ def test_ports_pool_and_limits_agree_across_the_layout() -> None:
     assert re.search(r"listen 443 ssl;", nginx) and "return 301 https://" in nginx
     size = re.search(r"client_max_body_size (\d+)m;", nginx)
     assert size and int(size.group(1)) * 1024 * 1024 == MAX_BODY
+
+
+# The processes that open a PostgreSQL connection: the API (our database), Prefect's server
+# (its own), and the workers (the flows they run use ours).
+NEEDS_POSTGRESQL = {"aftaleflow-api.service", "aftaleflow-prefect-server.service",
+                    "aftaleflow-prefect-worker@.service"}
+
+
+def test_units_that_need_postgresql_pull_it_in_as_well_as_start_after_it() -> None:
+    """After= alone only orders: without Wants=/Requires= a boot that does not otherwise start
+    PostgreSQL starts the API against no database."""
+    for path in UNITS:
+        section = unit(path.name)["Unit"]
+        after = section.get("After", "").split()
+        pulled = section.get("Wants", "").split() + section.get("Requires", "").split()
+        needs = path.name in NEEDS_POSTGRESQL or "postgresql.service" in after
+        if needs:
+            assert "postgresql.service" in after, path.name
+            assert "postgresql.service" in pulled, path.name

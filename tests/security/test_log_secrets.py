@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from tests.live_server import free_port
+from tests.web.conftest import login_data
 
 SECRET_SHAPE = re.compile(rb"af[ks]?_[A-Za-z0-9_\-]{16,}")
 
@@ -59,7 +60,7 @@ def _every_kind_of_request(base: str, token: str, admin: str) -> list[str]:
         secrets.append(feed.split("noegle=")[1])
         assert c.get(feed.replace("http://127.0.0.1:8000", base)).status_code == 200
         assert c.get("/ui/kalender.ics?noegle=afk_" + "y" * 43).status_code == 401
-        login = c.post("/ui/login", data={"token": token, "naeste": f"/ui/?token={token}"},
+        login = c.post("/ui/login", data=login_data(c, token, f"/ui/?token={token}"),
                        follow_redirects=False)
         assert login.status_code == 303 and token not in login.headers["location"]
         session = c.cookies.get("af_session")

@@ -13,7 +13,7 @@ from aftaleflow.domain.model import AuditEvent, User
 from aftaleflow.services.access.users import create_user, list_users
 from tests.api.conftest import auth
 from tests.cli.test_cli import env_for, run
-from tests.web.conftest import csrf_of, feed_address, log_in
+from tests.web.conftest import csrf_of, feed_address, log_in, login_data
 
 
 def _events(engine, *triggers: str) -> list[str]:
@@ -46,7 +46,8 @@ def test_a_token_expires_after_its_days_everywhere_at_once(app, ctx, clock) -> N
     clock.current += timedelta(hours=1, seconds=1)
     assert _works(app, api, dashboard, address, token) == [401, 303, 401]
     assert "udløbet" in api.get("/status", headers=auth(token)).json()["detail"]
-    assert TestClient(app).post("/ui/login", data={"token": token}).status_code == 401
+    fresh = TestClient(app)
+    assert fresh.post("/ui/login", data=login_data(fresh, token)).status_code == 401
     assert [u.token_status for u in list_users(ctx) if u.name == "Kortvarig Leder"] == ["udløbet"]
 
 
@@ -93,7 +94,8 @@ def test_a_calendar_key_opens_only_the_feed_and_can_be_revoked(app, ctx, engine)
     key = address.split("noegle=", 1)[1]
     assert address.startswith("http://127.0.0.1:8000/ui/kalender.ics?noegle=afk_")
     assert TestClient(app).get("/status", headers=auth(key)).status_code == 401
-    assert TestClient(app).post("/ui/login", data={"token": key}).status_code == 401
+    fresh = TestClient(app)
+    assert fresh.post("/ui/login", data=login_data(fresh, key)).status_code == 401
     dropped = dashboard.post("/ui/kalender/noegle/slet",
                              data={"csrf": csrf_of(dashboard, "/ui/kalender")})
     assert dropped.status_code == 200

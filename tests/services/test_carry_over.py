@@ -36,7 +36,7 @@ def _in_round(ctx: ServiceContext, spec: Spec) -> AgreementView:
 def _decide(ctx: ServiceContext, agreement_id: int, party: str, decision: str,
             on: date) -> AgreementView:
     return record_decision(ctx, agreement_id, Decision(party=party, decision=decision,
-                                                       decided_on=on))
+                                                       decided_on=on, comment="Begrundet"))
 
 
 def _approve_rest(ctx: ServiceContext, view: AgreementView, on: date) -> AgreementView:

@@ -114,7 +114,8 @@ def test_the_escalation_letter_marks_the_disputed_party(ctx, clock) -> None:
     view = in_round(ctx, new_agreement(ctx, Spec(cluster="sundhedsraad-lillebaelt")))
     record = render_letter(ctx, "eskalering", view.id, party="Middelfart")
     text = full_text(Path(record.path).read_bytes())
-    assert "Kommunalbestyrelsen, Middelfart Kommune omstridt: medlemskab: disputed" in text
+    assert ("Kommunalbestyrelsen, Middelfart Kommune omstridt: medlemskab: det offentlige "
+            "datasæts kommuneliste") in text
 
 
 def test_a_named_municipality_sees_the_agreement_and_another_does_not(ctx, clock,

@@ -23,7 +23,8 @@ def test_two_threads_with_the_same_version_one_wins_one_conflicts(ctx, engine) -
     def attempt(trigger: str) -> str:
         barrier.wait(timeout=10)
         try:
-            advance_agreement(ctx, agreement.id, trigger, expected_version=agreement.version)
+            advance_agreement(ctx, agreement.id, trigger, expected_version=agreement.version,
+                              comment="Begrundet")
         except Conflict:
             return "conflict"
         return "ok"

@@ -75,7 +75,7 @@ class AgreementLifecycle(RuleBasedStateMachine):
     def fire(self, agreement: int, trigger: str) -> None:
         before = get_agreement(self.ctx, agreement)
         try:
-            after = advance_agreement(self.ctx, agreement, trigger)
+            after = advance_agreement(self.ctx, agreement, trigger, comment="Begrundet")
         except (TransitionNotAllowed, GuardFailed) as err:
             assert get_agreement(self.ctx, agreement).version == before.version
             assert err.allowed == AGREEMENT.allowed_triggers(before.state)
@@ -94,7 +94,8 @@ class AgreementLifecycle(RuleBasedStateMachine):
         meeting = self.clock().date() + timedelta(days=days)
         try:
             record_decision(self.ctx, agreement, Decision(party=party.body_key, decision=word,
-                                                          meeting_date=meeting))
+                                                          meeting_date=meeting,
+                                                          comment="Begrundet"))
         except (TransitionNotAllowed, GuardFailed):
             assert get_agreement(self.ctx, agreement).version == view.version
 

@@ -55,7 +55,7 @@ def _approval_in_state(ctx, state: str):
     }[state]
     for word in steps:
         agreement = record_decision(ctx, agreement.id, Decision(
-            party="Kolding", decision=word, meeting_date=date(2026, 4, 15)))
+            party="Kolding", decision=word, meeting_date=date(2026, 4, 15), comment="Begrundet"))
     return agreement
 
 
@@ -68,7 +68,8 @@ def _party_state(view, party_key: str = "kb-621") -> str:
 def test_approval_decision_in_every_state(ctx, engine, state, word) -> None:
     agreement = _approval_in_state(ctx, state)
     assert _party_state(agreement) == state
-    decision = Decision(party="621", decision=word, meeting_date=date(2026, 5, 20))
+    decision = Decision(party="621", decision=word, meeting_date=date(2026, 5, 20),
+                        comment="Begrundet")
     expected = APPROVAL_ALLOWED[state].get(word)
     if expected:
         after = record_decision(ctx, agreement.id, decision)

@@ -101,8 +101,18 @@ def web(web_app) -> TestClient:  # type: ignore[no-untyped-def]
     return TestClient(web_app, raise_server_exceptions=True)
 
 
+def login_data(client: TestClient, token: str, naeste: str = "/ui/") -> dict[str, str]:
+    """The login form's fields as the browser sends them: the form is fetched first, for the
+    CSRF nonce that must match the login cookie."""
+    import re
+
+    match = re.search(r'name="csrf" value="([^"]+)"', client.get("/ui/login").text)
+    assert match, "no CSRF field on the login form"
+    return {"token": token, "naeste": naeste, "csrf": match.group(1)}
+
+
 def log_in(client: TestClient, token: str) -> TestClient:
-    response = client.post("/ui/login", data={"token": token, "naeste": "/ui/"},
+    response = client.post("/ui/login", data=login_data(client, token),
                            follow_redirects=False)
     assert response.status_code == 303, response.text
     return client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aftaleflow.services.agreements.cases import get_agreement
 from aftaleflow.services.uow import ServiceContext
-from tests.web.conftest import DemoWorld, csrf_of, log_in, web_clock
+from tests.web.conftest import DemoWorld, csrf_of, log_in, login_data, web_clock
 
 OTHER_COUNCILS = ("Holstebro", "Lemvig", "Ikast-Brande", "Struer", "Aarhus", "Randers")
 
@@ -18,12 +18,14 @@ def test_the_link_is_kept_through_the_login_to_the_decision_page(web, demo_world
     assert first.status_code == 303
     login = web.get(first.headers["location"])
     assert f'value="{_page(demo_world)}"' in login.text
-    landed = web.post("/ui/login", data={"token": demo_world.tokens["part"],
-                                         "naeste": _page(demo_world)}, follow_redirects=False)
+    landed = web.post("/ui/login", data=login_data(web, demo_world.tokens["part"],
+                                                   _page(demo_world)), follow_redirects=False)
     assert landed.headers["location"] == _page(demo_world)
 
 
 def test_decision_page_shows_deadline_rule_form_and_no_other_council(web, demo_world) -> None:
+    """The decision page is the party's own; the matrix shows every party's decision (a
+    public record, issue 20), and only the part's own cells link to a decision page."""
     log_in(web, demo_world.tokens["part"])
     html = web.get(_page(demo_world)).text
     assert "Kommunalbestyrelsen, Herning Kommune: beslutning om samarbejdsaftale" in html
@@ -32,7 +34,8 @@ def test_decision_page_shows_deadline_rule_form_and_no_other_council(web, demo_w
     assert "Sagens forløb" in html and "Begrundelse (skal udfyldes)" in html
     assert not [name for name in OTHER_COUNCILS if name in html]
     matrix = web.get("/ui/matrix").text.split("<table", 1)[1]  # the filters list master data
-    assert not [name for name in OTHER_COUNCILS if name in matrix]
+    assert all(name in matrix for name in OTHER_COUNCILS)
+    assert "/parter/kb-661" not in matrix and "/parter/kb-657" in matrix
     assert web.get(_page(demo_world, "kb-661")).status_code == 403  # Holstebro's page
 
 

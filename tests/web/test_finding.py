@@ -46,7 +46,8 @@ def test_over_the_deadline_and_my_council_filters(web, demo_world, demo_engine) 
         conn.execute(text("UPDATE approval SET deadline = '2026-10-25' "
                           "WHERE agreement_id = :a"), {"a": demo_world.midt_open})
     late = web.get("/ui/matrix?over_fristen=1").text
-    assert f"#{demo_world.midt_open} " in late and "! frist 25.10.2026" in late
+    # the cell's words for a passed deadline (issue 20, rule 2: one cell everywhere)
+    assert f"#{demo_world.midt_open} " in late and "over fristen 25.10.2026" in late
 
 
 def _copy_agreement(engine: Engine, source: int, copies: int) -> None:

@@ -10,10 +10,11 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 
 from aftaleflow.services.agreements.cases import list_agreements
+from aftaleflow.services.reading.cells import with_cell
 from aftaleflow.services.reading.dashboard import matrix_agreements
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import ApprovalView
-from tests.web.conftest import DemoWorld, csrf_of, feed_address, log_in, web_clock
+from tests.web.conftest import DemoWorld, csrf_of, feed_address, log_in, login_data, web_clock
 
 
 def test_pages_redirect_to_login_without_a_token(web) -> None:
@@ -24,10 +25,10 @@ def test_pages_redirect_to_login_without_a_token(web) -> None:
 
 
 def test_login_sets_httponly_strict_cookies_and_a_wrong_token_is_refused(web, demo_world) -> None:
-    bad = web.post("/ui/login", data={"token": "af_forkert"})
+    bad = web.post("/ui/login", data=login_data(web, "af_forkert"))
     assert bad.status_code == 401 and "Ugyldigt eller inaktivt API-token" in bad.text
-    response = web.post("/ui/login", data={"token": demo_world.tokens["leder"],
-                                           "naeste": "https://evil.example/"},
+    response = web.post("/ui/login", data=login_data(web, demo_world.tokens["leder"],
+                                                     "https://evil.example/"),
                         follow_redirects=False)
     assert response.headers["location"] == "/ui/"  # never redirected off-site
     cookies = response.headers.get_list("set-cookie")
@@ -109,7 +110,8 @@ def test_matrix_exports_as_csv_and_xlsx(web, demo_world: DemoWorld) -> None:
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows[0]) == 5 + 20  # Nr., aftale, region, tilstand, godkendt + 20 parter
     herning = rows[0].index("Kommunalbestyrelsen, Herning Kommune")
-    assert [r[herning] for r in rows[1:]] == ["Godkendt 20.04.2026", "Sat på dagsorden 17.11.2026"]
+    assert [r[herning] for r in rows[1:]] == ["Godkendt 20.04.2026",
+                                              "Sat på dagsorden 17.11.2026 · frist 21.12.2026"]
     book = load_workbook(io.BytesIO(web.get("/ui/matrix.xlsx?region=midtjylland").content))
     sheet = book.active
     assert sheet is not None
@@ -142,7 +144,8 @@ def test_part_feed_holds_only_its_own_deadlines_and_no_meetings(web, demo_world)
 def _cells(rows) -> list[tuple]:  # type: ignore[no-untyped-def]
     """The matrix's rows (cells as tuples) and the agreement views, compared field by field."""
     return [(r.id, r.title, r.state, r.region, r.approvals_total, r.approvals_approved,
-             [ApprovalView(*a) if isinstance(a, tuple) else a for a in r.approvals])
+             [with_cell(ApprovalView(*a), r.state) if isinstance(a, tuple) else a
+              for a in r.approvals])
             for r in rows]
 
 

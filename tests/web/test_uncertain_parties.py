@@ -22,12 +22,13 @@ def test_agreement_page_and_matrix_mark_the_disputed_council(web, demo_engine,
     page = web.get(f"/ui/aftaler/{view.id}").text
     row = page[page.index("Kommunalbestyrelsen, Middelfart Kommune"):]
     row = row[:row.index("</tr>")]
-    assert '<span class="sub uncertain"><strong>omstridt</strong>: medlemskab: disputed' in row
+    assert ('<span class="sub uncertain"><strong>omstridt</strong>: medlemskab: det offentlige '
+            'datasæts') in row
     assert "foreløbig</strong>: godkendelsesreglen er ikke bekræftet" in page
     matrix = web.get("/ui/matrix?region=syddanmark").text
-    assert '<span class="uncertain" title="medlemskab: disputed' in matrix
-    assert ">omstridt</span>" in matrix
+    assert '<span class="uncertain" title="medlemskab: det offentlige datasæts' in matrix
+    assert '<span class="sep"> · </span>omstridt<span class="source">: medlemskab: ' in matrix
     midt = web.get(f"/ui/aftaler/{demo_world.midt_open}").text  # 2026: confirmed data
     assert "uncertain" not in midt
     csv_text = web.get("/ui/matrix.csv?region=syddanmark").text
-    assert "(omstridt)" in csv_text
+    assert " · omstridt: medlemskab: det offentlige datasæts" in csv_text

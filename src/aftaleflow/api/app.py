@@ -90,6 +90,7 @@ def create_app(engine: Engine | None = None,
     app = FastAPI(title="aftaleflow", version="0.1.0", description=DESCRIPTION,
                   openapi_tags=[{"name": "Samarbejdsaftaler"}, {"name": "Stamdata"},
                                 {"name": "Møder og dagsordener"}, {"name": "Status"}])
+    app.router.redirect_slashes = False  # its redirect trusts Host; problems.slash_redirect
     app.state.engine = engine or get_engine()
     app.state.clock = clock or _system_clock
     problems.install(app)

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import Scope
 
+from aftaleflow.config import get_settings
 from aftaleflow.domain.errors import (
     ActionRefused,
     Conflict,
     DomainError,
     GuardFailed,
     TransitionNotAllowed,
+    ValidationFailed,
 )
+from aftaleflow.services.uow import DATABASE_AWAY, DatabaseUnavailable
+from aftaleflow.serving.outage import RETRY_AFTER, database_failure
 from aftaleflow.serving.status import TITLES, status_of
 
 MEDIA_TYPE = "application/problem+json"
@@ -43,7 +49,8 @@ def problem(status: int, detail: str, request: Request | None = None,
             **extra: Any) -> JSONResponse:
     body = Problem(title=TITLES.get(status, "Fejl"), status=status, detail=detail,
                    instance=str(request.url.path) if request else None, **extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = ({"WWW-Authenticate": "Bearer"} if status == 401 else
+               {"Retry-After": str(RETRY_AFTER)} if status == 503 else None)
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status,
                         media_type=MEDIA_TYPE, headers=headers)
 
@@ -85,6 +92,13 @@ def _field_errors(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]
 
 
 def install(app: FastAPI) -> None:
+    @app.exception_handler(DatabaseUnavailable)
+    async def database_unavailable(request: Request, exc: DatabaseUnavailable) -> JSONResponse:
+        return problem(503, database_failure(exc).message, request)
+
+    for driver_error in DATABASE_AWAY:
+        app.add_exception_handler(driver_error, database_unavailable)  # type: ignore[arg-type]
+
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         extra: dict[str, Any] = {}
@@ -94,7 +108,11 @@ def install(app: FastAPI) -> None:
             extra = {"current_state": exc.current_state, "current_version": exc.current_version}
         if isinstance(exc, ActionRefused):
             extra = {"current_state": exc.current_state}
-        return problem(status_of(exc), exc.message, request, **extra)
+        message = exc.message
+        if isinstance(exc, ValidationFailed) and exc.fields:
+            extra = {"errors": [{"felt": name} for name in exc.fields]}
+            message += f" Felter: {', '.join(exc.fields)}."
+        return problem(status_of(exc), message, request, **extra)
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, exc: DataError) -> JSONResponse:
@@ -108,19 +126,43 @@ def install(app: FastAPI) -> None:
         return problem(422, detail, request, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
         messages = {404: "Adressen findes ikke.", 405: "Metoden er ikke tilladt her.",
                     400: "Forespørgslens indhold kunne ikke læses (ugyldig eller for dybt "
                          "indlejret JSON)."}
         if exc.status_code in messages and not _is_danish(detail):
             detail = messages[exc.status_code]
+        if exc.status_code == 404 and (moved := slash_redirect(app, request)) is not None:
+            return moved
         if exc.status_code != 405:
             return problem(exc.status_code, detail, request)
         allowed = ", ".join(allowed_methods(app, request))
         response = problem(405, f"{detail} Tilladt her: {allowed}.", request)
         response.headers["Allow"] = allowed
         return response
+
+
+def _routed(app: FastAPI, scope: Scope) -> bool:
+    return any(route.matches(scope)[0] != Match.NONE for route in app.router.routes)
+
+
+def slash_redirect(app: FastAPI, request: Request) -> Response | None:
+    """The trailing-slash redirect, made safe (Starlette's is switched off in create_app).
+
+    Starlette's own takes its host from the request's Host header (a hostile Host makes it
+    point elsewhere) and carries the query string along (`?access_token=af_...` then lands in
+    the Location, in logs and in the browser's history). This one answers with a location
+    relative to AFTALEFLOW_BASE_URL's path and no query at all.
+    """
+    path = request.url.path
+    if path == "/" or _routed(app, request.scope):
+        return None
+    other = path.rstrip("/") if path.endswith("/") else path + "/"
+    if other.startswith("//") or not _routed(app, {**request.scope, "path": other}):
+        return None
+    prefix = urlsplit(get_settings().base_url).path.rstrip("/")
+    return Response(status_code=307, headers={"Location": quote(prefix + other)})
 
 
 def allowed_methods(app: FastAPI, request: Request) -> list[str]:

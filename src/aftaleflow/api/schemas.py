@@ -65,7 +65,13 @@ class AgreementIn(Strict):
 
 class TransitionIn(Strict):
     trigger: str = Field(min_length=1, max_length=60, examples=["send_til_ssu"])
-    comment: str | None = Field(default=None, max_length=5000, examples=["Udkast klar"])
+    comment: str | None = Field(
+        default=None, max_length=5000, examples=["Udkast klar"],
+        description="Kommentar; begrundelsen, som en handling, der ikke kan gøres om, skal have.")
+    approval_deadline: IsoDate | None = Field(
+        default=None, examples=["2027-02-26"],
+        description="Fast frist for den godkendelsesrunde, handlingen starter (uden: "
+                    "fristreglen regnet fra rundens start).")
 
 
 class DecisionIn(Strict):
@@ -102,7 +108,7 @@ class BodyEndIn(Strict):
 class MeetingIn(Strict):
     body: str = Field(min_length=1, max_length=200, examples=["kb-657"])
     starts_at: IsoDateTime | IsoDate = Field(
-        examples=["2026-06-16T17:00:00+02:00"],
+        examples=["2026-06-16T15:00:00Z"],
         description="Tidspunkt, eller kun datoen (2021-08-30), når tidspunktet ikke er fastlagt.")
     place: str = Field(min_length=1, max_length=200, examples=["Byrådssalen"])
 
@@ -123,6 +129,8 @@ class AgendaItemIn(Strict):
     recommendations: list[str] = Field(default_factory=list, max_length=20)
     attachments: list[str] = Field(default_factory=list, max_length=50)
     late_reason: str | None = Field(default=None, max_length=2000)
+    history: bool = Field(default=False, description="Mødet er holdt: punktet registreres som "
+                                                     "historik; ingen udsendelsesfrist.")
 
 
 class ItemDecisionIn(Strict):

@@ -11,7 +11,8 @@ from aftaleflow.cli.common import context, group, user_errors
 if TYPE_CHECKING:
     from aftaleflow.services.access.users import UserView
 
-user_app = group("Brugere, API-tokens (udløb, tilbagekald, fornyelse) og kalendernøgler.")
+user_app = group("Brugere, API-tokens (udløb, tilbagekald, fornyelse) og kalendernøgler.",
+                 'aftaleflow user create "Ane Holm" --role part --body kb-657')
 UserRef = Annotated[str, typer.Argument(help="Brugerens navn eller nummer (se 'user list').")]
 Days = Annotated[int | None, typer.Option(
     help="Dage tokenet gælder; standard AFTALEFLOW_TOKEN_DAYS (90).")]

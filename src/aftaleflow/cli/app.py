@@ -17,28 +17,41 @@ import typer
 from aftaleflow.cli.admin import serve_api, user_app
 from aftaleflow.cli.archive import archive_app
 from aftaleflow.cli.bodies import body_app
-from aftaleflow.cli.common import context, fail, group, print_json, user_errors
+from aftaleflow.cli.common import (
+    context,
+    fail,
+    group,
+    print_json,
+    user_errors,
+    with_example,
+)
 from aftaleflow.cli.data import export_command, search_command
 from aftaleflow.cli.db import db_app
 from aftaleflow.cli.flows import deploy, outbox_app, remind, serve
+from aftaleflow.cli.links import link_app
 from aftaleflow.cli.masterdata import masterdata_app
 from aftaleflow.cli.meetings import meeting_app
 from aftaleflow.cli.openness import agreement_publish, aktindsigt
 from aftaleflow.cli.render import render_app
+from aftaleflow.cli.safekeeping import audit_checkpoint, audit_key, backup, restore
 from aftaleflow.cli.structure import structure_app
 from aftaleflow.cli.texts import agreement_diff, agreement_revise, agreement_texts
 
 app = typer.Typer(
-    help="aftaleflow: sagsgang for samarbejdsaftaler mellem kommuner og region.",
+    help=with_example("aftaleflow: sagsgang for samarbejdsaftaler mellem kommuner og region.",
+                      "aftaleflow demo"),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
     rich_markup_mode=None,  # plain help: rich's formatter alone costs ~0.4 s per start
 )
-agreement_app = group("Samarbejdsaftaler: opret, vis og før dem videre.")
-approval_app = group("Parternes godkendelser.")
-implementation_app = group("Klyngernes implementering.")
-audit_app = group("Revisionssporet (hash-kæde).")
+agreement_app = group("Samarbejdsaftaler: opret, vis og før dem videre.",
+                      "aftaleflow agreement list --state i_godkendelse")
+approval_app = group("Parternes godkendelser.",
+                     "aftaleflow approval record 1 Herning godkendt --meeting-date 2026-06-16")
+implementation_app = group("Klyngernes implementering.",
+                           "aftaleflow implementation record 1 horsensklyngen i_gang")
+audit_app = group("Revisionssporet (hash-kæde).", "aftaleflow audit verify")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(approval_app, name="approval")
 app.add_typer(implementation_app, name="implementation")
@@ -58,6 +71,11 @@ app.add_typer(db_app, name="db")
 app.add_typer(masterdata_app, name="masterdata")
 app.add_typer(structure_app, name="structure")
 app.add_typer(archive_app, name="archive")
+app.add_typer(link_app, name="link")
+app.command("backup")(backup)
+app.command("restore")(restore)
+audit_app.command("key")(audit_key)
+audit_app.command("checkpoint")(audit_checkpoint)
 agreement_app.command("texts")(agreement_texts)
 agreement_app.command("revise")(agreement_revise)
 agreement_app.command("diff")(agreement_diff)
@@ -86,14 +104,22 @@ def init(
 
     Kan køres igen: uændrede stamdata ændrer intet. Eksempel: aftaleflow init
     """
+    from aftaleflow.config import get_settings
+    from aftaleflow.services.safekeeping.keys import ensure_key_pair
     from aftaleflow.services.structure.masterdata import load_master_data
 
-    report = load_master_data(context(), masterdata)
+    ctx = context()
+    report = load_master_data(ctx, masterdata)
     if report.changed:
         typer.echo(f"Stamdata indlæst: {report.created} oprettet, {report.updated} ændret, "
                    f"{report.ended} afsluttet.")
     else:
         typer.echo("Stamdata er allerede opdateret; intet ændret.")
+    made = ensure_key_pair(ctx.now())
+    if made:
+        typer.echo(f"Nøglepar til signerede kontrolpunkter lavet: {get_settings().signing_key} "
+                   f"(kun ejeren kan læse den). Offentlig nøgle {made.key_id}: "
+                   f"{made.public_key} (se 'aftaleflow audit key').")
 
 
 @app.command()
@@ -237,7 +263,12 @@ def agreement_history(agreement_id: int, as_json: JsonOpt = False) -> None:
 def agreement_advance(
     agreement_id: int,
     trigger: Annotated[str, typer.Argument(help="Handling, fx send_til_ssu.")],
-    comment: Annotated[str | None, typer.Option(help="Kommentar til revisionssporet.")] = None,
+    comment: Annotated[str | None, typer.Option(
+        help="Kommentar til revisionssporet; begrundelsen, som en handling, der ikke kan "
+             "gøres om (tilbagetraek, marker_udloebet, marker_erstattet), skal have.")] = None,
+    approval_deadline: Annotated[str | None, typer.Option(
+        help="Fast frist for den godkendelsesrunde, handlingen starter, ÅÅÅÅ-MM-DD "
+             "(uden: fristreglen regnet fra rundens start).")] = None,
     expected_version: Annotated[int | None, typer.Option(
         "--version", help="Afvis, hvis sagen er ændret siden denne version.")] = None,
 ) -> None:
@@ -248,6 +279,7 @@ def agreement_advance(
     from aftaleflow.services.agreements.cases import advance_agreement
 
     view = advance_agreement(context(), agreement_id, trigger, comment=comment,
+                             deadline=_date(approval_deadline, "godkendelsesfrist"),
                              expected_version=expected_version)
     typer.echo(f"Samarbejdsaftale #{view.id} er nu '{view.state_label}'.")
     if view.approvals_total:
@@ -268,7 +300,8 @@ def approval_record(
                           ] = None,
     protocol: Annotated[str | None, typer.Option(help="Henvisning til protokol/referat.")
                         ] = None,
-    comment: Annotated[str | None, typer.Option(help="Kommentar.")] = None,
+    comment: Annotated[str | None, typer.Option(
+        help="Kommentar; begrundelsen, som en afvisning skal have.")] = None,
 ) -> None:
     """Registrér en parts beslutning.
 
@@ -307,8 +340,23 @@ def implementation_record(
 
 @audit_app.command("verify")
 @user_errors
-def audit_verify() -> None:
-    """Kontrollér revisionssporets hash-kæde. Eksempel: aftaleflow audit verify"""
+def audit_verify(
+    checkpoints: Annotated[Path | None, typer.Option(
+        "--checkpoints", help="Kontrollér også mod hvert signeret kontrolpunkt i mappen.")
+    ] = None,
+    keys_file: Annotated[Path | None, typer.Option(
+        "--keys", help="Nøglefil med de offentlige nøgler, der stoles på (standard: serverens "
+                       "egen, ved siden af den private nøgle).")] = None,
+) -> None:
+    """Kontrollér revisionssporets hash-kæde, evt. mod signerede kontrolpunkter.
+
+    Eksempel: aftaleflow audit verify --checkpoints state/checkpoints
+    """
+    if checkpoints is not None:
+        from aftaleflow.cli.safekeeping import verify_checkpoints
+
+        verify_checkpoints(checkpoints, keys_file)
+        return
     from aftaleflow.services.auditing import verify_chain
 
     report = verify_chain(context())

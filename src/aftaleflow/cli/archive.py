@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from aftaleflow.cli.common import context, fail, user_errors
+from aftaleflow.cli.common import context, fail, user_errors, with_example
 
 
 class _CaseOrCommand(TyperGroup):
@@ -22,8 +22,9 @@ class _CaseOrCommand(TyperGroup):
 
 archive_app = typer.Typer(
     cls=_CaseOrCommand, no_args_is_help=True, rich_markup_mode=None,
-    help="Arkivpakke (BagIt, RFC 8493) for en sag: aftaleflow archive 3 -o sag-3.zip; "
-         "kontrol: aftaleflow archive verify sag-3.zip")
+    help=with_example("Arkivpakke (BagIt, RFC 8493) for en sag, og kontrol af den.",
+                      "aftaleflow archive 3 -o sag-3.zip; kontrol: aftaleflow archive verify "
+                      "sag-3.zip"))
 
 VERIFY_FAILED = 8
 

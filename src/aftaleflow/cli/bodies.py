@@ -9,7 +9,8 @@ import typer
 
 from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 
-body_app = group("Organer: tilføj og nedlæg udvalg (fagudvalg, udvalg) uden ny version.")
+body_app = group("Organer: tilføj og nedlæg udvalg (fagudvalg, udvalg) uden ny version.",
+                 "aftaleflow body list --kind fagudvalg")
 
 
 def _day(value: str) -> date:

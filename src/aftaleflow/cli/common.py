@@ -23,9 +23,15 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def group(help_text: str) -> typer.Typer:
-    """A command group with plain help output (fast start-up, no rich formatting)."""
-    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
+def group(help_text: str, example: str) -> typer.Typer:
+    """A command group with plain help output (fast start-up, no rich formatting) and an
+    example on its help page, as every command has."""
+    return typer.Typer(help=with_example(help_text, example), no_args_is_help=True,
+                       rich_markup_mode=None)
+
+
+def with_example(help_text: str, example: str) -> str:
+    return f"{help_text}\n\nEksempel: {example}"
 
 
 def context() -> ServiceContext:
@@ -47,7 +53,7 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except DomainError as exc:
-            raise fail(exc.message, exc.exit_code) from None
+            raise fail(exc.message + _options(exc), exc.exit_code) from None
         except Exception as exc:
             if type(exc).__module__.startswith("sqlalchemy"):
                 from aftaleflow.services.uow import _db_message
@@ -56,6 +62,13 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise
 
     return wrapper
+
+
+def _options(exc: DomainError) -> str:
+    """The command-line options an error concerns (a service names fields, not options)."""
+    fields = getattr(exc, "fields", ())
+    names = ", ".join("--" + name.replace("_", "-") for name in fields)
+    return f" Se {names}." if names else ""
 
 
 def print_json(data: Any) -> None:

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from aftaleflow.cli.common import fail, user_errors
+from aftaleflow.cli.common import fail, group, user_errors
 
-db_app = typer.Typer(help="Databasens skema: migrationer med Alembic.", no_args_is_help=True)
+db_app = group("Databasens skema: migrationer med Alembic.", "aftaleflow db upgrade")
 
 
 def _run(action: str, revision: str) -> None:

@@ -9,7 +9,7 @@ import typer
 
 from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 
-outbox_app = group("Udgående post (outbox).")
+outbox_app = group("Udgående post (outbox).", "aftaleflow outbox list --status sending")
 
 
 @user_errors
@@ -23,6 +23,7 @@ def remind(
     Eksempel: aftaleflow remind --dry-run
     """
     from aftaleflow.services.mail.mailing import send_outbox
+    from aftaleflow.services.mail.outbox import check_delivery_settings
     from aftaleflow.services.mail.reminders import enqueue_reminders, plan_reminders
 
     try:
@@ -36,13 +37,16 @@ def remind(
             typer.echo("Intet at sende i dag.")
         for m in planned:
             to = ", ".join(m.recipients)
-            typer.echo(f"{m.kind:<11} {m.party:<48} frist {m.deadline}  -> {to}")
+            typer.echo(f"{m.kind:<11} {m.party:<48} {m.deadline_text}  -> {to}")
         typer.echo(f"{len(planned)} besked(er) ville blive sendt.")
         return
+    check_delivery_settings()
     queued = enqueue_reminders(ctx, day)
-    report = send_outbox(ctx)
+    report = send_outbox(ctx, watch=[m.key for m in queued])
     typer.echo(f"{len(queued)} i kø; {len(report.sent)} sendt, {len(report.failed)} ikke sendt, "
                f"{len(report.uncertain)} usikre.")
+    for line in report.notes():
+        typer.echo(line)
 
 
 def serve() -> None:

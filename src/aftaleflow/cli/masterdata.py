@@ -10,7 +10,8 @@ import typer
 
 from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 
-masterdata_app = group("Stamdata: regioner, kommuner, klynger, sundhedsråd, organer og regler.")
+masterdata_app = group("Stamdata: regioner, kommuner, klynger, sundhedsråd, organer og regler.",
+                       "aftaleflow masterdata import ./stamdata-2027 --dry-run")
 
 
 @masterdata_app.command("import")

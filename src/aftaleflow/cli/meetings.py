@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from aftaleflow.services.meetings.bilag import BilagFile
     from aftaleflow.services.views import MeetingView
 
-meeting_app = group("Møder og dagsordenpunkter.")
+meeting_app = group("Møder og dagsordenpunkter.", "aftaleflow meeting show 1")
 
 
 def _when(value: str) -> datetime | date:
@@ -137,6 +137,9 @@ def meeting_add_item(
     current: Annotated[str | None, typer.Option(help="Aktuelt trin på ruten.")] = None,
     late_reason: Annotated[str | None, typer.Option(
         help="Begrundelse, når punktet kommer efter dagsordenens udsendelsesfrist.")] = None,
+    history: Annotated[bool, typer.Option(
+        "--history", help="Mødet er holdt: registrér punktet som historik (fx en gammel "
+                          "dagsorden, der skrives ind); ingen udsendelsesfrist.")] = False,
 ) -> None:
     """Tilføj et dagsordenpunkt. Eksempel: aftaleflow meeting add-item 1 --agreement 1
     --number 18 --case-handler "Ellen Bagge Grimstrup" --attachment-file aftaletekst.pdf"""
@@ -150,7 +153,7 @@ def meeting_add_item(
         recommender=recommender, recommendations=recommendation or [],
         attachments=attachment or [], attachment_files=_bilag_files(attachment_file or []),
         route=route.split(",") if route else [], route_current=current,
-        late_reason=late_reason))
+        late_reason=late_reason, history=history))
     typer.echo(f"Punkt {item.number} tilføjet (#{item.id}): {item.title}")
 
 

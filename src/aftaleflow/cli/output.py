@@ -13,15 +13,6 @@ from aftaleflow.services.views import AgreementLike, AgreementView, AuditView
 if TYPE_CHECKING:
     from aftaleflow.services.structure.masterdata_import import ImportReport
 
-SHORT = {
-    "afventer": "afventer",
-    "sat_paa_dagsorden": "dagsorden",
-    "godkendt": "GODKENDT",
-    "afvist": "AFVIST",
-    "udsat": "udsat",
-}
-
-
 def _d(value: date | None) -> str:
     return value.strftime("%d.%m.%Y") if value else "-"
 
@@ -99,7 +90,10 @@ def history(events: Iterable[AuditView]) -> None:
 
 
 def status_matrix(agreements: Sequence[AgreementLike]) -> None:
-    """Per region: parties as rows, agreements as columns, each cell the party's state."""
+    """Per region and agreement: each party's cell, worded as in the exports, `--json` and
+    the dashboard (`reading.cells.cell_of`)."""
+    from aftaleflow.services.reading.cells import cell_of
+
     regions: dict[str, list[AgreementLike]] = {}
     for a in agreements:
         regions.setdefault(a.region, []).append(a)
@@ -107,27 +101,15 @@ def status_matrix(agreements: Sequence[AgreementLike]) -> None:
         typer.echo("Ingen samarbejdsaftaler endnu.")
     for region, items in regions.items():
         typer.echo(f"\n{region}")
+        width = max((len(p.body) for a in items for p in a.approvals), default=0)
         for a in items:
             typer.echo(f"  #{a.id}: {a.title} — {a.state_label}"
                        + (f", runde {a.round_no}: {a.progress}" if a.approvals_total else ""))
             if a.state == "i_godkendelse":
                 for line in deadline_lines(a):
                     typer.echo(f"      {line}")
-        parties: dict[str, str] = {}
-        for a in items:
             for p in a.approvals:
-                parties.setdefault(p.body_key, p.body)
-        if not parties:
-            continue
-        width = max(len(n) for n in parties.values())
-        header = " ".join(f"{'#' + str(a.id):>10}" for a in items)
-        typer.echo(f"  {'Part':<{width}} {header}")
-        for key, name in parties.items():
-            cells = []
-            for a in items:
-                state = next((p.state for p in a.approvals if p.body_key == key), None)
-                cells.append(f"{SHORT.get(state, '-') if state else '-':>10}")
-            typer.echo(f"  {name:<{width}} {' '.join(cells)}")
+                typer.echo(f"    {p.body:<{width}}  {cell_of(p, a.state).text}")
 
 
 def import_report(report: ImportReport, source: object) -> None:

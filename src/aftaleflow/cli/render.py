@@ -13,7 +13,8 @@ from aftaleflow.cli.common import context, group, user_errors
 if TYPE_CHECKING:
     from aftaleflow.services.documents.case_documents import DocumentRecord
 
-render_app = group("Dan dokumenter som PDF/A: dagsordener, referater og breve.")
+render_app = group("Dan dokumenter som PDF/A: dagsordener, referater og breve.",
+                   "aftaleflow render agenda 1 --public -o dagsorden.pdf")
 Output = Annotated[Path | None, typer.Option("-o", "--output",
                                              help="Kopiér PDF'en hertil.")]
 

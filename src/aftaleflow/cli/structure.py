@@ -9,7 +9,8 @@ import typer
 
 from aftaleflow.cli.common import context, fail, group, print_json, user_errors
 
-structure_app = group("Strukturændringer: overfør åbne sager til efterfølgerne i stamdata.")
+structure_app = group("Strukturændringer: overfør åbne sager til efterfølgerne i stamdata.",
+                      "aftaleflow structure carry-over --on 2027-01-01 --dry-run")
 
 
 @structure_app.command("carry-over")

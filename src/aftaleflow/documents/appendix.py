@@ -3,6 +3,11 @@
 A council reads the agenda item and its bilag as one file. The item lists each bilag with the
 pages it occupies ("side 3-5"), which are known only once the item itself is rendered, so
 `render.with_appendix` renders, counts, and renders again if the list changed the count.
+
+A tagged document (PDF/A-3a, the public dagsorden) stays honest when bilag pages follow it:
+each appended page's content becomes one marked-content sequence of a Figure in the structure
+tree, whose alt text names the bilag and the page ("Bilag: Aftaletekst, side 2 af 3"). The
+page's own text stays in it, so the file remains searchable.
 """
 
 from __future__ import annotations
@@ -10,9 +15,20 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
+from pypdf.generic import (
+    ArrayObject,
+    ContentStream,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    PdfObject,
+    TextStringObject,
+)
 
 from aftaleflow.documents.errors import DocumentDataError
 from aftaleflow.documents.viewmodels import PdfAttachment
@@ -74,10 +90,89 @@ def page_ranges(main_pages: int, attachments: Sequence[PdfAttachment]) -> dict[
 
 
 def append_pdfs(main: bytes, attachments: Sequence[PdfAttachment]) -> bytes:
-    """`main` with every bilag's pages after it; keeps main's metadata, language and tags."""
+    """`main` with every bilag's pages after it; keeps main's metadata, language and tags,
+    and when `main` is tagged, tags each appended page as a Figure naming its bilag."""
     writer = PdfWriter(clone_from=io.BytesIO(main))
+    appended: list[tuple[int, str, int]] = []  # (first page index, bilag name, pages)
     for attachment in attachments:
+        first = len(writer.pages)
         writer.append(io.BytesIO(attachment.pdf), import_outline=False)
+        appended.append((first, attachment.name, len(writer.pages) - first))
+    if "/StructTreeRoot" in writer.root_object:
+        _tag_as_figures(writer, appended)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _tag_as_figures(writer: PdfWriter, appended: Sequence[tuple[int, str, int]]) -> None:
+    """Each appended page: its whole content one Figure (MCID 0) under the document element,
+    found from the page through the ParentTree, with alt text naming the bilag."""
+    tree = _resolved(writer.root_object["/StructTreeRoot"], DictionaryObject)
+    kids = tree["/K"].get_object()
+    document = kids[0] if isinstance(kids, ArrayObject) else tree.raw_get("/K")
+    parent = _resolved(document, DictionaryObject)
+    if not isinstance(parent.get("/K"), ArrayObject):
+        parent[NameObject("/K")] = ArrayObject([parent.raw_get("/K")] if "/K" in parent else [])
+    children = _resolved(parent["/K"], ArrayObject)
+    nums = _resolved(_resolved(tree["/ParentTree"], DictionaryObject)["/Nums"], ArrayObject)
+    next_key = int(tree.get("/ParentTreeNextKey", 0)) or \
+        max((int(nums[i]) for i in range(0, len(nums), 2)), default=-1) + 1
+    for first, name, count in appended:
+        for offset in range(count):
+            page = writer.pages[first + offset]
+            figure = writer._add_object(DictionaryObject({
+                NameObject("/Type"): NameObject("/StructElem"),
+                NameObject("/S"): NameObject("/Figure"),
+                NameObject("/P"): parent.indirect_reference or document,
+                NameObject("/Pg"): page.indirect_reference,
+                NameObject("/K"): NumberObject(0),
+                NameObject("/Alt"): TextStringObject(
+                    f"Bilag: {name}, side {offset + 1} af {count}"),
+            }))
+            children.append(figure)
+            _wrap_in_figure(writer, page)
+            page[NameObject("/StructParents")] = NumberObject(next_key)
+            nums.extend([NumberObject(next_key), ArrayObject([figure])])
+            next_key += 1
+    tree[NameObject("/ParentTreeNextKey")] = NumberObject(next_key)
+
+
+T = TypeVar("T")
+
+
+def _resolved(obj: object, kind: type[T]) -> T:
+    """An object of the PDF, followed through its reference, of the kind the spec says."""
+    value = obj.get_object() if isinstance(obj, PdfObject) else obj
+    if not isinstance(value, kind):
+        raise DocumentDataError("Dokumentets struktur (tags) kunne ikke læses.")
+    return value
+
+
+def _wrap_in_figure(writer: PdfWriter, page: PageObject) -> None:
+    """The page's content inside `/Figure <</MCID 0>> BDC ... EMC`. Marked content the bilag
+    brought (its own tags) keeps its grouping but loses its MCID: those ids belonged to the
+    bilag's structure tree, which is not carried over."""
+    content = page.get_contents()
+    operations = []
+    if content is not None:
+        for operands, operator in ContentStream(content, writer).operations:
+            if operator == b"BDC" and _has_mcid(page, operands[1]):
+                operands, operator = [operands[0]], b"BMC"
+            operations.append((operands, operator))
+    wrapped = ContentStream(None, writer)
+    wrapped.operations = [
+        ([NameObject("/Figure"), DictionaryObject({NameObject("/MCID"): NumberObject(0)})],
+         b"BDC"), ([], b"q"), *operations, ([], b"Q"), ([], b"EMC")]
+    stream = DecodedStreamObject()
+    stream.set_data(wrapped.get_data())
+    page[NameObject("/Contents")] = writer._add_object(stream.flate_encode())
+
+
+def _has_mcid(page: PageObject, properties: object) -> bool:
+    if isinstance(properties, NameObject):
+        resources = page.get("/Resources")
+        named = resources.get_object().get("/Properties") if resources is not None else None
+        properties = named.get_object().get(properties) if named is not None else None
+    value = properties.get_object() if isinstance(properties, PdfObject) else properties
+    return isinstance(value, DictionaryObject) and "/MCID" in value

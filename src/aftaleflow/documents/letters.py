@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from aftaleflow.documents.errors import DocumentDataError
 from aftaleflow.documents.viewmodels import LetterKind, LetterView
+from aftaleflow.domain.wording import deadline_phrase
 
 
 @dataclass(frozen=True)
@@ -73,4 +74,7 @@ def check_letter(letter: LetterView) -> LetterSpec:
 
 def letter_subject(letter: LetterView) -> str:
     """The subject line, which is also the PDF's title."""
-    return check_letter(letter).subject.format(title=letter.agreement_title.strip())
+    subject = check_letter(letter).subject.format(title=letter.agreement_title.strip())
+    if letter.kind == LetterKind.REMINDER and letter.deadline:  # worded as the mail's subject
+        subject += f" – {deadline_phrase(letter.deadline, letter.date)}"
+    return subject

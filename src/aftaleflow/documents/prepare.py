@@ -71,8 +71,11 @@ def prepare_document(info: DocumentInfo, template: str, templates_dir: Path, *,
                      **context: Any) -> PreparedDocument:
     """Fill `template` for `info`: the one place a document's HTML is made."""
     env = jinja_environment(templates_dir)
+    # with bilag appended, "Side N af M" counts the whole file: M is the last bilag page
+    total_pages = max((r.last for r in appendix.values()), default=None) if appendix else None
     html = env.get_template(template).render(doc=info, logo=_logo(templates_dir),
-                                             appendix=appendix or {}, **context)
+                                             appendix=appendix or {}, total_pages=total_pages,
+                                             **context)
     return PreparedDocument(info=info, template=template,
                             template_version=template_version(templates_dir),
                             html=html, templates_dir=templates_dir, pdf_variant=pdf_variant)

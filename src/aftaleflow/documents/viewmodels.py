@@ -237,3 +237,5 @@ class DraftItemView:
     recommendations: Sequence[str]
     """The "at ..." clauses."""
     route: Sequence[RouteStep] = ()
+    filled_by: str = "kommunen"
+    """Who fills in the meeting date, item number and decision ("regionen" for the region)."""

@@ -25,7 +25,7 @@ from aftaleflow.documents.viewmodels import DraftItemView
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TEMPLATE_NAME = "worddraft.py"
-TO_BE_FILLED = "(udfyldes af kommunen)"
+TO_BE_FILLED = "(udfyldes af {})"
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def render_draft_docx(draft: DraftItemView) -> WordDocument:
     for clause in draft.recommendations:
         doc.add_paragraph(at_clause(clause))
     doc.add_heading("Beslutning", level=2)
-    doc.add_paragraph(TO_BE_FILLED)
+    doc.add_paragraph(TO_BE_FILLED.format(draft.filled_by))
     doc.add_heading("Bilag", level=2)
     doc.add_paragraph(f"Samarbejdsaftalen »{draft.agreement_title}«")
     out = io.BytesIO()
@@ -96,10 +96,10 @@ def render_draft_docx(draft: DraftItemView) -> WordDocument:
 def _facts(doc: WordFile, draft: DraftItemView) -> None:
     route = " → ".join(f"{s.name} ({s.code})" if s.name != s.code else s.code
                        for s in draft.route)
-    rows = [("Udvalg/organ", draft.council), ("Mødedato", TO_BE_FILLED),
-            ("Punkt nr.", TO_BE_FILLED), ("Sagsnr.", draft.case_number),
-            ("Sagsbehandler", draft.case_handler), ("Sagens vej", route or "–"),
-            ("Svarfrist", long_date(draft.deadline) or "–")]
+    filled = TO_BE_FILLED.format(draft.filled_by)
+    rows = [("Udvalg/organ", draft.council), ("Mødedato", filled), ("Punkt nr.", filled),
+            ("Sagsnr.", draft.case_number), ("Sagsbehandler", draft.case_handler),
+            ("Sagens vej", route or "–"), ("Svarfrist", long_date(draft.deadline) or "–")]
     table = doc.add_table(rows=len(rows), cols=2)
     for row, (label, value) in zip(table.rows, rows, strict=True):
         row.cells[0].text = label

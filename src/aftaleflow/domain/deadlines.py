@@ -14,7 +14,9 @@ from aftaleflow.domain.calendar import (
     ReminderPolicy,
     agenda_send_deadline,
     approval_deadline,
+    danish_long_date,
 )
+from aftaleflow.domain.errors import ValidationFailed
 
 POLICY_FILE = Path(__file__).resolve().parents[1] / "masterdata" / "deadlines.yaml"
 
@@ -49,6 +51,22 @@ class DeadlinePolicy:
     def agenda_deadline(self, meeting_day: date, body_kind: str) -> Deadline:
         days = self.agenda_by_body_kind.get(body_kind, self.agenda_default)
         return agenda_send_deadline(meeting_day, days, self.calendar)
+
+
+def fixed_deadline_of_round(deadline: date | None, given_for: int | None, round_no: int
+                            ) -> date | None:
+    """An agreement's fixed deadline applies to the round it was given for, and no other."""
+    return deadline if deadline is not None and given_for == round_no else None
+
+
+def refuse_past_deadline(deadline: date, today: date, round_no: int) -> None:
+    """A round never starts (and an agreement is never given) a deadline already past."""
+    if deadline < today:
+        raise ValidationFailed(
+            f"Fristen {danish_long_date(deadline)} for godkendelsesrunde {round_no} er "
+            f"allerede overskredet (i dag er {danish_long_date(today)}); en runde kan ikke "
+            "starte med en frist i fortiden. Angiv en ny frist for runden (ÅÅÅÅ-MM-DD), eller "
+            "lad fristreglen beregne den fra rundens start. Intet er ændret.")
 
 
 def parse(raw: dict[str, Any]) -> DeadlinePolicy:

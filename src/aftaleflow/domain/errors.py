@@ -44,7 +44,14 @@ class NotFound(DomainError):
 
 
 class ValidationFailed(DomainError):
+    """`fields`: the input fields concerned, in the API's spelling (`late_reason`); each
+    adapter names them its own way (the CLI as `--late-reason`), never in the message."""
+
     exit_code = 2
+
+    def __init__(self, message: str, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.fields = fields
 
 
 class Conflict(DomainError):
@@ -114,3 +121,22 @@ class ActionRefused(DomainError):
     def __init__(self, message: str, current_state: str | None = None) -> None:
         super().__init__(message)
         self.current_state = current_state
+
+
+class BackupUnusable(DomainError):
+    """A backup file truncated or altered, its manifest missing or not matching, or a restored
+    copy that differs from the manifest; nothing was restored."""
+
+    exit_code = 10
+
+
+class ChainMismatch(DomainError):
+    """The audit chain is broken or no longer passes through a signed checkpoint."""
+
+    exit_code = 8
+
+
+class CheckpointForged(DomainError):
+    """A checkpoint file whose signature fails or whose key is not one of ours."""
+
+    exit_code = 9

@@ -18,7 +18,7 @@ from transitions import Machine
 from transitions.core import EventData
 
 from aftaleflow.domain.access import PERMISSIONS, Role
-from aftaleflow.domain.errors import GuardFailed, TransitionNotAllowed
+from aftaleflow.domain.errors import GuardFailed, TransitionNotAllowed, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,17 @@ class MachineSpec:
 
     def is_irreversible(self, trigger: str) -> bool:
         return any(t.irreversible for t in self.transitions if t.trigger == trigger)
+
+    def needs_reason(self, trigger: str) -> bool:
+        """Only with a reason: what the declaration marks irreversible (`Transition`)."""
+        return self.is_irreversible(trigger)
+
+    def require_reason(self, trigger: str, reason: str | None) -> None:
+        """Refuse an action the declaration allows only with a reason, when none is given."""
+        if self.needs_reason(trigger) and not (reason or "").strip():
+            raise ValidationFailed(
+                f"«{self.trigger_label(trigger)}» kan ikke gøres om: skriv begrundelsen "
+                "(kommentar). Intet er ændret.")
 
     def is_automatic(self, trigger: str) -> bool:
         return all(t.automatic for t in self.transitions if t.trigger == trigger)
@@ -312,6 +323,40 @@ DECISIONS: dict[str, str] = {
 
 # Which implementation trigger a recorded status means.
 IMPLEMENTATION_STEPS: dict[str, str] = {"i_gang": "start", "implementeret": "afslut"}
+
+
+ROUND_START = "start_approval_round"  # the entry effect that starts an approval round
+
+
+def starts_round(trigger: str) -> bool:
+    """Whether the agreement trigger enters a state whose entry starts an approval round
+    (the moment a new fixed deadline for that round may be given)."""
+    return any(AGREEMENT.state(t.dest).on_enter == ROUND_START
+               for t in AGREEMENT.transitions if t.trigger == trigger)
+
+
+def _states_before_a_round() -> frozenset[str]:
+    """States from which a new approval round can still start (without being in one)."""
+    starts = {s.name for s in AGREEMENT.states if s.on_enter == ROUND_START}
+    before: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for t in AGREEMENT.transitions:
+            for source in t.sources:
+                if source not in before | starts and (t.dest in starts or t.dest in before):
+                    before.add(source)
+                    changed = True
+    return frozenset(before)
+
+
+BEFORE_A_ROUND = _states_before_a_round()
+
+
+def round_in_view(state: str, round_no: int) -> int:
+    """The round an agreement in `state` is about: before a round starts (also after a
+    renegotiation) the next one, else the running or last one."""
+    return round_no + 1 if state in BEFORE_A_ROUND else round_no
 
 
 def initial_agreement_state(origin: str) -> str:

@@ -178,6 +178,8 @@ class Agreement(SQLModel, table=True):
     round_no: int = 0
     text_version: int = 1
     approval_deadline: date | None = None
+    # the round the fixed approval deadline was given for; other rounds follow the policy
+    approval_deadline_round: int | None = None
     implementation_deadline: date | None = None
     created_at: datetime
     updated_at: datetime
@@ -279,6 +281,8 @@ class User(SQLModel, table=True):
     token_last_used_at: datetime | None = None
     feed_key_hash: str | None = Field(default=None, unique=True, index=True)
     feed_key_hint: str | None = None
+    oidc_subject: str | None = Field(default=None, unique=True, index=True,
+                                     description="issuer and sub of an OpenID Connect user")
 
 
 class WebSession(SQLModel, table=True):
@@ -294,3 +298,33 @@ class WebSession(SQLModel, table=True):
     created_at: datetime
     expires_at: datetime
     ended_at: datetime | None = None
+
+
+class AnswerLink(SQLModel, table=True):
+    """A council's answer link for one party and round: only the secret's SHA-256 is stored.
+
+    One row per mail that carried a link (the request and each reminder), all bound to the same
+    approval (party and round). It works until the round ends or `expires_at`, until a final
+    decision is recorded through any of them (`used_at`), or until revoked.
+    """
+
+    __tablename__ = "answer_link"
+    id: int | None = Field(default=None, primary_key=True)
+    secret_hash: str = Field(unique=True, index=True)
+    approval_id: int = Field(foreign_key="approval.id", index=True)
+    sent_to: str
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    used_at: datetime | None = None
+
+
+class LoginFlow(SQLModel, table=True):
+    """An OpenID Connect sign-in under way (state, nonce, PKCE verifier), at most 10 minutes;
+    the browser holds a random key, this row its hash. Deleted when the provider answers."""
+
+    __tablename__ = "login_flow"
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(unique=True, index=True)
+    data: str
+    expires_at: datetime

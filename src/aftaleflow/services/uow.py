@@ -16,7 +16,8 @@ from types import TracebackType
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Engine, bindparam, inspect, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Mapper, configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -93,7 +94,7 @@ class UnitOfWork:
                 "Sagen er ændret af en anden i mellemtiden; intet er gemt. Hent den igen og "
                 "prøv påny."
             ) from exc
-        if isinstance(exc, OperationalError) and not isinstance(exc, DomainError):
+        if isinstance(exc, DATABASE_AWAY):
             raise DatabaseUnavailable(_db_message(exc)) from exc
 
     def record(
@@ -219,7 +220,31 @@ class DatabaseUnavailable(DomainError):
     exit_code = 7
 
 
+DATABASE_AWAY = (OperationalError, InterfaceError, PoolTimeout)
+"""The driver errors that mean the database cannot do the work now (away, locked, read-only,
+full), as opposed to a wrong query: every adapter answers them as DatabaseUnavailable."""
+
+
+# What a driver says when the server is away (stopped, restarting, unreachable, failing over).
+_UNREACHABLE = ("connection failed", "connection refused", "could not connect",
+                "server closed the connection", "terminating connection", "connection is closed",
+                "the database system is shutting down", "the database system is starting up",
+                "the database system is in recovery mode", "connection timeout expired",
+                "consuming input failed", "no route to host", "queuepool limit")
+NOT_ANSWERING = "Databasen svarer ikke; prøv igen om lidt. Intet er gemt."
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """True when the error says the database server cannot be reached (not a bad query)."""
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return any(sign in text for sign in _UNREACHABLE)
+
+
 def _db_message(exc: Exception) -> str:
+    if database_unreachable(exc):
+        return NOT_ANSWERING
     text = str(getattr(exc, "orig", None) or exc)
     if "no such table" in text or ("relation" in text and "does not exist" in text):
         return "Databasen er ikke oprettet endnu: kør 'aftaleflow init' først."

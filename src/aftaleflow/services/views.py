@@ -4,10 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
-from typing import Any, NamedTuple, Protocol
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, NamedTuple, Protocol
+
+from pydantic import Field, PlainSerializer
 
 CERTAINTY_LABELS = {"probable": "foreløbig", "disputed": "omstridt"}
+
+
+def utc_z(value: datetime | str) -> str:
+    """A moment in the API's one form: UTC with `Z` (stored naive times are UTC already)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# A datetime field of a read model: shown in Danish time by the CLI and the dashboard, but
+# always UTC with `Z` in the API's JSON (pydantic serialises with it; asdict() ignores it).
+Moment = Annotated[datetime, PlainSerializer(utc_z, return_type=str, when_used="json")]
+MomentText = Annotated[str, PlainSerializer(utc_z, return_type=str, when_used="json")]
+# A file's place on the server: for the CLI and the services, never in an API answer.
+ServerPath = Annotated[str, Field(exclude=True)]
 
 
 @dataclass(frozen=True)
@@ -30,6 +48,7 @@ class ApprovalView:
     certainty_source: str | None = None
     deadline_rule: str = ""  # the rule the deadline was counted with (days, closing days)
     past_deadline: bool = False  # undecided and the deadline has passed (on the service's day)
+    cell: str = ""  # the party's matrix cell, as every adapter shows it (`reading.cells`)
 
     @property
     def certainty_label(self) -> str:
@@ -80,8 +99,8 @@ class AgreementView:
     text_version: int
     approval_deadline: date | None
     implementation_deadline: date | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: Moment
+    updated_at: Moment
     version: int
     allowed_triggers: list[str]
     approvals_total: int = 0
@@ -223,7 +242,7 @@ class AgreementLike(Protocol):
 @dataclass(frozen=True)
 class AuditView:
     id: int
-    at: str
+    at: MomentText
     actor: str
     entity: str
     entity_id: int | None
@@ -268,7 +287,7 @@ class MeetingView:
     body_key: str
     body: str
     body_kind: str
-    starts_at: datetime
+    starts_at: Moment
     place: str
     items: list[AgendaItemView] = field(default_factory=list)
     has_time: bool = True

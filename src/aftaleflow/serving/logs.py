@@ -2,7 +2,7 @@
 
 The access log records the path without its query string (a calendar address carries its key
 there), and every line is scrubbed of anything shaped like one of our secrets (API token
-`af_…`, calendar key `afk_…`, session key `afs_…`) as a second line of defence.
+`af_…`, calendar key `afk_…`, session key `afs_…`, answer link `afl_…`) as a second line of defence.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
 
-SECRET = re.compile(r"\baf[ks]?_[A-Za-z0-9_\-]{16,}")
+SECRET = re.compile(r"\baf[ksl]?_[A-Za-z0-9_\-]{16,}")
 HIDDEN = "[skjult]"
 
 
@@ -41,6 +41,9 @@ def _config() -> dict[str, Any]:
     config["filters"] = {"no_secrets": {"()": NoSecrets}}
     for handler in config["handlers"].values():
         handler["filters"] = ["no_secrets"]
+    # our own lines (a database away: one per kind and minute) in the same form as uvicorn's
+    config["loggers"]["aftaleflow"] = {"handlers": ["default"], "level": "INFO",
+                                       "propagate": False}
     return config
 
 

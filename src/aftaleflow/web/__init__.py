@@ -6,6 +6,9 @@ redirects to the login page; every page calls the same services as the CLI and t
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import cast
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -13,12 +16,16 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from aftaleflow.services.uow import DATABASE_AWAY, DatabaseUnavailable
+from aftaleflow.serving.outage import database_failure
 from aftaleflow.web import (
     agreements,
+    answer,
     auth,
     calendar,
     decisions,
     meetings,
+    oidc,
     openness,
     pages,
     public,
@@ -26,11 +33,17 @@ from aftaleflow.web import (
     texts,
     users,
 )
-from aftaleflow.web.render import HERE, SECURITY_HEADERS, error_page, login_redirect
+from aftaleflow.web.render import (
+    HERE,
+    SECURITY_HEADERS,
+    error_page,
+    login_redirect,
+    outage_page,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (pages, agreements, openness, texts, decisions, meetings, calendar, structure,
-               users):
+for module in (pages, oidc, agreements, openness, texts, decisions, meetings, calendar,
+               structure, users, answer):
     router.include_router(module.router)
 
 
@@ -74,6 +87,18 @@ def mount(app: FastAPI) -> None:
     @app.exception_handler(auth.LoginRequired)
     async def login_required(request: Request, exc: auth.LoginRequired) -> Response:
         return login_redirect(request)
+
+    api_answer = cast(Callable[[Request, Exception], Awaitable[Response]],
+                      app.exception_handlers[DatabaseUnavailable])
+
+    async def database_away(request: Request, exc: Exception) -> Response:
+        """The dashboard answers a Danish page; the API keeps its problem+json."""
+        if not request.url.path.startswith("/ui"):
+            return await api_answer(request, exc)
+        return outage_page(request, database_failure(exc))
+
+    for error in (DatabaseUnavailable, *DATABASE_AWAY):
+        app.add_exception_handler(error, database_away)
 
     @app.exception_handler(auth.CsrfFailed)
     async def csrf_failed(request: Request, exc: auth.CsrfFailed) -> Response:

@@ -11,14 +11,21 @@ from starlette.responses import Response
 
 from aftaleflow.domain.errors import DomainError, NotFound, ValidationFailed
 from aftaleflow.domain.forum import replace_forum
-from aftaleflow.domain.machines import AGREEMENT, APPROVAL, DECISIONS, IMPLEMENTATION, MACHINES
+from aftaleflow.domain.machines import (
+    AGREEMENT,
+    APPROVAL,
+    DECISIONS,
+    IMPLEMENTATION,
+    MACHINES,
+    starts_round,
+)
 from aftaleflow.domain.publication import PUBLICATION_LABELS
 from aftaleflow.services.agreements.approvals import Decision, record_decision
 from aftaleflow.services.agreements.cases import advance_agreement, get_agreement, history
 from aftaleflow.services.agreements.implementations import record_implementation
 from aftaleflow.services.agreements.publication import get_publication
 from aftaleflow.services.documents.case_documents import list_documents
-from aftaleflow.services.reading.dashboard import current_user, visible_to
+from aftaleflow.services.reading.dashboard import current_user
 from aftaleflow.services.views import AgreementView, AuditView
 from aftaleflow.web import auth
 from aftaleflow.web.actions import (
@@ -67,7 +74,7 @@ def state_label(event: AuditView, state: str | None) -> str:
 @router.get("/{agreement_id}", response_class=HTMLResponse)
 @html_errors
 def agreement(request: Request, ctx: auth.WebCtx, agreement_id: Id) -> Response:
-    view = visible_to(ctx, [get_agreement(ctx, agreement_id)])[0]
+    view = get_agreement(ctx, agreement_id)
     user = current_user(ctx)
     documents = (list_documents(ctx, agreement_id=agreement_id)
                  if ctx.principal.may("document.read") else [])
@@ -112,7 +119,8 @@ def confirm_advance(request: Request, ctx: auth.WebCtx, agreement_id: Id, trigge
     dest = next(t.dest for t in AGREEMENT.transitions_from(view.state) if t.trigger == trigger)
     what = (f"Aftalen går fra «{view.state_label}» til "
             f"«{replace_forum(AGREEMENT.label_of(dest), view.forum)}».")
-    return _confirm(request, ctx, view, action, what, ["comment"], view.version)
+    fields = ["comment", *(["approval_deadline"] if starts_round(trigger) else [])]
+    return _confirm(request, ctx, view, action, what, fields, view.version)
 
 
 @router.post("/{agreement_id}/handling/{trigger}")
@@ -120,8 +128,9 @@ def advance(request: Request, ctx: auth.WebCtx, form: auth.Form, agreement_id: I
             trigger: Key) -> Response:
     url = f"/ui/aftaler/{agreement_id}"
     try:
-        comment = _reason(form, AGREEMENT.is_irreversible(trigger))
-        view = advance_agreement(ctx, agreement_id, trigger, comment=comment,
+        deadline = parse_date(auth.text(form, "approval_deadline", 20))
+        view = advance_agreement(ctx, agreement_id, trigger, comment=_comment(form),
+                                 deadline=deadline,
                                  expected_version=auth.number(form, "version"))
     except DomainError as exc:
         return back(url, exc.message, "fejl")
@@ -130,12 +139,9 @@ def advance(request: Request, ctx: auth.WebCtx, form: auth.Form, agreement_id: I
                      f"«{view.state_label}».")
 
 
-def _reason(form: dict[str, str], irreversible: bool) -> str | None:
-    """The comment; an action that cannot be undone is refused without one."""
-    comment = auth.text(form, "comment", 5000)
-    if irreversible and not comment:
-        raise ValidationFailed("Handlingen kan ikke gøres om: skriv begrundelsen.")
-    return comment or None
+def _comment(form: dict[str, str]) -> str | None:
+    """The comment (the service refuses an action that cannot be undone without one)."""
+    return auth.text(form, "comment", 5000).strip() or None
 
 
 @router.get("/{agreement_id}/parter/{party}/{decision}", response_class=HTMLResponse)
@@ -166,11 +172,10 @@ def decide(request: Request, ctx: auth.WebCtx, form: auth.Form, agreement_id: Id
         day = parse_date(auth.text(form, "meeting_date", 20))
         if decision in NEEDS_MEETING_DATE and day is None:
             raise ValidationFailed("Angiv mødedatoen.")
-        trigger = DECISIONS.get(decision, "")
         view = record_decision(ctx, agreement_id, Decision(
             party=party, decision=decision, meeting_date=day,
             protocol_ref=auth.text(form, "protocol_ref") or None,
-            comment=_reason(form, APPROVAL.is_irreversible(trigger))),
+            comment=_comment(form)),
             expected_version=auth.number(form, "version"))
     except DomainError as exc:
         return back(url, exc.message, "fejl")

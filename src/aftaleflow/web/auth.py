@@ -1,6 +1,7 @@
 """Login to a server-side session, and CSRF protection for every form.
 
-Logging in with the API token starts a session (services.access.sessions); the HttpOnly,
+Logging in with the API token starts a session (services.access.sessions); the login form
+itself carries a nonce that must match its own SameSite=Strict cookie. The HttpOnly,
 SameSite=Strict cookie holds only the session's random key, never the token, and logging out,
 revoking or rotating the token ends the session on the server. Each login also sets a random
 nonce (cookie); every form carries HMAC-SHA256(key = SHA-256 of the session key, nonce) in a
@@ -25,6 +26,7 @@ from aftaleflow.services.access.sessions import SESSION_HOURS, session_principal
 from aftaleflow.services.uow import ServiceContext
 
 SESSION_COOKIE = "af_session"
+LOGIN_COOKIE = "af_login"  # the login form's own CSRF nonce, before there is a session
 NONCE_COOKIE = "af_nonce"
 FLASH_COOKIE = "af_flash"
 CSRF_FIELD = "csrf"
@@ -100,8 +102,31 @@ async def checked_form(request: Request) -> dict[str, str]:
     return form
 
 
+def login_nonce(request: Request) -> str:
+    """The login form's nonce: the browser's own, or a new one (set by `set_login_cookie`)."""
+    current = request.cookies.get(LOGIN_COOKIE, "")
+    return current if 20 <= len(current) <= 100 else secrets.token_urlsafe(32)
+
+
+def set_login_cookie(response: Response, nonce: str, secure: bool) -> None:
+    response.set_cookie(LOGIN_COOKIE, nonce, max_age=MAX_AGE, httponly=True, samesite="strict",
+                        secure=secure, path="/ui/login")
+
+
+async def checked_login_form(request: Request) -> dict[str, str]:
+    """The login form must echo the nonce of this browser's SameSite=Strict cookie: a form
+    posted from another site carries no cookie, so it cannot log the browser in as the
+    attacker (login CSRF)."""
+    form = await read_form(request)
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(form.get(CSRF_FIELD, "").encode(),
+                                               expected.encode()):
+        raise CsrfFailed
+    return form
+
+
 Form = Annotated[dict[str, str], Depends(checked_form)]
-LoginForm = Annotated[dict[str, str], Depends(read_form)]
+LoginForm = Annotated[dict[str, str], Depends(checked_login_form)]
 
 
 def text(form: dict[str, str], name: str, max_len: int = 300) -> str:

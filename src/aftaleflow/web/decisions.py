@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from aftaleflow.domain.errors import DomainError, ValidationFailed
+from aftaleflow.services.access import answer_links
 from aftaleflow.services.agreements.approvals import Decision, record_decision
 from aftaleflow.services.agreements.party_case import party_case
 from aftaleflow.services.mail.links import decision_path
@@ -35,8 +36,10 @@ def party_page(request: Request, ctx: auth.WebCtx, agreement_id: Id, party: Key)
               for e in case.events]
     return page(request, ctx, "party.html", f"{case.approval.body}: beslutning om "
                 f"samarbejdsaftale #{agreement_id}", case=case, a=case.agreement,
-                p=case.approval, events=events,
+                p=case.approval, events=events, today=ctx.now().date(),
                 everyday=[act for act in actions if not act.irreversible],
+                may_manage_links=ctx.principal.may("agreement.advance")
+                and case.agreement.state == "i_godkendelse",
                 irreversible=[act for act in actions if act.irreversible])
 
 
@@ -52,8 +55,6 @@ def record(request: Request, ctx: auth.WebCtx, form: auth.Form, agreement_id: Id
         if action is None:
             raise ValidationFailed("Vælg en af de beslutninger, der kan registreres nu.")
         comment = auth.text(form, "comment", 5000).strip()
-        if action.irreversible and not comment:
-            raise ValidationFailed(f"«{action.label}» kan ikke gøres om: skriv begrundelsen.")
         day = parse_date(auth.text(form, "meeting_date", 20))
         if decision in NEEDS_MEETING_DATE and day is None:
             raise ValidationFailed("Angiv mødedatoen.")
@@ -66,6 +67,23 @@ def record(request: Request, ctx: auth.WebCtx, form: auth.Form, agreement_id: Id
     mine = next(p for p in view.approvals if p.body_key == party)
     return back(url, f"Registreret: {mine.body} er nu «{mine.state_label}». Aftalen er "
                      f"«{view.state_label}» ({view.progress}).")
+
+
+@router.post("/ui/aftaler/{agreement_id}/parter/{party}/svarlink/{action}")
+def answer_link(request: Request, ctx: auth.WebCtx, form: auth.Form, agreement_id: Id,
+                party: Key, action: Annotated[str, Path(pattern=r"^(tilbagekald|gensend)$")]
+                ) -> Response:
+    """A case handler revokes the party's answer links, or sends a new request with a new one."""
+    url = decision_path(agreement_id, party)
+    try:
+        if action == "tilbagekald":
+            count = answer_links.revoke_links(ctx, agreement_id, party)
+            return back(url, f"{count} svarlink(s) tilbagekaldt; de virker ikke længere.")
+        answer_links.resend_link(ctx, agreement_id, party)
+    except DomainError as exc:
+        return back(url, exc.message, "fejl")
+    return back(url, "De gamle svarlinks er tilbagekaldt, og en ny anmodning med nyt link er "
+                     "lagt i udbakken.")
 
 
 @router.get("/agreements/{agreement_id}/approvals/{party}")

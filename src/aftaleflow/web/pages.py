@@ -8,11 +8,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from aftaleflow.domain.forum import replace_forum
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
-from aftaleflow.services.access import sessions
+from aftaleflow.services.access import oidc, sessions
 from aftaleflow.services.agreements.cases import agreement_forum, get_agreement, is_overdue
 from aftaleflow.services.documents.case_documents import read_document
 from aftaleflow.services.meetings.agenda import list_meetings
@@ -31,6 +32,7 @@ from aftaleflow.services.structure import reading as structure
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import MatrixRow
 from aftaleflow.web import auth, charts, diagram, tables
+from aftaleflow.web.oidc import end_session_url
 from aftaleflow.web.render import html_errors, page, without_secrets
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -41,7 +43,16 @@ Filter = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f]*$")
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, naeste: Annotated[str | None, Query(max_length=500)] = None
                ) -> Response:
-    return page(request, None, "login.html", "Log ind", next=_safe_next(naeste))
+    return _login_page(request, _safe_next(naeste))
+
+
+def _login_page(request: Request, naeste: str, status_code: int = 200,
+                error: str | None = None) -> Response:
+    nonce = auth.login_nonce(request)
+    response = page(request, None, "login.html", "Log ind", status_code=status_code,
+                    next=naeste, login_csrf=nonce, error=error)
+    auth.set_login_cookie(response, nonce, secure=request.url.scheme == "https")
+    return response
 
 
 @router.post("/login")
@@ -50,18 +61,24 @@ def login(request: Request, form: auth.LoginForm) -> Response:
     started = sessions.log_in(ServiceContext(engine=request.app.state.engine, actor="dashboard",
                                              clock=request.app.state.clock), token)
     if started is None:
-        return page(request, None, "login.html", "Log ind", status_code=401,
-                    next=_safe_next(naeste), error=INVALID_TOKEN)
+        return _login_page(request, _safe_next(naeste), 401, INVALID_TOKEN)
     response = RedirectResponse(_safe_next(naeste), status_code=303)
     auth.set_session_cookies(response, started[0], secure=request.url.scheme == "https")
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, ctx: auth.WebCtx, form: auth.Form) -> Response:
-    """Ends the session on the server, not only in this browser."""
-    sessions.log_out(ctx, request.cookies.get(auth.SESSION_COOKIE, ""))
-    response = RedirectResponse("/ui/login", status_code=303)
+async def logout(request: Request, ctx: auth.WebCtx, form: auth.Form) -> Response:
+    """Ends the session on the server, not only in this browser, and at the identity provider
+    when the user signed in there and it offers an end-session endpoint."""
+    from_provider = await run_in_threadpool(oidc.signed_in_with_provider, ctx)
+    await run_in_threadpool(sessions.log_out, ctx, request.cookies.get(auth.SESSION_COOKIE, ""))
+    end_session = await end_session_url(request) if from_provider else None
+    # A page, not a redirect: the forms' CSP (form-action 'self') forbids following a POST to
+    # another site; the page moves on to the provider by itself and offers the link too.
+    response: Response = page(request, None, "logged_out.html", "Logget ud",
+                              end_session=end_session) if end_session else \
+        RedirectResponse("/ui/login", status_code=303)
     auth.clear_session_cookies(response)
     return response
 
@@ -171,7 +188,7 @@ def matrix_export(request: Request, ctx: auth.WebCtx, fmt: str, region: Filter =
     agreements = filtered_matrix(ctx, _matrix_query(
         region, klynge, tilstand, over_fristen, mine, sagsbehandler, kle, sorter, faldende, 1,
         pr_side))
-    table = tables.matrix_table(agreements)
+    table = exports.matrix_table(agreements)
     day = ctx.now().date().isoformat()
     if fmt == "csv":
         return Response(exports.to_csv(table), media_type="text/csv; charset=utf-8", headers={

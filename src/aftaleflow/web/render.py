@@ -15,12 +15,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from aftaleflow.config import local_time
+from aftaleflow.config import get_settings, local_time
 from aftaleflow.domain.access import ROLE_LABELS, Role
 from aftaleflow.domain.errors import DomainError
+from aftaleflow.domain.wording import deadline_phrase
 from aftaleflow.services.reading.dashboard import UserInfo, current_user
-from aftaleflow.services.uow import ServiceContext
+from aftaleflow.services.uow import DatabaseUnavailable, ServiceContext
 from aftaleflow.serving.logs import SECRET
+from aftaleflow.serving.outage import RETRY_AFTER, database_failure
 from aftaleflow.serving.status import TITLES, status_of
 from aftaleflow.web import auth
 
@@ -58,8 +60,9 @@ def short_party(name: str, kind: str = "") -> str:
 
 
 templates.env.filters.update(dmy=dmy, long_date=long_date, short_party=short_party,
-                             meeting_time=meeting_time)
-templates.env.globals.update(ROLE_LABELS=ROLE_LABELS)
+                             meeting_time=meeting_time, deadline_phrase=deadline_phrase)
+templates.env.globals.update(ROLE_LABELS=ROLE_LABELS,
+                             oidc_enabled=lambda: get_settings().oidc_enabled)
 
 NAV = [
     ("/ui/", "Overblik", None),
@@ -107,6 +110,13 @@ def error_page(request: Request, status: int, message: str,
                 message=message, status=status)
 
 
+def outage_page(request: Request, exc: DatabaseUnavailable) -> HTMLResponse:
+    """The database cannot answer: a Danish page (no user menu: that needs the database)."""
+    response = error_page(request, 503, exc.message)
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
 def back(url: str, message: str, kind: str = "ok") -> RedirectResponse:
     response = RedirectResponse(url, status_code=303)
     auth.flash(response, message, kind)
@@ -139,6 +149,8 @@ def html_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         try:
             return func(*args, **kwargs)
+        except DatabaseUnavailable as exc:
+            return outage_page(kwargs["request"], database_failure(exc))
         except DomainError as exc:
             request = kwargs["request"]
             return error_page(request, status_of(exc), exc.message, kwargs.get("ctx"))

@@ -1,4 +1,4 @@
-"""The approval matrix as data: grouped by region for the page, flat for CSV and XLSX."""
+"""The approval matrix grouped by region for the page; its cells are `reading.cells.cell_of`."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from markupsafe import Markup
 
 from aftaleflow.domain.machines import APPROVAL
 from aftaleflow.services.agreements.cases import is_overdue
+from aftaleflow.services.reading.cells import SEPARATOR, cell_of
 from aftaleflow.services.reading.dashboard import UserInfo
-from aftaleflow.services.reading.exports import Table
 from aftaleflow.services.views import AgreementLike, ApprovalLike
 from aftaleflow.web.actions import decision_actions
-from aftaleflow.web.render import dmy, short_party
+from aftaleflow.web.render import short_party
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,57 +76,40 @@ def row_html(view: AgreementLike, cells: list[ApprovalLike | None], parties: lis
              today: date, acting: set[tuple[int, str]]) -> Markup:
     """One matrix row's cells, built in Python: 23,000 cells in Jinja cost ~4× as much.
 
-    Each cell names its party (`data-part`) and a pending one its deadline, so that on a
-    narrow screen the row becomes a list of parties with state and deadline (app.css)."""
+    Each cell is `cell_of`'s parts (its text content is the cell's text, as in the exports and
+    `status`): the state and date, the deadline, the certainty mark with its source on hover.
+    Each names its party (`data-part`), so that on a narrow screen the row becomes a list of
+    parties with state and deadline (app.css)."""
     out = []
     for a, party in zip(cells, parties, strict=True):
         name = escape(party.short)
         if a is None:
-            out.append(f'<td class="none" data-part="{name}">–</td>')
+            out.append(f'<td class="none" data-part="{name}"></td>')
             continue
-        label = escape(a.state_label)
+        cell = cell_of(a, view.state)
+        label = escape(cell.label)
         if (view.id, a.body_key) in acting:
             label = (f'<a href="/ui/aftaler/{view.id}/parter/{escape(a.body_key)}" aria-label="'
                      f'{label} – registrér beslutning for {escape(a.body)}">{label}</a>')
-        when = a.decided_on or a.meeting_date
-        late = a.past_deadline and view.state == "i_godkendelse"
-        due = (f'<span class="due"> · frist {a.deadline:%d.%m.%Y}</span>'
-               if a.deadline and not late and not FINAL[a.state] else "")
-        shown = f'<br><span class="when">{when:%d.%m.%Y}</span>' if when else ""
-        out.append(f'<td class="{a.state}{" overdue" if late else ""}" data-part="{name}">'
-                   f'{label}{shown}{due}'
-                   + (f"<br><strong>! frist {a.deadline:%d.%m.%Y}</strong>" if late else "")
-                   + _certainty_html(a) + "</td>")
+        html = [f'<td class="{a.state}{" overdue" if cell.late else ""}" data-part="{name}">',
+                label]
+        if cell.when:
+            html.append(f'<span class="when"> {cell.when}</span>')
+        if cell.deadline:
+            tag = "strong" if cell.late else "span"
+            html.append(f'<{tag} class="due">{_SEP}{escape(cell.deadline)}</{tag}>')
+        if cell.mark:
+            html.append(f'<span class="uncertain" title="{escape(cell.source)}">{_SEP}'
+                        f'{cell.mark}<span class="source">: {escape(cell.source)}</span></span>'
+                        if cell.source else f'<span class="uncertain">{_SEP}{cell.mark}</span>')
+        out.append("".join(html) + "</td>")
     return Markup("".join(out))
 
 
-def _certainty_html(a: ApprovalLike) -> str:
-    """'foreløbig'/'omstridt' in words, the source on hover and on the agreement page."""
-    if not a.certainty:
-        return ""
-    return (f'<br><span class="uncertain" title="{escape(a.certainty_source or "")}">'
-            f"{a.certainty_label}</span>")
+_SEP = f'<span class="sep">{SEPARATOR}</span>'
 
 
 def acting_parties(user: UserInfo, agreements: Sequence[AgreementLike]) -> set[tuple[int, str]]:
     """(agreement id, body key) of the cells where this user has a decision to record."""
     return {(v.id, a.body_key) for v in agreements if v.state == "i_godkendelse"
             for a in v.approvals if decision_actions(user, v, a)}
-
-
-def cell_text(approval: ApprovalLike | None) -> str:
-    if approval is None:
-        return "-"
-    when = approval.decided_on or approval.meeting_date
-    text = f"{approval.state_label} {dmy(when)}" if when else approval.state_label
-    return f"{text} ({approval.certainty_label})" if approval.certainty else text
-
-
-def matrix_table(agreements: Sequence[AgreementLike]) -> Table:
-    parties = _parties(agreements)
-    header = ["Nr.", "Samarbejdsaftale", "Region", "Tilstand", "Godkendt", *(
-        p.name for p in parties)]
-    rows: list[list[str | int]] = [
-        [v.id, v.title, v.region, v.state_label, v.progress if v.approvals_total else "",
-         *(cell_text(a) for a in _row(v, parties))] for v in agreements]
-    return Table("Godkendelser", header, rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel
 
 from aftaleflow.api.deps import Ctx, Version, etag
 from aftaleflow.api.problems import responses
@@ -17,6 +18,7 @@ from aftaleflow.api.schemas import (
     TransitionIn,
 )
 from aftaleflow.domain.machines import AGREEMENT
+from aftaleflow.services.access import answer_links
 from aftaleflow.services.agreements import cases as service
 from aftaleflow.services.agreements.approvals import Decision, record_decision
 from aftaleflow.services.agreements.implementations import record_implementation
@@ -95,6 +97,7 @@ def transition(ctx: Ctx, agreement_id: Id, body: TransitionIn, version: Version,
     """Kræver `If-Match` med aftalens version. En forkert handling giver 409 med de
     tilladte handlinger; en forældet version giver 409 med den aktuelle tilstand."""
     view = service.advance_agreement(ctx, agreement_id, body.trigger, comment=body.comment,
+                                     deadline=body.approval_deadline,
                                      expected_version=version)
     response.headers["ETag"] = etag(view.version)
     return view
@@ -119,3 +122,22 @@ def implement(ctx: Ctx, agreement_id: Id, cluster: ClusterKey,
                                  comment=body.comment)
     response.headers["ETag"] = etag(view.version)
     return view
+
+
+class AnswerLinkOut(BaseModel):
+    revoked: int = 0
+    outbox_key: str | None = None
+
+
+@router.post("/{agreement_id}/parties/{party}/answer-link/revoke", response_model=AnswerLinkOut,
+             summary="Tilbagekald partens svarlinks", responses=responses(404))
+def revoke_answer_links(ctx: Ctx, agreement_id: Id, party: Party) -> AnswerLinkOut:
+    """Partens åbne svarlinks i den aktuelle runde virker ikke fra næste forespørgsel."""
+    return AnswerLinkOut(revoked=answer_links.revoke_links(ctx, agreement_id, party))
+
+
+@router.post("/{agreement_id}/parties/{party}/answer-link/resend", response_model=AnswerLinkOut,
+             summary="Send partens anmodning igen med et nyt svarlink", responses=responses(404))
+def resend_answer_link(ctx: Ctx, agreement_id: Id, party: Party) -> AnswerLinkOut:
+    """Tilbagekalder de gamle links og lægger en ny anmodning i udbakken."""
+    return AnswerLinkOut(outbox_key=answer_links.resend_link(ctx, agreement_id, party))

@@ -20,6 +20,7 @@ from aftaleflow.domain.model import Body, User, WebSession
 from aftaleflow.domain.validation import clean_text
 from aftaleflow.services.meetings.agenda import find_body
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.views import Moment
 
 TOKEN_PREFIX = "af_"
 FEED_PREFIX = "afk_"
@@ -36,8 +37,8 @@ class UserView:
     token_hint: str
     active: bool
     token_status: str  # aktiv | udløbet | tilbagekaldt | deaktiveret
-    token_expires_at: datetime | None
-    token_last_used_at: datetime | None
+    token_expires_at: Moment | None
+    token_last_used_at: Moment | None
     feed_key_hint: str | None
 
 

@@ -69,7 +69,8 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
                 "Du kan kun registrere beslutninger for dit eget organ.")
         apply_decision(uow, agreement, approval, decision, expected_version=expected_version)
         return uow.commit_with(
-            lambda: view_of(uow.session, agreement, detail=True, today=uow.now.date()))
+            lambda: view_of(uow.session, agreement, detail=True, principal=uow.ctx.principal,
+                     today=uow.now.date()))
 
 
 def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,
@@ -99,7 +100,9 @@ def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,
     require_body_active(uow.session, body,
                         decision.decided_on or decision.meeting_date or uow.now.date())
     source = approval.state
-    approval.state = APPROVAL.next_state(source, trigger, facts)
+    dest = APPROVAL.next_state(source, trigger, facts)
+    APPROVAL.require_reason(trigger, comment)
+    approval.state = dest
     if decision.meeting_date is not None:
         approval.meeting_date = decision.meeting_date
     if APPROVAL.state(approval.state).final:

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, or_, select
 
 from aftaleflow.db import Prepared
 from aftaleflow.domain.access import Principal, Role
+from aftaleflow.domain.deadlines import refuse_past_deadline
 from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
 from aftaleflow.domain.forum import replacement
 from aftaleflow.domain.machines import AGREEMENT, initial_agreement_state
@@ -30,6 +31,7 @@ from aftaleflow.domain.model import (
 )
 from aftaleflow.domain.validation import MAX_TITLE, clean_text, validate_kle
 from aftaleflow.services.agreements import availability, lifecycle
+from aftaleflow.services.agreements.part_view import events_seen_by, viewer_of
 from aftaleflow.services.agreements.parties import chosen_parties
 from aftaleflow.services.agreements.read_model import FIXED_PARTY_KINDS, view_of
 from aftaleflow.services.agreements.text_rows import start_text
@@ -100,6 +102,8 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
     kle = validate_kle(new.kle_number)
     with UnitOfWork(ctx) as uow:
         today = uow.now.date()
+        if new.approval_deadline is not None:
+            refuse_past_deadline(new.approval_deadline, today, 1)
         region = _find_region(uow.session, new.region)
         assert region.id is not None
         require_region_valid(uow.session, region, today)
@@ -119,6 +123,7 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
             origin_cluster_id=cluster.id if cluster else None, kle_number=kle,
             case_handler=case_handler, region_id=region.id, state=initial_agreement_state(origin),
             approval_deadline=new.approval_deadline,
+            approval_deadline_round=1 if new.approval_deadline else None,
             implementation_deadline=new.implementation_deadline,
             created_at=uow.now, updated_at=uow.now,
         )
@@ -134,7 +139,8 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
                    trigger="opret", from_state=None, to_state=agreement.state,
                    comment=f"{KIND_LABELS[kind]}: {title}{parties}")
         uow.commit()
-        return view_of(uow.session, agreement, detail=True, today=uow.now.date())
+        return view_of(uow.session, agreement, detail=True, principal=uow.ctx.principal,
+                     today=uow.now.date())
 
 
 # The region comes along in the same query (every view of an agreement needs it), as one
@@ -169,24 +175,29 @@ def load_agreement(session: Session, agreement_id: int, expected_version: int | 
 
 
 def advance_agreement(ctx: ServiceContext, agreement_id: int, trigger: str, *,
-                      comment: str | None = None,
+                      comment: str | None = None, deadline: date | None = None,
                       expected_version: int | None = None) -> AgreementView:
-    """Fire a user trigger on the agreement (e.g. send_til_ssu) in one transaction."""
+    """Fire a user trigger on the agreement (e.g. send_til_ssu) in one transaction.
+
+    `deadline`: a new fixed approval deadline for the round the trigger starts.
+    """
     ctx.authorize("agreement.advance")  # the one permission table decides, for every trigger
     note = clean_text(comment, "kommentar", max_len=5000) if comment else None
     with UnitOfWork(ctx) as uow:
         agreement = load_agreement(uow.session, agreement_id, expected_version, lock=True)
         availability.refuse_unavailable(uow.session, agreement, trigger, uow.now.date())
-        lifecycle.fire_agreement(uow, agreement, trigger, comment=note)
+        lifecycle.fire_agreement(uow, agreement, trigger, comment=note, deadline=deadline)
         return uow.commit_with(
-            lambda: view_of(uow.session, agreement, detail=True, today=uow.now.date()))
+            lambda: view_of(uow.session, agreement, detail=True, principal=uow.ctx.principal,
+                     today=uow.now.date()))
 
 
 def get_agreement(ctx: ServiceContext, agreement_id: int) -> AgreementView:
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
         return view_of(uow.session, load_visible(uow.session, ctx.principal, agreement_id),
-                     detail=True, today=uow.now.date())
+                     detail=True, principal=uow.ctx.principal,
+                     today=uow.now.date())
 
 
 def agreement_forum(ctx: ServiceContext, agreement_id: int) -> str | None:
@@ -266,7 +277,8 @@ def list_agreements(ctx: ServiceContext, *, region: str | None = None,
             query = query.where(Agreement.state == state)
         if kind:
             query = query.where(Agreement.kind == _choice(kind, AgreementKind, "type"))
-        views = [view_of(uow.session, a, detail=True, today=today)
+        views = [view_of(uow.session, a, detail=True, principal=uow.ctx.principal,
+                         today=today)
                  for a in uow.session.exec(query)
                  if concerns(uow.session, ctx.principal, a)]
     if overdue is not None:
@@ -284,11 +296,12 @@ def history(ctx: ServiceContext, agreement_id: int) -> list[AuditView]:
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
         agreement = load_visible(uow.session, ctx.principal, agreement_id)
-        events = uow.session.exec(select(AuditEvent).where(
-            AuditEvent.agreement_id == agreement_id).order_by(col(AuditEvent.id)))
+        events = events_seen_by(uow.session, viewer_of(uow.session, ctx.principal), list(
+            uow.session.exec(select(AuditEvent).where(
+                AuditEvent.agreement_id == agreement_id).order_by(col(AuditEvent.id)))))
         forum = availability.history_forums(uow.session, agreement)
         return [AuditView(id=e.id or 0, at=e.at, actor=e.actor, entity=e.entity,
                           entity_id=e.entity_id, trigger=e.trigger, from_state=e.from_state,
-                          to_state=e.to_state, comment=e.comment, hash=e.hash,
+                          to_state=e.to_state, comment=comment, hash=e.hash,
                           forum=forum(e))
-                for e in events]
+                for e, comment in events]

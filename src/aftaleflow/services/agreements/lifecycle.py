@@ -8,15 +8,27 @@ transitions (all councils approved -> godkendt) so every service gets them the s
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, insert
 from sqlmodel import Session, col, select
 
 from aftaleflow.db import Prepared
-from aftaleflow.domain.deadlines import load_policy
+from aftaleflow.domain.calendar import danish_long_date
+from aftaleflow.domain.deadlines import (
+    fixed_deadline_of_round,
+    load_policy,
+    refuse_past_deadline,
+)
 from aftaleflow.domain.errors import ValidationFailed
-from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
+from aftaleflow.domain.machines import (
+    AGREEMENT,
+    APPROVAL,
+    IMPLEMENTATION,
+    ROUND_START,
+    starts_round,
+)
 from aftaleflow.domain.model import (
     Agreement,
     AgreementParty,
@@ -111,13 +123,27 @@ def _agreement_facts(uow: UnitOfWork, agreement: Agreement, needed: set[str]) ->
 
 
 def fire_agreement(uow: UnitOfWork, agreement: Agreement, trigger: str, *,
-                   comment: str | None = None, automatic: bool = False) -> None:
-    """Move the agreement by `trigger`, run the entry effect, audit, then settle."""
+                   comment: str | None = None, automatic: bool = False,
+                   deadline: date | None = None) -> None:
+    """Move the agreement by `trigger`, run the entry effect, audit, then settle.
+
+    `deadline`: a fixed approval deadline for the round this trigger starts (none: the
+    deadline policy counts from the round's own start day).
+    """
     facts = _agreement_facts(uow, agreement, AGREEMENT.guards_of(trigger))
     source = agreement.state
     dest = AGREEMENT.next_state(source, trigger, facts, allow_automatic=automatic)
+    AGREEMENT.require_reason(trigger, comment)
     effect = AGREEMENT.state(dest).on_enter
-    changes = _EFFECTS[effect](uow, agreement) if effect else {}
+    if deadline is not None and effect != ROUND_START:
+        raise ValidationFailed(
+            "En frist kan kun gives, når en godkendelsesrunde starter "
+            f"({', '.join(t for t in AGREEMENT.triggers if starts_round(t))}). Intet er ændret.")
+    changes = _EFFECTS[effect](uow, agreement, deadline) if effect else {}
+    if deadline is not None:
+        given = (f"Fast frist for godkendelsesrunde {changes['round_no']}: "
+                 f"{danish_long_date(deadline)}")
+        comment = f"{comment}; {given}" if comment else given
     uow.save(agreement, state=dest, updated_at=uow.now, **changes)
     uow.record(entity="agreement", entity_id=agreement.id, agreement_id=agreement.id,
                trigger=trigger, from_state=source, to_state=dest, comment=comment,
@@ -137,23 +163,35 @@ def settle(uow: UnitOfWork, agreement: Agreement) -> None:
             return
 
 
-def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> dict[str, Any]:
+def _start_approval_round(uow: UnitOfWork, agreement: Agreement,
+                          deadline: date | None) -> dict[str, Any]:
     """A new round: a new version of the text after a renegotiation; old rounds are kept.
 
-    The approvals go in as one multi-row INSERT; each party's deadline is worked out once
-    per kind of body (they share the policy, so 22 councils share one date). Returns the
-    agreement's new round and text version, written with its state in one UPDATE.
+    The round's deadlines are its own: the fixed deadline given for this round (now, or when
+    the agreement was made for its first round), else the policy counted from today, the
+    round's start day; never a day already past. The approvals go in as one multi-row
+    INSERT; each party's deadline is worked out once per kind of body (they share the
+    policy, so 22 councils share one date). Returns the agreement's new round and text
+    version (and a newly given fixed deadline), written with its state in one UPDATE.
     """
     assert agreement.id is not None
+    start, round_no = uow.now.date(), agreement.round_no + 1
+    fixed = deadline or fixed_deadline_of_round(
+        agreement.approval_deadline, agreement.approval_deadline_round, round_no)
+    if fixed is not None:
+        refuse_past_deadline(fixed, start, round_no)
     bodies, marks = _round_plan_marked(uow, agreement)
     conn = uow.session.connection()  # Core: no autoflush of the half-changed agreement
     kinds: dict[int, str] = dict(conn.execute(select(Body.id, Body.kind).where(
         col(Body.id).in_(bodies))).all())
     policy = load_policy()
-    deadlines = {kind: agreement.approval_deadline or policy.approval_deadline(
-        uow.now.date(), agreement.kind, kind).date for kind in set(kinds.values())}
-    changes = {"round_no": agreement.round_no + 1,
-               "text_version": agreement.text_version + (1 if agreement.round_no > 0 else 0)}
+    deadlines = {kind: fixed or policy.approval_deadline(start, agreement.kind, kind).date
+                 for kind in set(kinds.values())}
+    changes: dict[str, Any] = {
+        "round_no": round_no,
+        "text_version": agreement.text_version + (1 if agreement.round_no > 0 else 0)}
+    if deadline is not None:
+        changes |= {"approval_deadline": deadline, "approval_deadline_round": round_no}
     stamp_round_text(conn, agreement, changes["round_no"], changes["text_version"], uow.now)
     if bodies:
         _INSERT_APPROVALS.run_many(conn, [
@@ -166,7 +204,8 @@ def _start_approval_round(uow: UnitOfWork, agreement: Agreement) -> dict[str, An
     return changes
 
 
-def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> dict[str, Any]:
+def _create_implementations(uow: UnitOfWork, agreement: Agreement,
+                            _deadline: date | None = None) -> dict[str, Any]:
     session = uow.session
     assert agreement.id is not None
     existing = {i.cluster_id for i in implementations(session, agreement)}
@@ -187,7 +226,7 @@ def _create_implementations(uow: UnitOfWork, agreement: Agreement) -> dict[str, 
     return {}
 
 
-_EFFECTS: dict[str, Callable[[UnitOfWork, Agreement], dict[str, Any]]] = {
-    "start_approval_round": _start_approval_round,
+_EFFECTS: dict[str, Callable[[UnitOfWork, Agreement, date | None], dict[str, Any]]] = {
+    ROUND_START: _start_approval_round,
     "create_implementations": _create_implementations,
 }

@@ -1,7 +1,9 @@
 """One party's decision in an agreement's current round: what the council's secretary needs.
 
-The page a request mail links to. A `part` sees its own body's approval only, the agreement's
-own history and the count of approvals, never another council's decision or documents.
+The page a request mail links to: the party's own approval, the agreement's own steps and
+this party's, and the agreement's common documents and this party's letters. The agreement
+itself is read as everywhere else (`part_view`): every party's decision, no other party's
+comment.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from aftaleflow.domain.access import Role
 from aftaleflow.domain.errors import NotFound, PermissionDenied
 from aftaleflow.services.agreements.cases import get_agreement, history
 from aftaleflow.services.documents.case_documents import DocumentRecord, list_documents
-from aftaleflow.services.reading.dashboard import current_user, visible_to
+from aftaleflow.services.reading.dashboard import current_user
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import AgreementView, ApprovalView, AuditView
 
@@ -41,5 +43,4 @@ def party_case(ctx: ServiceContext, agreement_id: int, body_key: str) -> PartyCa
     if ctx.principal.may("document.read"):
         documents = [d for d in list_documents(ctx, agreement_id=agreement_id)
                      if d.recipient in (None, approval.body)]
-    view = visible_to(ctx, [view])[0]
     return PartyCase(agreement=view, approval=approval, events=events, documents=documents)

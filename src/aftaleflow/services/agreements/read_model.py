@@ -11,8 +11,10 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from aftaleflow.domain.access import Principal
+from aftaleflow.domain.deadlines import fixed_deadline_of_round
 from aftaleflow.domain.forum import Forum, with_forum
-from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
+from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION, round_in_view
 from aftaleflow.domain.model import (
     KIND_LABELS,
     ORIGIN_LABELS,
@@ -27,6 +29,8 @@ from aftaleflow.domain.model import (
     Region,
 )
 from aftaleflow.services.agreements import availability
+from aftaleflow.services.agreements.part_view import approval_seen_by, viewer_of
+from aftaleflow.services.reading.cells import with_cell
 from aftaleflow.services.views import (
     ActionView,
     AgreementView,
@@ -35,9 +39,10 @@ from aftaleflow.services.views import (
 )
 
 
-def view_of(session: Session, a: Agreement, *, detail: bool,
+def view_of(session: Session, a: Agreement, *, detail: bool, principal: Principal,
             today: date | None = None) -> AgreementView:
-    """The read model of an agreement; `detail` adds its round, implementations and parties."""
+    """The read model of an agreement as `principal` may read it (`part_view`); `detail` adds
+    its round, implementations and parties."""
     region = session.get(Region, a.region_id)
     cluster = session.get(Cluster, a.origin_cluster_id) if a.origin_cluster_id else None
     assert region is not None
@@ -47,10 +52,12 @@ def view_of(session: Session, a: Agreement, *, detail: bool,
     # the hot path of early transitions needs no further queries.
     if detail and a.round_no > 0:
         pending = a.state == "i_godkendelse"
-        approvals = [_approval_row_view(row, _rule_if_pending(a, row[3], row[4], row[7]),
-                                        pending and past_deadline(row[4], row[7], today))
-                     for row in session.execute(
-                         _ROUND_APPROVALS, {"b_agreement": a.id, "b_round": a.round_no})]
+        viewer = viewer_of(session, principal)
+        approvals = [approval_seen_by(viewer, _approval_row_view(
+            row, _rule_if_pending(a, row[3], row[4], row[7]),
+            pending and past_deadline(row[4], row[7], today)))
+            for row in session.execute(
+                _ROUND_APPROVALS, {"b_agreement": a.id, "b_round": a.round_no})]
         impls = [ImplementationView(id_, key, name, state, IMPLEMENTATION.label_of(state),
                                     started, completed, comment, version or 0)
                  for id_, key, name, state, started, completed, comment, version
@@ -104,6 +111,12 @@ def _approval_row_view(row: Any, rule: str, past: bool) -> ApprovalView:
                         past_deadline=past)
 
 
+def fixed_deadline_in_view(a: Agreement) -> date | None:
+    """The fixed deadline of the round the agreement is about (running, last or next)."""
+    return fixed_deadline_of_round(a.approval_deadline, a.approval_deadline_round,
+                                   round_in_view(a.state, a.round_no))
+
+
 _RULES: dict[tuple[str, str, bool], str] = {}
 
 
@@ -125,7 +138,8 @@ def _rule_if_pending(a: Agreement, body_kind: str, state: str, deadline: date | 
     loads the deadline policy (a YAML file: `agreement show` stays light)."""
     if a.state != "i_godkendelse" or state in _FINAL or deadline is None:
         return ""
-    return deadline_rule(a.kind, body_kind, bool(a.approval_deadline))
+    fixed = fixed_deadline_of_round(a.approval_deadline, a.approval_deadline_round, a.round_no)
+    return deadline_rule(a.kind, body_kind, fixed is not None)
 
 
 def past_deadline(state: str, deadline: date | None, today: date | None) -> bool:
@@ -164,7 +178,8 @@ def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
     if actions is None:
         actions = [ActionView(t, with_forum(AGREEMENT.trigger_label(t), forum), True)
                    for t in AGREEMENT.allowed_triggers(a.state)]
-    approvals = sorted(approvals, key=lambda v: (v.body_kind != "regionsraad", v.body))
+    approvals = sorted((with_cell(v, a.state) for v in approvals),
+                       key=lambda v: (v.body_kind != "regionsraad", v.body))
     return AgreementView(
         id=a.id, title=a.title, description=a.description, kind=a.kind,
         kind_label=KIND_LABELS.get(a.kind, a.kind), origin=a.origin,
@@ -172,7 +187,7 @@ def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
         origin_cluster=cluster.name if cluster else None, kle_number=a.kle_number,
         case_handler=a.case_handler, region_key=region.key, region=region.name, state=a.state,
         state_label=with_forum(AGREEMENT.label_of(a.state), forum), round_no=a.round_no,
-        text_version=a.text_version, approval_deadline=a.approval_deadline,
+        text_version=a.text_version, approval_deadline=fixed_deadline_in_view(a),
         implementation_deadline=a.implementation_deadline, created_at=a.created_at,
         updated_at=a.updated_at, version=a.version,
         allowed_triggers=[x.trigger for x in actions if x.available],

@@ -24,6 +24,7 @@ from aftaleflow.services.agreements.cases import load_agreement, load_visible
 from aftaleflow.services.agreements.text_rows import snapshot_row, texts_of
 from aftaleflow.services.reading.indexing import index_agreement
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.views import Moment
 
 MAX_ATTACHMENTS = 100
 
@@ -49,8 +50,8 @@ class TextVersionView:
     description: str
     body: str
     attachments: list[str]
-    created_at: datetime
-    updated_at: datetime
+    created_at: Moment
+    updated_at: Moment
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ from aftaleflow.domain.model import Agreement, Approval, Body, Cluster
 from aftaleflow.services.agreements.approvals import find_party_approval
 from aftaleflow.services.agreements.availability import forum_names
 from aftaleflow.services.agreements.cases import load_visible
+from aftaleflow.services.agreements.read_model import fixed_deadline_in_view
 from aftaleflow.services.agreements.texts import changes_vm, item_changes
 from aftaleflow.services.documents.drafts import DRAFT_NAME, WORD_NOTE, draft_view
 from aftaleflow.services.documents.view_models import (
@@ -39,6 +40,7 @@ from aftaleflow.services.documents.view_models import (
 from aftaleflow.services.mail.links import agreement_url, decision_url
 from aftaleflow.services.reading.indexing import index_document
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.views import Moment, ServerPath
 
 if TYPE_CHECKING:
     from aftaleflow.documents.render import RenderedDocument
@@ -49,14 +51,14 @@ class DocumentRecord:
     id: int
     kind: str
     title: str
-    path: str
+    path: ServerPath
     sha256: str
     size: int
     template: str
     template_version: str
     agreement_id: int | None
     meeting_id: int | None
-    created_at: datetime
+    created_at: Moment
     recipient: str | None = None  # the body a letter went to, when it went to one
     recipient_body_id: int | None = None
     """The party a letter or a council's draft is for."""
@@ -245,7 +247,7 @@ def _letter_data(ctx: ServiceContext, letter_kind: vm.LetterKind, agreement_id: 
             kind=letter_kind, date=today, sender=sender,
             recipient=recipient, agreement_title=agreement.title,
             case_number=agreement.kle_number, case_handler=agreement.case_handler,
-            deadline=approval.deadline if approval else agreement.approval_deadline,
+            deadline=approval.deadline if approval else fixed_deadline_in_view(agreement),
             message=message, decision_body=body.name if body else "",
             decision_date=approval.decided_on if approval else None,
             reason=(approval.comment or "") if approval else "",
@@ -316,7 +318,8 @@ def render_status_report(ctx: ServiceContext, today: date | None = None) -> Docu
             date=day, agreements=[vm.AgreementStatusView(
                 title=a.title, case_number=a.kle_number,
                 state=with_forum(AGREEMENT.label_of(a.state), forums.get(a.id or 0)),
-                deadline=a.approval_deadline, parties=party_vms(s, a, day)) for a in rows])
+                deadline=fixed_deadline_in_view(a), parties=party_vms(s, a, day))
+                for a in rows])
     return _register(ctx, docs.render_status_report(report))
 
 
@@ -386,7 +389,8 @@ def read_document(ctx: ServiceContext, document_id: int) -> tuple[DocumentRecord
     try:
         data = Path(record.path).read_bytes()
     except OSError:
-        raise NotFound(f"Filen til dokument {document_id} mangler: {record.path}.") from None
+        raise NotFound(f"Filen til dokument {document_id} mangler i dokumentarkivet; dan "
+                       "dokumentet igen.") from None
     if hashlib.sha256(data).hexdigest() != record.sha256:
         raise ValidationFailed(f"Filen til dokument {document_id} er ændret efter den blev "
                                "dannet (sha256 passer ikke).")

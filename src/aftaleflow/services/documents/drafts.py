@@ -12,7 +12,8 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from aftaleflow.documents import viewmodels as vm
-from aftaleflow.domain.model import KIND_LABELS, Agreement, Approval, Body
+from aftaleflow.domain.model import KIND_LABELS, Agreement, Approval, Body, Region
+from aftaleflow.domain.wording import party_words
 from aftaleflow.services.agreements.lifecycle import current_approvals
 
 # The usual route of a council's case, with the names a council uses for each step.
@@ -30,15 +31,18 @@ def draft_view(session: Session, agreement: Agreement, approval: Approval, body:
     councils = sum(1 for a in parties if a.body_id != approval.body_id) + 1
     kind = KIND_LABELS.get(agreement.kind, agreement.kind).lower()
     deadline = approval.deadline
+    region = session.get(Region, agreement.region_id)
+    words = party_words(body.kind, region.name if region else "")
+    asks = f"{sender} beder om {words.decision_of} beslutning{words.decided_in}"
     paragraphs = [
         f"{sender} har indstillet, at samarbejdsaftalen »{agreement.title}« godkendes af "
         f"alle aftalens parter. Runden omfatter {councils} parter, og aftalen kan først "
         "implementeres i sundhedsklyngerne, når alle har godkendt den.",
         f"Aftalen er en {kind}. Den er udarbejdet i samarbejde mellem kommunerne og "
         "regionen, og den samme tekst forelægges alle parter.",
-        (f"{sender} beder om kommunens beslutning senest {_long(deadline)}. Kan sagen ikke nå "
-         "at blive behandlet inden fristen, oplyses mødedatoen for behandlingen.")
-        if deadline else f"{sender} beder om kommunens beslutning.",
+        (f"{asks} senest {_long(deadline)}. Kan sagen ikke nå at blive behandlet inden "
+         "fristen, oplyses mødedatoen for behandlingen.")
+        if deadline else f"{asks}.",
         f"Spørgsmål kan rettes til sagsbehandleren, {agreement.case_handler} "
         f"(sagsnr. {agreement.kle_number}).",
     ]
@@ -50,7 +54,7 @@ def draft_view(session: Session, agreement: Agreement, approval: Approval, body:
                                         f"»{agreement.title}« til godkendelse hos parterne.",
         sagsfremstilling=paragraphs,
         recommendations=[f"at samarbejdsaftalen »{agreement.title}« godkendes."],
-        route=_route(session, body))
+        route=_route(session, body), filled_by=words.filled_by)
 
 
 def _route(session: Session, body: Body) -> list[vm.RouteStep]:

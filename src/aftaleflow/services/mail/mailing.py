@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,8 @@ from aftaleflow.mail import (
     Transport,
     transport_from_env,
 )
+from aftaleflow.services.access.answer_links import answer_url, issue_link
+from aftaleflow.services.mail.links import PLACEHOLDER
 from aftaleflow.services.mail.outbox import (
     DeliveryFailed,
     DeliveryReport,
@@ -72,9 +74,22 @@ def _attachment(record: DocumentRecord) -> Attachment:
                       Path(record.path).read_bytes(), record.media_type)
 
 
+def _with_answer_link(ctx: ServiceContext, queued: QueuedMail) -> str:
+    """The body with the party's own answer link, issued now (only its hash is stored)."""
+    if PLACEHOLDER not in queued.body:
+        return queued.body
+    if not queued.approval_id or not queued.recipients:
+        return queued.body.replace(PLACEHOLDER, "(intet link)")
+    secret = issue_link(ctx, queued.approval_id, queued.recipients[0])
+    return queued.body.replace(PLACEHOLDER, answer_url(secret))
+
+
 def send_outbox(ctx: ServiceContext, transport: Transport | None = None,
-                attachments: AttachmentSource | None = letter_attachments) -> DeliveryReport:
-    """Deliver every queued message once, each with its PDF letter; see services.mail.outbox."""
+                attachments: AttachmentSource | None = letter_attachments,
+                watch: Sequence[str] = ()) -> DeliveryReport:
+    """Deliver every queued message once (up to the batch size), each with its PDF letter;
+    `watch`: the keys the caller queued, whose fate the report tells. See services.mail.outbox.
+    """
     ctx.authorize("document.write")
     chosen = transport or default_transport()
     domain = get_settings().mail_domain
@@ -82,7 +97,7 @@ def send_outbox(ctx: ServiceContext, transport: Transport | None = None,
     def send(queued: QueuedMail) -> None:
         mail = OutgoingMail(
             idempotency_key=queued.key, recipients=queued.recipients, subject=queued.subject,
-            body=queued.body,
+            body=_with_answer_link(ctx, queued),
             attachments=attachments(ctx, queued) if attachments else (),
             message_id_domain=domain)
         try:
@@ -92,4 +107,4 @@ def send_outbox(ctx: ServiceContext, transport: Transport | None = None,
         except MailDeliveryError as exc:
             raise DeliveryFailed(exc.message) from exc
 
-    return deliver(ctx, send)
+    return deliver(ctx, send, watch)

@@ -1,9 +1,10 @@
 """Queue and deliver outgoing messages exactly once per idempotency key.
 
-`enqueue` inserts a row unless its key exists (in the caller's transaction). `deliver` claims
-queued rows (committed), sends each through a transport, then marks it sent — one short
-transaction per step, so a crash loses nothing: unsent rows stay queued, and a row caught in
-the middle of sending is marked `uncertain` for a person rather than sent twice.
+`enqueue` inserts a row unless its key exists (in the caller's transaction; INSERT ... ON
+CONFLICT DO NOTHING, so two runs queueing the same key at the same moment both succeed).
+`deliver` claims queued rows (committed), sends each through a transport, then marks it sent —
+one short transaction per step, so a crash loses nothing: unsent rows stay queued, and a row
+caught in the middle of sending is marked `uncertain` for a person rather than sent twice.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 
 from aftaleflow.config import get_settings
@@ -35,8 +39,21 @@ from aftaleflow.services.uow import DatabaseUnavailable, ServiceContext, UnitOfW
 
 def reclaim_window() -> timedelta:
     """How long a claimed row may stay in `sending` before it counts as interrupted
-    (AFTALEFLOW_OUTBOX_RECLAIM_MINUTES, default 10; one SMTP send times out long before)."""
+    (AFTALEFLOW_OUTBOX_RECLAIM_MINUTES, default 10; one SMTP send times out long before).
+    A value that is not a whole number from 1 is refused (ValidationFailed), not replaced."""
     return timedelta(minutes=get_settings().outbox_reclaim_minutes)
+
+
+def batch_size() -> int:
+    """At most this many messages per delivery run (AFTALEFLOW_OUTBOX_BATCH_SIZE, default
+    1000); the rest stays queued for the next run, and the run's report says so."""
+    return get_settings().outbox_batch_size
+
+
+def check_delivery_settings() -> None:
+    """Refuse wrong outbox settings before anything is queued (ValidationFailed, exit 2)."""
+    reclaim_window()
+    batch_size()
 
 
 RECONNECT_FOR = 120.0  # seconds a delivery run waits for a restarting database server
@@ -108,21 +125,54 @@ class DeliveryReport:
     sent: list[str]
     failed: list[str]
     uncertain: list[str]
+    remaining: int = 0  # rows still queued after the run
+    in_flight: int = 0  # rows another run is sending right now
+    batch_size: int = 0  # the limit the run worked under
+    error: str | None = None  # why the run stopped early: the mail server's answer
+    limit_reached: bool = False  # the run stopped at the batch size
+
+    sent_elsewhere: int = 0  # of the watched keys (what this run queued): sent by another run
+
+    def notes(self) -> list[str]:
+        """Danish lines for whoever started the run: what others sent, what is left, and why."""
+        lines = []
+        if self.sent_elsewhere:
+            lines.append(f"{self.sent_elsewhere} af de beskeder, denne kørsel satte i kø, blev "
+                         "sendt af en anden kørsel samtidig.")
+        if self.in_flight:
+            lines.append(f"{self.in_flight} sendes lige nu af en anden kørsel.")
+        if self.remaining:
+            if self.error is not None:
+                why = (f"afsendelsen stoppede, fordi mailserveren fejlede ({self.error[:200]}); "
+                       "næste kørsel prøver igen")
+            elif self.limit_reached:
+                why = (f"en kørsel sender højst {self.batch_size} beskeder "
+                       f"(AFTALEFLOW_OUTBOX_BATCH_SIZE={self.batch_size}); næste kørsel sender "
+                       "resten")
+            else:
+                why = "de kom i kø, efter denne kørsel var færdig; næste kørsel sender dem"
+            lines.append(f"{self.remaining} ligger tilbage i kø: {why}.")
+        return lines
 
 
 def enqueue(uow: UnitOfWork, *, key: str, kind: str, recipients: Sequence[str], subject: str,
             body: str, agreement_id: int | None = None, approval_id: int | None = None,
             meeting_id: int | None = None) -> bool:
-    """Queue a message in the caller's transaction; False if its key was queued before."""
-    exists = uow.session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key)).first()
-    if exists is not None:
-        return False
-    uow.session.add(OutboxMessage(
+    """Queue a message in the caller's transaction; False if its key is queued already.
+
+    INSERT ... ON CONFLICT (key) DO NOTHING: a key another transaction is queueing at this
+    moment waits for it and then counts as already queued, instead of failing on the unique
+    index (two `aftaleflow remind` runs, two Prefect workers).
+    """
+    uow.session.flush()
+    dialect = uow.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(OutboxMessage).values(
         key=key, kind=kind, recipients=list(recipients), subject=subject, body=body,
         agreement_id=agreement_id, approval_id=approval_id, meeting_id=meeting_id,
-        created_at=uow.now))
-    uow.session.flush()
-    return True
+        status=QUEUED, attempts=0, created_at=uow.now,
+    ).on_conflict_do_nothing(index_elements=["key"]).returning(col(OutboxMessage.id))
+    return uow.session.execute(statement).first() is not None
 
 
 def mark_interrupted(ctx: ServiceContext) -> list[str]:
@@ -196,21 +246,29 @@ class PartiallyDelivered(DeliveryFailed):
     """Some recipients got it: sending again would repeat it to them, so a person decides."""
 
 
-def deliver(ctx: ServiceContext, send: Callable[[QueuedMail], None]) -> DeliveryReport:
-    """Send everything queued. `send` raises DeliveryFailed when the server refused it.
+def deliver(ctx: ServiceContext, send: Callable[[QueuedMail], None],
+            watch: Sequence[str] = ()) -> DeliveryReport:
+    """Send what is queued, up to the batch size. `send` raises DeliveryFailed when the server
+    refused it.
 
     Rows are claimed one at a time, just before their SMTP dialogue, so a crash leaves at most
     the one message in flight undecided; every other row is either sent or still queued. A
-    database server that restarts meanwhile is waited for (RECONNECT_FOR), step by step.
+    database server that restarts meanwhile is waited for (RECONNECT_FOR), step by step. The
+    report counts what is left queued or in another run's hands, and why; of the `watch` keys
+    (what the caller queued) also those another run sent.
     """
+    limit = batch_size()
+    reclaim_window()  # a wrong setting is refused before anything changes
     uncertain = _through_restarts(lambda: mark_interrupted(ctx))
     sent: list[str] = []
     failed: list[str] = []
-    while True:
+    handled = 0
+    while handled < limit:
         claimed = _through_restarts(lambda: _claim(ctx, 1))
         if not claimed:
             break
         for mail in claimed:
+            handled += 1
             error, doubtful = None, False
             try:
                 send(mail)
@@ -223,7 +281,27 @@ def deliver(ctx: ServiceContext, send: Callable[[QueuedMail], None]) -> Delivery
             (uncertain if doubtful else failed if error else sent).append(mail.key)
         if failed:  # a failing server: stop this run, the rest stays queued
             break
-    return DeliveryReport(sent=sent, failed=failed, uncertain=uncertain)
+    others = sorted(set(watch) - set(sent) - set(failed) - set(uncertain))
+    remaining, in_flight, elsewhere = _through_restarts(lambda: _backlog(ctx, others))
+    return DeliveryReport(sent=sent, failed=failed, uncertain=uncertain, remaining=remaining,
+                          in_flight=in_flight, sent_elsewhere=elsewhere, batch_size=limit,
+                          error=error if failed else None, limit_reached=handled >= limit)
+
+
+def _backlog(ctx: ServiceContext, others: list[str]) -> tuple[int, int, int]:
+    """How many rows are still queued, how many are being sent (by another run), and how many
+    of `others` another run has sent."""
+    with UnitOfWork(ctx, read_only=True) as uow:
+        counts = dict(uow.session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(col(OutboxMessage.status).in_([QUEUED, SENDING]))
+            .group_by(OutboxMessage.status)).all())
+        elsewhere = 0
+        for start in range(0, len(others), 500):
+            elsewhere += uow.session.execute(select(func.count()).where(
+                col(OutboxMessage.key).in_(others[start:start + 500]),
+                OutboxMessage.status == SENT)).scalar_one()
+    return counts.get(QUEUED, 0), counts.get(SENDING, 0), elsewhere
 
 
 def release(ctx: ServiceContext, row_id: int) -> OutboxView:

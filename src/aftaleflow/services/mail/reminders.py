@@ -31,8 +31,9 @@ from aftaleflow.domain.forum import recommendation_sentence, replace_forum
 from aftaleflow.domain.machines import AGREEMENT
 from aftaleflow.domain.model import Agreement, Approval, AuditEvent, Body
 from aftaleflow.domain.outbox import OutboxMessage
+from aftaleflow.domain.wording import deadline_phrase
 from aftaleflow.services.agreements.availability import forum_on, history_forums
-from aftaleflow.services.mail.links import decision_url
+from aftaleflow.services.mail.links import ANSWER_LINK_LINE, decision_url
 from aftaleflow.services.mail.outbox import enqueue
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
@@ -53,6 +54,8 @@ class PlannedMessage:
     body: str
     due_on: date
     deadline: date | None
+    deadline_text: str = ""
+    """The deadline as the subject words it on the day (`domain.wording.deadline_phrase`)."""
 
 
 @lru_cache(maxsize=4096)
@@ -144,37 +147,38 @@ def body_address(body: Body) -> str:
 
 
 def _compose(session: Session, level: str, approval: Approval, agreement: Agreement,
-             body: Body, due_on: date) -> PlannedMessage:
+             body: Body, due_on: date, today: date) -> PlannedMessage:
+    """The message as it reads on `today`, the day it is queued (a late sweep says so)."""
     settings = get_settings()
     policy = load_policy()
     assert approval.id is not None and agreement.id is not None and approval.deadline
     deadline = danish_long_date(approval.deadline)
+    when = deadline_phrase(approval.deadline, today)
     link = decision_url(agreement.id, body.key)
     if level == ESCALATION:
         recipients = [settings.manager_email]
-        subject = (f"Eskalering: {body.name} har ikke godkendt '{agreement.title}' "
-                   f"(frist {deadline})")
+        subject = f"Eskalering: {body.name} har ikke godkendt '{agreement.title}' – {when}"
         opening = (f"{body.name} har endnu ikke registreret en beslutning om "
                    f"samarbejdsaftalen '{agreement.title}', og fristen {deadline} er overskredet.")
     else:
         recipients = [body_address(body)]
-        when = "i dag" if due_on == approval.deadline else deadline
-        subject = (f"{REMINDER_LABELS[level]}: godkendelse af '{agreement.title}' – frist {when}")
+        subject = f"{REMINDER_LABELS[level]}: godkendelse af '{agreement.title}' – {when}"
         opening = (f"Til {body.name}\n\nVi mangler endnu jeres beslutning om "
-                   f"samarbejdsaftalen '{agreement.title}'. Fristen er {deadline}.")
+                   f"samarbejdsaftalen '{agreement.title}': {when}.")
     text = "\n".join([
         opening, "",
         f"Sagsnr.: {agreement.kle_number}   Sagsbehandler: {agreement.case_handler}",
         *_round_summary(session, agreement, body.id),
         f"Fristregel: {policy.calendar.rule_text()}", "",
         "Sagens forløb:", *_timeline(session, agreement.id), "",
+        *([] if level == ESCALATION else [ANSWER_LINK_LINE]),
         f"Registrér beslutningen her (log ind med jeres adgang): {link}", "",
         "Venlig hilsen", "aftaleflow",
     ])
     return PlannedMessage(key=reminder_key(level, approval.id, approval.round_no), kind=level,
                           agreement_id=agreement.id, approval_id=approval.id, party=body.name,
                           recipients=recipients, subject=subject, body=text, due_on=due_on,
-                          deadline=approval.deadline)
+                          deadline=approval.deadline, deadline_text=when)
 
 
 def _messages(session: Session, today: date) -> list[PlannedMessage]:
@@ -187,7 +191,7 @@ def _messages(session: Session, today: date) -> list[PlannedMessage]:
     for level, approval_id, _round, day, _deadline in due:
         approval = approvals[approval_id]
         out.append(_compose(session, level, approval, agreements[approval.agreement_id],
-                            bodies[approval.body_id], day))
+                            bodies[approval.body_id], day, today))
     return out
 
 
@@ -212,17 +216,18 @@ def enqueue_reminders(ctx: ServiceContext, today: date | None = None) -> list[Pl
     ctx.authorize("document.write")
     with UnitOfWork(ctx) as uow:
         planned = _messages(uow.session, today or uow.now.date())
-        queued = [m for m in planned if enqueue(
+        # in key order: two runs queueing the same keys wait for each other in one order,
+        # never in a circle (a deadlock)
+        new = {m.key for m in sorted(planned, key=lambda m: m.key) if enqueue(
             uow, key=m.key, kind=m.kind, recipients=m.recipients, subject=m.subject,
-            body=m.body, agreement_id=m.agreement_id, approval_id=m.approval_id)]
+            body=m.body, agreement_id=m.agreement_id, approval_id=m.approval_id)}
         uow.commit()
-        return queued
+        return [m for m in planned if m.key in new]
 
 
 def enqueue_round_letters(ctx: ServiceContext) -> list[str]:
     """An anmodning om godkendelse to every party of every open round, once per party."""
     ctx.authorize("document.write")
-    policy = load_policy()
     with UnitOfWork(ctx) as uow:
         s = uow.session
         rows = s.exec(select(Approval, Agreement, Body)
@@ -233,27 +238,36 @@ def enqueue_round_letters(ctx: ServiceContext) -> list[str]:
                       .order_by(col(Approval.id))).all()
         keys = []
         for approval, agreement, body in rows:
-            assert agreement.id is not None
             key = f"{ROUND_LETTER}:godkendelse:{approval.id}"
-            deadline = danish_long_date(approval.deadline) if approval.deadline else "-"
-            text = "\n".join([
-                f"Til {body.name}", "",
-                recommendation_sentence(forum_on(s, agreement, uow.now.date()), agreement.title,
-                                        agreement.text_version)
-                + " i alle kommunalbestyrelser og regionsrådet.", "",
-                f"Vi beder om jeres skriftlige bekræftelse senest {deadline}.",
-                f"Fristregel: {policy.calendar.rule_text()}",
-                f"Sagsnr.: {agreement.kle_number}   Sagsbehandler: {agreement.case_handler}", "",
-                *_round_summary(s, agreement, body.id), "",
-                "Sagens forløb:", *_timeline(s, agreement.id), "",
-                "Et udkast til dagsordenpunkt kan hentes og tilpasses jeres egen behandling.",
-                "Registrér beslutningen her (log ind med jeres adgang): "
-                f"{decision_url(agreement.id, body.key)}", "",
-                "Venlig hilsen", "aftaleflow",
-            ])
-            if enqueue(uow, key=key, kind=ROUND_LETTER, recipients=[body_address(body)],
-                       subject=f"Anmodning om godkendelse: {agreement.title} – frist {deadline}",
-                       body=text, agreement_id=agreement.id, approval_id=approval.id):
+            if enqueue_round_letter(uow, approval, agreement, body, key):
                 keys.append(key)
         uow.commit()
         return keys
+
+
+def enqueue_round_letter(uow: UnitOfWork, approval: Approval, agreement: Agreement, body: Body,
+                         key: str) -> bool:
+    """One anmodning om godkendelse in the outbox (False: the key was queued before)."""
+    s = uow.session
+    assert agreement.id is not None
+    policy = load_policy()
+    deadline = danish_long_date(approval.deadline) if approval.deadline else "-"
+    text = "\n".join([
+        f"Til {body.name}", "",
+        recommendation_sentence(forum_on(s, agreement, uow.now.date()), agreement.title,
+                                agreement.text_version)
+        + " i alle kommunalbestyrelser og regionsrådet.", "",
+        f"Vi beder om jeres skriftlige bekræftelse senest {deadline}.",
+        f"Fristregel: {policy.calendar.rule_text()}",
+        f"Sagsnr.: {agreement.kle_number}   Sagsbehandler: {agreement.case_handler}", "",
+        *_round_summary(s, agreement, body.id), "",
+        "Sagens forløb:", *_timeline(s, agreement.id), "",
+        "Et udkast til dagsordenpunkt kan hentes og tilpasses jeres egen behandling.",
+        ANSWER_LINK_LINE,
+        "Registrér beslutningen her (log ind med jeres adgang): "
+        f"{decision_url(agreement.id, body.key)}", "",
+        "Venlig hilsen", "aftaleflow",
+    ])
+    return enqueue(uow, key=key, kind=ROUND_LETTER, recipients=[body_address(body)],
+                   subject=f"Anmodning om godkendelse: {agreement.title} – frist {deadline}",
+                   body=text, agreement_id=agreement.id, approval_id=approval.id)

@@ -14,13 +14,16 @@ from sqlmodel import Session, col, or_, select
 
 from aftaleflow.config import TIMEZONE, local_time
 from aftaleflow.domain.agenda import Slot, renumber
+from aftaleflow.domain.calendar import Deadline
 from aftaleflow.domain.deadlines import load_policy
 from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
+from aftaleflow.domain.machines import APPROVAL, DECISIONS
 from aftaleflow.domain.meetings import AgendaItem, Meeting
 from aftaleflow.domain.model import Agreement, Approval, Body, Municipality
 from aftaleflow.domain.validation import MAX_TITLE, clean_text
 from aftaleflow.services.agreements.approvals import Decision, apply_decision, find_party_approval
 from aftaleflow.services.agreements.cases import load_agreement
+from aftaleflow.services.agreements.part_view import REGION_PARTY_KINDS
 from aftaleflow.services.agreements.parties import round_parties_markdown
 from aftaleflow.services.meetings.bilag import BilagFile, store_bilag
 from aftaleflow.services.reading.indexing import index_item
@@ -28,8 +31,6 @@ from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgendaItemView, MeetingView
 
 APPROVING_KINDS = ("kommunalbestyrelse", "regionsraad")
-REGION_PARTY_KINDS = ("regionsraad", "forretningsudvalg")
-"""The region's own bodies: their meetings act for the region as a party."""
 # The usual route of a council case, and where a meeting of each kind of body sits on it.
 DEFAULT_ROUTES: dict[str, tuple[list[str], str]] = {
     "kommunalbestyrelse": (["FAG", "ØKU", "KB"], "KB"),
@@ -61,6 +62,7 @@ class NewItem:
     attachments: list[str] = field(default_factory=list)
     attachment_files: list[BilagFile] = field(default_factory=list)
     late_reason: str | None = None
+    history: bool = False  # recorded after the meeting was held: no agenda deadline applies
 
 
 def find_body(session: Session, ref: str) -> Body:
@@ -177,11 +179,7 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
         )
         when = local_time(meeting.starts_at)
         deadline = load_policy().agenda_deadline(when.date(), body.kind)
-        if uow.now.date() > deadline.date and not item.late_reason:
-            raise ValidationFailed(
-                f"Dagsordenen til mødet {when:%d.%m.%Y} skulle udsendes senest "
-                f"{deadline.long_date}. Et punkt, der kommer senere, skal have en begrundelse "
-                "for den sene udsendelse (late_reason), som dagsordenen viser.")
+        _check_agenda_deadline(uow.now.date(), when.date(), deadline, item, new.history)
         if item.route_current and item.route_current not in item.route:
             raise ValidationFailed(
                 f"Det aktuelle trin '{item.route_current}' er ikke på ruten "
@@ -192,7 +190,8 @@ def add_item(ctx: ServiceContext, meeting_id: int, new: NewItem) -> AgendaItemVi
         uow.record(entity="agenda_item", entity_id=item.id,
                    agreement_id=agreement.id if agreement else None, trigger="tilfoej_punkt",
                    from_state=None, to_state=None,
-                   comment=f"Punkt {item.number} på møde {meeting.id}: {item.title}")
+                   comment=f"Punkt {item.number} på møde {meeting.id}: {item.title}"
+                           + (" (registreret som historik)" if new.history else ""))
         if agreement and approval and approval.state in ("afventer", "udsat"):
             apply_decision(uow, agreement, approval, Decision(
                 party=body.name, decision="dagsorden", meeting_date=when.date()))
@@ -212,6 +211,24 @@ def _round_approval(session: Session, agreement: Agreement, body: Body) -> Appro
         if body.kind in APPROVING_KINDS:
             raise
         return None
+
+
+def _check_agenda_deadline(today: date, meeting_day: date, deadline: Deadline,
+                           item: AgendaItem, history: bool) -> None:
+    """An item after the agenda's send-out deadline needs a reason the agenda shows; a meeting
+    already held may instead be recorded as history (e.g. an old agenda typed in)."""
+    if history:
+        if meeting_day >= today:
+            raise ValidationFailed(
+                f"Mødet {meeting_day:%d.%m.%Y} er ikke holdt endnu; kun punkter på et møde, "
+                "der er holdt, kan registreres som historik.", fields=("history",))
+        return
+    if today > deadline.date and not item.late_reason:
+        raise ValidationFailed(
+            f"Dagsordenen til mødet {meeting_day:%d.%m.%Y} skulle udsendes senest "
+            f"{deadline.long_date}. Et punkt, der kommer senere, skal have en begrundelse for "
+            "den sene udsendelse, som dagsordenen viser; er mødet holdt, kan punktet i stedet "
+            "registreres som historik.", fields=("late_reason", "history"))
 
 
 def _item_number(session: Session, meeting_id: int, wanted: int | None) -> int:
@@ -277,6 +294,8 @@ def decide_item(ctx: ServiceContext, item_id: int, decision_text: str,
             apply_decision(uow, agreement, approval, Decision(
                 party=body.name, decision=decision, meeting_date=when.date(),
                 protocol_ref=f"{body.name}, {when:%d.%m.%Y}, pkt. {item.number}",
+                # the beslutning is the reason of a decision that needs one (an afvisning)
+                comment=text if APPROVAL.needs_reason(DECISIONS[decision]) else None,
             ))
         uow.commit()
         return item_view(item)

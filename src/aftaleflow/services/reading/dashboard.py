@@ -1,15 +1,14 @@
 """Read models for the dashboard: the approval matrix with its filters, lead times, the user.
 
-The matrix comes from `matrix.approval_matrix` (two plain queries, a tuple per cell), and a
-`part` sees only its own body's cells (`visible_to`).
+The matrix comes from `matrix.approval_matrix` (two plain queries, a tuple per cell), with
+the cells a `part` may read (`agreements.part_view`: every party's decision, its own comments).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
 
 from sqlmodel import col, or_, select
 
@@ -19,9 +18,7 @@ from aftaleflow.domain.machines import AGREEMENT
 from aftaleflow.domain.model import AgreementKind, AuditEvent, Body, Cluster, Region, User
 from aftaleflow.services.reading.matrix import approval_matrix
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
-from aftaleflow.services.views import AgreementLike, AgreementView, MatrixRow
-
-V = TypeVar("V", AgreementView, MatrixRow)
+from aftaleflow.services.views import AgreementLike, MatrixRow
 
 
 @dataclass(frozen=True)
@@ -69,20 +66,11 @@ def matrix_agreements(ctx: ServiceContext, *, region: str | None = None,
     if state and state not in [s.name for s in AGREEMENT.states]:
         raise ValidationFailed(f"Ukendt tilstand '{state[:40]}'.")
     area = _cluster(ctx, cluster) if cluster else None
-    views = visible_to(ctx, approval_matrix(ctx, region, cells=cells))
+    views = approval_matrix(ctx, region, cells=cells)
     if area is not None:  # its own cases, and the regional ones of its region
         views = [v for v in views if v.origin_cluster == area.name or (
             v.kind == AgreementKind.REGIONAL and v.region_key == area.region)]
     return [v for v in views if v.state == state] if state else views
-
-
-def visible_to(ctx: ServiceContext, views: list[V]) -> list[V]:
-    """A `part` sees its own body's approval and the counts, not the other councils' rows."""
-    if ctx.principal.role != Role.PARTY:
-        return views
-    own = current_user(ctx).body_key
-    return [replace(v, approvals=[a for a in v.approvals if a.body_key == own])
-            for v in views]
 
 
 @dataclass(frozen=True)

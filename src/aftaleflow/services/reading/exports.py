@@ -1,8 +1,8 @@
 """Exports of the status matrix and the agreement list: CSV, XLSX (openpyxl) and JSON.
 
 The matrix is one row per agreement and one column per party of its current round (parties of
-all exported agreements, in a stable order); a cell is the party's state label, with the
-decision date when there is one, or "-" when the body is not a party to that agreement.
+all exported agreements, in a stable order); a cell is `cells.cell_of`'s text (state and
+date, deadline, certainty mark with its source), empty when the body is not a party.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from aftaleflow.services.agreements.cases import list_agreements
+from aftaleflow.services.reading.cells import cell_of
 from aftaleflow.services.reading.matrix import approval_matrix
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import AgreementLike, AgreementView, to_jsonable
@@ -29,30 +30,32 @@ AGREEMENT_COLUMNS = ("Nr.", "Titel", "Type", "Region", "Tilstand", "Runde", "God
 class Table:
     title: str
     header: list[str]
-    rows: list[list[str | int]]
+    rows: list[list[str | int | None]]  # None: an empty cell
 
 
-def _cell(view: AgreementLike, body_key: str) -> str:
-    approval = next((a for a in view.approvals if a.body_key == body_key), None)
-    if approval is None:
-        return "-"
-    when = approval.decided_on or approval.meeting_date
-    return f"{approval.state_label} {when:%d.%m.%Y}" if when else approval.state_label
+MATRIX_COLUMNS = ("Nr.", "Samarbejdsaftale", "Region", "Tilstand", "Godkendt")
 
 
 def matrix_table(agreements: Sequence[AgreementLike]) -> Table:
+    """The approval matrix for a spreadsheet: an agreement per row, a party per column (the
+    parties of every agreement exported, in the order first met), each cell `cell_of`'s text;
+    the cell of a body that is not a party to that agreement is empty. The CLI's and the
+    API's exports and the dashboard's CSV/XLSX download are this table."""
     parties: dict[str, str] = {}
     for view in agreements:
         for approval in view.approvals:
             parties.setdefault(approval.body_key, approval.body)
-    header = ["Nr.", "Samarbejdsaftale", "Tilstand", *parties.values()]
-    rows: list[list[str | int]] = [
-        [v.id, v.title, v.state_label, *(_cell(v, key) for key in parties)] for v in agreements]
-    return Table("Statusmatrix", header, rows)
+    rows: list[list[str | int | None]] = []
+    for v in agreements:
+        by_key = {a.body_key: a for a in v.approvals}
+        rows.append([v.id, v.title, v.region, v.state_label,
+                     v.progress if v.approvals_total else None,
+                     *(cell_of(by_key.get(key), v.state).text or None for key in parties)])
+    return Table("Godkendelser", [*MATRIX_COLUMNS, *parties.values()], rows)
 
 
 def agreements_table(agreements: list[AgreementView]) -> Table:
-    rows: list[list[str | int]] = [
+    rows: list[list[str | int | None]] = [
         [v.id, v.title, v.kind_label, v.region, v.state_label, v.round_no,
          v.approvals_approved, v.approvals_total, v.kle_number, v.case_handler]
         for v in agreements]
@@ -63,7 +66,7 @@ def agreements_table(agreements: list[AgreementView]) -> Table:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(value: str | int) -> str | int:
+def neutralise(value: str | int | None) -> str | int | None:
     """A text cell a spreadsheet would evaluate gets a leading apostrophe (the OWASP rule)."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
@@ -92,7 +95,7 @@ def to_xlsx(table: Table) -> bytes:
     for row in table.rows:
         sheet.append(row)
     _text_cells(sheet)
-    sheet.freeze_panes = "D2" if table.title == "Statusmatrix" else "A2"
+    sheet.freeze_panes = "C2" if table.title == "Godkendelser" else "A2"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -24,13 +24,16 @@ from aftaleflow.domain.machines import AGREEMENT, APPROVAL
 from aftaleflow.domain.model import KIND_LABELS, Agreement
 from aftaleflow.domain.validation import clean_text
 from aftaleflow.services.agreements.cases import _find_region, concerns
+from aftaleflow.services.agreements.part_view import seen_by, viewer_of
 from aftaleflow.services.agreements.read_model import deadline_rule
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import ApprovalCell, MatrixRow
 
 _AGREEMENTS = (
     "SELECT a.id, a.title, a.kind, c.name, a.kle_number, a.case_handler, r.key, r.name, "
-    "a.state, a.round_no, a.text_version, a.approval_deadline "
+    "a.state, a.round_no, a.text_version, "
+    # the fixed deadline counts for the round it was given for only
+    "CASE WHEN a.approval_deadline_round = a.round_no THEN a.approval_deadline END "
     "FROM agreement a JOIN region r ON r.id = a.region_id "
     "LEFT JOIN cluster c ON c.id = a.origin_cluster_id {where} ORDER BY a.id")
 _CELLS = (
@@ -49,8 +52,8 @@ def approval_matrix(ctx: ServiceContext, region: str | None = None, *,
                     only: Collection[int] | None = None, cells: bool = True
                     ) -> list[MatrixRow]:
     """Every agreement the principal may see (optionally one region's, or only the given
-    ids) with its cells; `cells=False` gives the agreements alone (for filtering and paging
-    before the cells of one page are read)."""
+    ids) with its cells as the principal may read them (`part_view`); `cells=False` gives the
+    agreements alone (for filtering and paging before the cells of one page are read)."""
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
         session, today = uow.session, uow.now.date()
@@ -65,7 +68,8 @@ def approval_matrix(ctx: ServiceContext, region: str | None = None, *,
             found = _cells(session.execute(_sql(_CELLS, where), params).all(), bodies,
                            {a[0]: a for a in agreements}, today,
                            as_text=ctx.engine.dialect.name == "sqlite")
-            return [_row(a, found.get(a[0], [])) for a in agreements]
+            viewer = viewer_of(session, ctx.principal)
+            return [seen_by(viewer, _row(a, found.get(a[0], []))) for a in agreements]
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from typing import Any
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.machines import APPROVAL
 from aftaleflow.services.agreements.cases import is_overdue
-from aftaleflow.services.reading.dashboard import current_user, matrix_agreements, visible_to
+from aftaleflow.services.reading.dashboard import current_user, matrix_agreements
 from aftaleflow.services.reading.matrix import approval_matrix
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import AgreementLike, MatrixRow
@@ -86,7 +86,7 @@ def matrix_page(ctx: ServiceContext, query: MatrixQuery) -> MatrixPage:
     rows = views[start:start + query.per_page]
     if not needs_cells and rows:
         order = {r.id: n for n, r in enumerate(rows)}
-        rows = sorted(visible_to(ctx, approval_matrix(ctx, only=list(order))),
+        rows = sorted(approval_matrix(ctx, only=list(order)),
                       key=lambda r: order[r.id])
     return MatrixPage(rows, len(views), page, pages, query.per_page)
 

@@ -1,33 +1,51 @@
 """Full-text search over agreements, agenda items and generated documents.
 
 The index rows are written by the services that change the indexed things, in the same
-transaction (`index_*`). SQLite: FTS5 via sqlite-utils over the stemmed columns, ranked by
-bm25. PostgreSQL: a tsvector with the 'danish' configuration, ranked by ts_rank.
+transaction (`index_*`). Both backends match the folded, stemmed columns (domain/search.py):
+every word of the query must begin a word of the title or text (SQLite: FTS5 via sqlite-utils;
+PostgreSQL: a `simple` tsvector, GIN-indexed, with prefix terms). Both rank by one rule, in the
+same SQL (`RANKING`): titles holding more of the query's words first, then agreements before
+agenda items before documents, then the newest first (the higher id) — so the same hits come
+in the same order on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, text
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.meetings import AgendaItem, StoredDocument
-from aftaleflow.domain.model import Agreement, Body
-from aftaleflow.domain.search import TextIndex, stems, words
+from aftaleflow.domain.model import Agreement
+from aftaleflow.domain.search import TextIndex, fold, stems, words
 from aftaleflow.domain.validation import clean_text
 from aftaleflow.services.agreements.cases import concerns
-from aftaleflow.services.meetings.agenda import REGION_PARTY_KINDS
+from aftaleflow.services.agreements.part_view import own_bodies
 from aftaleflow.services.reading.indexing import index_agreement, index_document, index_item
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
 FTS_TABLE = "text_index_fts"
+WORD_IN_TEXT = re.compile(r"[^\W_]+")
 KIND_LABELS = {"agreement": "Samarbejdsaftale", "agenda_item": "Dagsordenpunkt",
                "document": "Dokument"}
+PG_VECTOR = "to_tsvector('simple', t.title_stems || ' ' || t.body_stems)"
+"""The expression the PostgreSQL GIN index ix_text_index_stems_tsv is built on."""
+KIND_ORDER = "CASE t.kind WHEN 'agreement' THEN 0 WHEN 'agenda_item' THEN 1 ELSE 2 END"
+
+
+def _ranking(terms: list[str]) -> tuple[str, dict[str, str]]:
+    """ORDER BY for both backends: query words found at the start of a title word (more
+    first), then the kind, then the newest row; the id makes every order total."""
+    in_title = " + ".join(f"CASE WHEN ' ' || t.title_stems LIKE :t{i} THEN 1 ELSE 0 END"
+                          for i in range(len(terms)))
+    return (f"({in_title}) DESC, {KIND_ORDER}, t.id DESC",
+            {f"t{i}": f"% {term}%" for i, term in enumerate(terms)})
 
 
 @dataclass(frozen=True)
@@ -62,26 +80,24 @@ def search(ctx: ServiceContext, query: str, *, limit: int = 20) -> list[SearchHi
     own texts and those common to the agreements that concern it (see `_part_filter`)."""
     ctx.authorize("agreement.read")
     query = clean_text(query, "søgetekst", max_len=200, required=True, single_line=True)
-    terms = stems(query).split()
+    terms = list(dict.fromkeys(stems(query).split()))
     if not terms:
         raise ValidationFailed("Søgeteksten skal indeholde mindst ét ord.")
     ensure_fts(ctx.engine)
     with UnitOfWork(ctx, read_only=True) as uow:
         s = uow.session
         where, params = _part_filter(s, ctx.principal)
+        order, ranks = _ranking(terms)
+        params.update(ranks)
         if ctx.engine.dialect.name == "postgresql":
             statement = text(
-                "SELECT t.id, ts_rank(to_tsvector('danish', t.title || ' ' || t.body), q) AS r "
-                "FROM text_index AS t, plainto_tsquery('danish', :q) AS q "
-                f"WHERE to_tsvector('danish', t.title || ' ' || t.body) @@ q{where} "
-                "ORDER BY r DESC, t.id LIMIT :n OFFSET :o")
-            params["q"] = " ".join(words(query))
+                f"SELECT t.id FROM text_index AS t WHERE {PG_VECTOR} @@ CAST(:q AS tsquery)"
+                f"{where} ORDER BY {order} LIMIT :n OFFSET :o")
+            params["q"] = " & ".join(f"'{t}':*" for t in terms)
         else:
-            join = " JOIN text_index AS t ON t.id = f.rowid" if where else ""
             statement = text(
-                f"SELECT f.rowid, f.rank FROM {FTS_TABLE} AS f{join} "
-                f"WHERE {FTS_TABLE} MATCH :m{where} ORDER BY f.rank, f.rowid LIMIT :n "
-                "OFFSET :o")
+                f"SELECT t.id FROM {FTS_TABLE} AS f JOIN text_index AS t ON t.id = f.rowid "
+                f"WHERE {FTS_TABLE} MATCH :m{where} ORDER BY {order} LIMIT :n OFFSET :o")
             params["m"] = " ".join(f'"{t}"*' for t in terms)
         if "own" in params:
             statement = statement.bindparams(bindparam("own", expanding=True))
@@ -114,22 +130,6 @@ def _part_filter(session: Session, principal: Principal) -> tuple[str, dict[str,
             {"own": own_bodies(session, principal) or [-1]})
 
 
-def own_bodies(session: Session, principal: Principal) -> list[int]:
-    """The bodies of a part's own party: its body and the others acting for the same party
-    (a council's committees; the regionsråd's forretningsudvalg). Forums are no party's."""
-    body = session.get(Body, principal.body_id) if principal.body_id else None
-    if body is None or body.id is None:
-        return []
-    if body.municipality_id is not None:
-        same = select(Body.id).where(Body.municipality_id == body.municipality_id)
-    elif body.kind in REGION_PARTY_KINDS:
-        same = select(Body.id).where(Body.region_id == body.region_id,
-                                     col(Body.kind).in_(REGION_PARTY_KINDS))
-    else:
-        return [body.id]
-    return [b for b in session.exec(same) if b is not None]
-
-
 def _concerns_part(session: Session, principal: Principal, row: TextIndex) -> bool:
     """A common row is shown to a part only for an agreement that concerns it."""
     if principal.role != Role.PARTY or row.owner_body_id is not None:
@@ -139,9 +139,11 @@ def _concerns_part(session: Session, principal: Principal, row: TextIndex) -> bo
 
 
 def _snippet(body: str, query: str, width: int = 160) -> str:
-    lowered = body.lower()
-    positions = [lowered.find(w[:5]) for w in words(query) if lowered.find(w[:5]) >= 0]
-    start = max(0, min(positions) - 40) if positions else 0
+    """Text around the first word that begins like a query word (in either spelling)."""
+    wanted = tuple(fold(w)[:5] for w in words(query))
+    first = next((m.start() for m in WORD_IN_TEXT.finditer(body)
+                  if fold(m.group()).startswith(wanted)), None)
+    start = max(0, first - 40) if first is not None else 0
     text_ = " ".join(body[start:start + width].split())
     return ("…" if start else "") + text_ + ("…" if start + width < len(body) else "")
 

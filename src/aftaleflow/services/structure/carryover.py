@@ -37,7 +37,7 @@ from aftaleflow.domain.succession import (
     ceased,
     merged_state,
 )
-from aftaleflow.services.mail.links import decision_url
+from aftaleflow.services.mail.links import ANSWER_LINK_LINE, decision_url
 from aftaleflow.services.mail.outbox import enqueue
 from aftaleflow.services.mail.reminders import body_address
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
@@ -223,7 +223,7 @@ def _request_successor(uow: UnitOfWork, a: Agreement, approval: Approval, old: B
         f"Til {new.name}", "",
         f"Godkendelsen af samarbejdsaftalen '{a.title}' (version {approval.text_version}) "
         f"afventede {old.name}, som er ophørt. Den overgår til jer med samme frist: "
-        f"{deadline}.", "",
+        f"{deadline}.", "", ANSWER_LINK_LINE,
         "Registrér beslutningen her (log ind med jeres adgang): "
         f"{decision_url(a.id or 0, new.key)}", "", "Venlig hilsen", "aftaleflow"])
     enqueue(uow, key=f"{CARRY_OVER_REPORT}:godkendelse:{approval.id}:{new.key}",
