@@ -4,7 +4,7 @@ Every existing agreement gets the default, public from the day it is sent for ap
 (`domain.publication`).
 
 Revision ID: 20261206_i23
-Revises: 20261202_g1
+Revises: 20261206_i22
 Create Date: 2026-12-06 04:52:31.822189
 """
 
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "20261206_i23"
-down_revision: str | None = "20261202_g1"
+down_revision: str | None = "20261206_i22"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

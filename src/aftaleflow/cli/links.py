@@ -8,7 +8,8 @@ import typer
 
 from aftaleflow.cli.common import context, group, user_errors
 
-link_app = group("Svarlinks: partens link til beslutningen uden login (vis, tilbagekald, gensend).")
+link_app = group("Svarlinks: partens link til beslutningen uden login (vis, tilbagekald, gensend).",
+                 "aftaleflow link list 3")
 Party = Annotated[str, typer.Argument(help="Part: kommunenavn, kommunekode eller organets nøgle.")]
 
 
