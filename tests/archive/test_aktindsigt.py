@@ -32,6 +32,7 @@ from aftaleflow.services.documents.case_documents import render_agenda, render_a
 from aftaleflow.services.meetings.agenda import NewItem, add_item, create_meeting
 from aftaleflow.services.uow import ServiceContext
 from tests.factories import agreement_in_state
+from tests.web.conftest import log_in
 
 SECRET_TITLE = "Personalesag om LUKKETPUNKT-7731"
 
@@ -46,7 +47,8 @@ def _case(ctx: ServiceContext) -> tuple[int, int, int]:
                                                closed=True))
     closed_doc = render_agenda_item(ctx, closed.id)
     public_agenda = render_agenda(ctx, meeting.id, public=True)
-    record_decision(ctx, view.id, Decision(party="Vejle", decision="afvist"))
+    record_decision(ctx, view.id, Decision(party="Vejle", decision="afvist",
+                                           comment="Afvist i byrådet"))
     revise_text(ctx, view.id, TextRevision(body="UDKAST-9912 ny tekst til næste runde"))
     return view.id, closed_doc.id, public_agenda.id
 
@@ -136,8 +138,7 @@ def test_api_and_dashboard_hand_out_the_same_package(ctx, engine, clock,
     assert refused.status_code == 403
 
     web = TestClient(create_app(engine, clock))
-    assert web.post("/ui/login", data={"token": token, "naeste": "/ui/"},
-                    follow_redirects=False).status_code == 303
+    log_in(web, token)
     page = web.get(f"/ui/aftaler/{agreement}").text
     assert "Dan aktindsigtspakke" in page
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
