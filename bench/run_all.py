@@ -121,6 +121,8 @@ def main() -> None:
                                     note="skipped: set AFTALEFLOW_BENCH_PG_URL"))
     if pg:
         results += run_script("bench_load.py", *(["--agreements", "1"] if args.quick else []))
+        results += run_script("bench_public.py", *(["--agreements", "10", "--requests", "300"]
+                                                   if args.quick else []))
     results += run_script("bench_reminders.py",
                           *(["--approvals", "10000"] if args.quick else []))
     if args.documents:

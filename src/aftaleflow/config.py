@@ -47,6 +47,8 @@ class Settings:
     def public_keys(self) -> Path:
         """Every public key ever used for checkpoints (rotation keeps the old ones)."""
         return self.signing_key.with_name(self.signing_key.stem + ".public-keys.json")
+    public_case_handler: bool = False
+    """Show each agreement's case handler on the public pages (off: never a name)."""
 
     def today(self) -> date:
         return self.today_override or datetime.now(TIMEZONE).date()
@@ -102,6 +104,8 @@ def get_settings() -> Settings:
         or "openid profile email",
         oidc_claim_mapping=Path(mapping) if (mapping := os.environ.get(
             "AFTALEFLOW_OIDC_CLAIM_MAPPING", "").strip()) else None,
+        public_case_handler=os.environ.get("AFTALEFLOW_PUBLIC_CASE_HANDLER", "").lower()
+        in ("1", "true", "ja"),
     )
 
 

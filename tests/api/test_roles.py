@@ -55,6 +55,10 @@ ROUTES: list[tuple[str, str, str, Body]] = [
     ("POST", "/agreements/{draft}/texts", "agreement.advance", {"body": "Ny aftaletekst"}),
     ("GET", "/agreements/{midt}/diff", "agreement.read", None),
     ("GET", "/agreements/{midt}/archive", "document.read", None),
+    ("GET", "/agreements/{midt}/publication", "agreement.read", None),
+    ("PUT", "/agreements/{midt}/publication", "agreement.advance", {"publication": "aldrig"}),
+    ("POST", "/agreements/{syd}/aktindsigt", "agreement.advance",
+     {"requester": "Jens Hansen", "received_on": "2026-03-01"}),
     ("POST", "/agreements/{midt}/transitions", "agreement.advance",
      {"trigger": "tilbagetraek", "comment": "Test"}),
     ("POST", "/agreements/{midt}/approvals/657", "approval.record", {"decision": "godkendt"}),
@@ -115,7 +119,7 @@ def test_the_table_covers_every_route() -> None:
 def test_route_answers_as_the_role_table_says(request, world, caller, method, path, action,
                                               body) -> None:
     allowed = caller not in ("no token", "wrong token") and Role(caller) in PERMISSIONS[action]
-    writes = method in ("POST", "DELETE") and allowed  # only these get a database of their own
+    writes = method in ("POST", "PUT", "DELETE") and allowed  # these get a database of their own
     client = request.getfixturevalue("client" if writes else "shared_client")
     draft = _draft_agreement(client, world) if writes and "{draft}" in path else world.midt
     url = path.format(midt=world.midt, syd=world.syd, meeting=world.meeting, item=world.item,

@@ -21,6 +21,7 @@ from aftaleflow.api.routes import (
     documents,
     masterdata,
     meetings,
+    openness,
     structure,
     texts,
     users,
@@ -93,8 +94,8 @@ def create_app(engine: Engine | None = None,
     app.state.engine = engine or get_engine()
     app.state.clock = clock or _system_clock
     problems.install(app)
-    for module in (agreements, texts, archive, masterdata, structure, meetings, documents, data,
-                   admin, users):
+    for module in (agreements, texts, archive, openness, masterdata, structure, meetings,
+                   documents, data, admin, users):
         app.include_router(module.router)
     web.mount(app)  # the dashboard under /ui/ (HTML, kept out of the OpenAPI schema)
     app.add_middleware(BodyLimit)

@@ -31,6 +31,7 @@ from aftaleflow.cli.flows import deploy, outbox_app, remind, serve
 from aftaleflow.cli.links import link_app
 from aftaleflow.cli.masterdata import masterdata_app
 from aftaleflow.cli.meetings import meeting_app
+from aftaleflow.cli.openness import agreement_publish, aktindsigt
 from aftaleflow.cli.render import render_app
 from aftaleflow.cli.safekeeping import audit_checkpoint, audit_key, backup, restore
 from aftaleflow.cli.structure import structure_app
@@ -78,6 +79,8 @@ audit_app.command("checkpoint")(audit_checkpoint)
 agreement_app.command("texts")(agreement_texts)
 agreement_app.command("revise")(agreement_revise)
 agreement_app.command("diff")(agreement_diff)
+agreement_app.command("publish")(agreement_publish)
+app.command("aktindsigt")(aktindsigt)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv JSON i stedet for tekst.")]
 

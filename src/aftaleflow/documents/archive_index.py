@@ -55,13 +55,18 @@ class ArchiveIndexView:
     events: int
     rounds: Sequence[IndexRound]
     files: Sequence[IndexFile]
+    withheld: Sequence[tuple[str, str]] = ()
+    """Aktindsigt: each part left out, with the paragraph given for it."""
+    request: str = ""
+    """Aktindsigt: who asked and when; empty for an archive package."""
 
 
 def render_archive_index(view: ArchiveIndexView, *,
                          templates_dir: Path = TEMPLATES_DIR) -> RenderedDocument:
     info = DocumentInfo(
         kind="arkivindeks",
-        title=f"Arkivpakke for sag {view.agreement_id}: {view.title}",
+        title=f"{'Aktindsigt' if view.request else 'Arkivpakke'} for sag {view.agreement_id}: "
+              f"{view.title}",
         author=view.region,
         description=f"Indholdsfortegnelse med sha256 for sagsnr. {view.case_number}",
         date=view.archived_on,

@@ -201,6 +201,12 @@ class Agreement(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     version: int | None = Field(default=None, sa_column=_agreement_version)
+    publication: str = Field(default="ved_indstilling",
+                             sa_column_kwargs={"server_default": "ved_indstilling"},
+                             description="ved_indstilling | fra_dato | aldrig "
+                                         "(domain.publication)")
+    public_from: date | None = None
+    """With publication 'fra_dato': the first day the public pages show the agreement."""
 
 
 class Approval(SQLModel, table=True):

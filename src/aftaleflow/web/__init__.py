@@ -26,7 +26,9 @@ from aftaleflow.web import (
     decisions,
     meetings,
     oidc,
+    openness,
     pages,
+    public,
     structure,
     texts,
     users,
@@ -40,8 +42,8 @@ from aftaleflow.web.render import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (pages, oidc, agreements, texts, decisions, meetings, calendar, structure, users,
-               answer):
+for module in (pages, oidc, agreements, openness, texts, decisions, meetings, calendar,
+               structure, users, answer):
     router.include_router(module.router)
 
 
@@ -75,8 +77,12 @@ class SecurityHeaders:
 
 def mount(app: FastAPI) -> None:
     app.include_router(router)
+    app.include_router(public.router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
+    app.mount("/offentlig/static", StaticFiles(directory=HERE / "static"),
+              name="public-static")
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(public.PublicHeaders)
 
     @app.exception_handler(auth.LoginRequired)
     async def login_required(request: Request, exc: auth.LoginRequired) -> Response:

@@ -19,9 +19,11 @@ from aftaleflow.domain.machines import (
     MACHINES,
     starts_round,
 )
+from aftaleflow.domain.publication import PUBLICATION_LABELS
 from aftaleflow.services.agreements.approvals import Decision, record_decision
 from aftaleflow.services.agreements.cases import advance_agreement, get_agreement, history
 from aftaleflow.services.agreements.implementations import record_implementation
+from aftaleflow.services.agreements.publication import get_publication
 from aftaleflow.services.documents.case_documents import list_documents
 from aftaleflow.services.reading.dashboard import current_user
 from aftaleflow.services.views import AgreementView, AuditView
@@ -47,7 +49,9 @@ EVENT_LABELS = {"opret": "Oprettet", "tilfoej_punkt": "Sat på en dagsorden",
                 "overfoer_region": "Overført til efterfølgende region",
                 "overfoer_omraade": "Overført til efterfølgende område",
                 "overfoer_godkendelse": "Godkendelse overført til efterfølgeren",
-                "overfoer_implementering": "Implementering videreført i nyt område"}
+                "overfoer_implementering": "Implementering videreført i nyt område",
+                "offentliggoerelse": "Offentlighed ændret",
+                "aktindsigt": "Aktindsigt udleveret"}
 
 
 def event_label(event: AuditView) -> str:
@@ -83,6 +87,9 @@ def agreement(request: Request, ctx: auth.WebCtx, agreement_id: Id) -> Response:
         impl_actions={i.cluster_key: implementation_actions(user, view, i)
                       for i in view.implementations},
         may_documents=ctx.principal.may("document.read"),
+        publication=get_publication(ctx, agreement_id)
+        if ctx.principal.may("agreement.advance") else None,
+        publication_choices=list(PUBLICATION_LABELS.items()),
         late={p.body_key for p in late_parties(view, ctx.now().date())},
         rules=list(dict.fromkeys(p.deadline_rule for p in view.approvals
                                  if p.deadline and not p.decided_on and p.deadline_rule)))
