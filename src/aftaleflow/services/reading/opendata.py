@@ -13,10 +13,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from aftaleflow.services.reading.public_views import PublicDecision, PublicList, PublicSummary
+from aftaleflow.services.views import utc_z
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).resolve().parent / "aftaler-1.schema.json"
@@ -34,7 +36,10 @@ def schema_text() -> str:
 
 
 def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
+    """Days as ISO dates; moments in the API's one form, UTC with `Z`."""
+    if value is None:
+        return None
+    return utc_z(value) if isinstance(value, datetime) else str(value.isoformat())
 
 
 def decision_json(d: PublicDecision) -> dict[str, Any]:
