@@ -17,6 +17,8 @@ import statistics
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +47,24 @@ def raw_round_trip_ms(url: str, n: int = 200) -> float:
     return statistics.median(times) * 1000
 
 
+@contextmanager
+def scratch_database(prefix: str) -> Iterator[str]:
+    """A new database on AFTALEFLOW_BENCH_PG_URL's server for one benchmark, dropped after."""
+    server = os.environ.get("AFTALEFLOW_BENCH_PG_URL")
+    if not server:
+        sys.exit("Set AFTALEFLOW_BENCH_PG_URL to a PostgreSQL server (see .ci/start-postgres).")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--agreements", type=int, default=4)
@@ -52,15 +72,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--json", action="store_true", help="JSON lines (for run_all.py)")
     args = parser.parse_args()
-    server = os.environ.get("AFTALEFLOW_BENCH_PG_URL")
-    if not server:
-        sys.exit("Set AFTALEFLOW_BENCH_PG_URL to a PostgreSQL server (see .ci/start-postgres).")
-    name = f"af_load_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_database("af_load") as url:
         engine = make_engine(url)
         load_master_data(ServiceContext(engine=engine, actor="bench"))
         engine.dispose()
@@ -82,10 +94,6 @@ def main() -> None:
         print(result.summary())
         print(f"  raw psycopg SELECT 1 round trip: {raw_round_trip_ms(url):.2f} ms")
         print(f"  0 errors and chain intact: {'met' if verdict else 'NOT met'}")
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

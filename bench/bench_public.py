@@ -19,11 +19,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import sys
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -32,15 +30,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from aftaleflow.db import make_engine  # noqa: E402
 from aftaleflow.services.agreements.approvals import Decision, record_decision  # noqa: E402
 from aftaleflow.services.agreements.cases import advance_agreement  # noqa: E402
 from aftaleflow.services.structure.masterdata import load_master_data  # noqa: E402
 from aftaleflow.services.uow import ServiceContext  # noqa: E402
-from bench_load import raw_round_trip_ms  # noqa: E402
+from bench_load import raw_round_trip_ms, scratch_database  # noqa: E402
 from tests.factories import PATHS, new_agreement  # noqa: E402
 from tests.scale.load import REGIONAL_SYD, LoadResult, api_server  # noqa: E402
 
@@ -122,15 +118,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--json", action="store_true", help="JSON lines (for run_all.py)")
     args = parser.parse_args()
-    server = os.environ.get("AFTALEFLOW_BENCH_PG_URL")
-    if not server:
-        sys.exit("Set AFTALEFLOW_BENCH_PG_URL to a PostgreSQL server (see .ci/start-postgres).")
-    name = f"af_public_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_database("af_public") as url:
         result, cold = run(url, agreements=args.agreements, requests=args.requests,
                      clients=args.clients, workers=args.workers)
         raw = raw_round_trip_ms(url)
@@ -153,10 +141,6 @@ def main() -> None:
         if not args.json:
             print(f"{result.requests} requests in {result.seconds:.1f} s; errors: "
                   f"{result.errors[:3]}")
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":
