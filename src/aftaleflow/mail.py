@@ -183,22 +183,80 @@ def build_message(mail: OutgoingMail, settings: SmtpSettings, *,
 
 def send(mail: OutgoingMail, settings: SmtpSettings, *, sent_at: datetime | None = None) -> None:
     """Deliver one mail over SMTP; raises MailDeliveryError if the server did not take it."""
-    message = build_message(mail, settings, sent_at=sent_at)
-    try:
-        with _connect(settings) as smtp:
-            if settings.tls == "starttls":
-                smtp.starttls(context=_tls_context(settings))
-            if settings.user is not None:
-                smtp.login(settings.user, settings.password or "")
-            refused = smtp.send_message(
+    with SmtpSession(settings) as session:
+        session.send(mail, sent_at=sent_at)
+
+
+class SmtpSession:
+    """One SMTP connection carrying many mails, each its own SMTP transaction.
+
+    Connects (STARTTLS, login) at the first mail. Before each further mail a NOOP checks that
+    the server still listens; if not, a new connection is opened first, so a mail is never
+    half-sent on a connection that died while idle. A mail that fails closes the connection
+    (its state is unknown) and raises MailDeliveryError as `send` does; the next mail connects
+    anew. Use it as a context manager: leaving it says QUIT.
+    """
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpSession:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _ready(self) -> smtplib.SMTP:
+        if self._smtp is not None:
+            try:
+                if self._smtp.noop()[0] == 250:
+                    return self._smtp
+            except OSError:
+                pass
+            self._drop()
+        smtp = _connect(self.settings)
+        try:
+            if self.settings.tls == "starttls":
+                smtp.starttls(context=_tls_context(self.settings))
+            if self.settings.user is not None:
+                smtp.login(self.settings.user, self.settings.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        self._smtp = smtp
+        return smtp
+
+    def send(self, mail: OutgoingMail, *, sent_at: datetime | None = None) -> None:
+        """Deliver one mail; raises MailDeliveryError if the server did not take it."""
+        settings = self.settings
+        message = build_message(mail, settings, sent_at=sent_at)
+        try:
+            refused = self._ready().send_message(
                 message, from_addr=parseaddr(settings.sender)[1],
                 to_addrs=[address for _, address in getaddresses(mail.recipients)])
-    except OSError as exc:  # smtplib.SMTPException is an OSError too
-        raise _explain(exc, mail, settings) from exc
-    if refused:
-        raise PartialDeliveryError(
-            f"Mailserveren {settings.host}:{settings.port} afviste nogle modtagere: "
-            f"{', '.join(sorted(refused))}; de øvrige har fået mailen", sorted(refused))
+        except OSError as exc:  # smtplib.SMTPException is an OSError too
+            self._drop()
+            raise _explain(exc, mail, settings) from exc
+        if refused:
+            raise PartialDeliveryError(
+                f"Mailserveren {settings.host}:{settings.port} afviste nogle modtagere: "
+                f"{', '.join(sorted(refused))}; de øvrige har fået mailen", sorted(refused))
+
+    def _drop(self) -> None:
+        if self._smtp is not None:
+            self._smtp.close()
+            self._smtp = None
+
+    def close(self) -> None:
+        """QUIT and close; an answer that never comes is no error (the mails are out)."""
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except OSError:
+                pass
+            finally:
+                self._drop()
 
 
 def _explain(exc: OSError, mail: OutgoingMail, settings: SmtpSettings) -> MailDeliveryError:
@@ -250,12 +308,43 @@ class Transport(Protocol):
     def send(self, mail: OutgoingMail) -> None: ...
 
 
+class Sender(Protocol):
+    """A transport opened for many mails (`session`): send each, then close."""
+
+    def send(self, mail: OutgoingMail) -> None: ...
+
+    def close(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class SmtpTransport:
     settings: SmtpSettings
 
     def send(self, mail: OutgoingMail) -> None:
         send(mail, self.settings)
+
+    def session(self) -> SmtpSession:
+        """One connection for many mails (see SmtpSession)."""
+        return SmtpSession(self.settings)
+
+
+@dataclass(frozen=True)
+class _OneByOne:
+    """A transport without sessions, used as one: each mail on its own."""
+
+    transport: Transport
+
+    def send(self, mail: OutgoingMail) -> None:
+        self.transport.send(mail)
+
+    def close(self) -> None:
+        pass
+
+
+def open_session(transport: Transport) -> Sender:
+    """The transport's session when it has one (SMTP: one connection), else itself."""
+    session = getattr(transport, "session", None)
+    return session() if callable(session) else _OneByOne(transport)
 
 
 @dataclass(frozen=True)

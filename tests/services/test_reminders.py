@@ -98,11 +98,18 @@ def test_smtp_server_receives_exactly_the_due_messages(ctx) -> None:
         if a.body_kind == "kommunalbestyrelse" for _ in range(2))
     assert all("godkendelse af 'Børn og unge i mistrivsel'" in m["Subject"] for m in messages)
     assert len({m["Message-ID"] for m in messages}) == 12
-    for m in messages:  # each with its PDF letter, which opens
-        (attachment,) = list(m.iter_attachments())
-        assert attachment.get_content_type() == "application/pdf"
-        pdf = PdfReader(io.BytesIO(attachment.get_content()))
-        assert "Rykker" in pdf.pages[0].extract_text()
+    files: dict[str, set[tuple[str, ...]]] = {}
+    for m in messages:  # the rykker's words in the mail, the party's request attached
+        assert "Vi mangler endnu jeres beslutning" in m.get_body(("plain",)).get_content()
+        letter, docx, draft = m.iter_attachments()
+        assert letter.get_filename().startswith("anmodning_om_godkendelse-")
+        assert docx.get_filename().startswith("udkast_dagsordenpunkt_docx-")
+        assert draft.get_filename().startswith("udkast_dagsordenpunkt-")
+        pdf = PdfReader(io.BytesIO(letter.get_content()))
+        assert "Anmodning om godkendelse" in pdf.pages[0].extract_text()
+        files.setdefault(m["To"], set()).add(tuple(a.get_filename()
+                                                   for a in m.iter_attachments()))
+    assert all(len(sets) == 1 for sets in files.values())  # rykker 1 and 2: the same files
     assert {o.status for o in list_outbox(ctx)} == {"sent"}
 
 

@@ -26,10 +26,22 @@ def document_filename(result: RenderedDocument) -> str:
 
 
 def store_document(result: RenderedDocument, directory: Path) -> Path:
-    """Write the PDF atomically into `directory` and return its path."""
+    """Write the PDF atomically into `directory` and return its path; a file already there
+    with the same bytes (the name carries the hash) is kept as it is."""
     if hashlib.sha256(result.pdf).hexdigest() != result.sha256:
         raise ValueError("The PDF bytes do not match the document's sha256; not stored.")
-    return store_bytes(result.pdf, directory / document_filename(result))
+    target = directory / document_filename(result)
+    if _holds(target, result.sha256):
+        return target
+    return store_bytes(result.pdf, target)
+
+
+def _holds(target: Path, sha256: str) -> bool:
+    """Whether `target` exists and its bytes have this sha256."""
+    try:
+        return hashlib.sha256(target.read_bytes()).hexdigest() == sha256
+    except OSError:
+        return False
 
 
 def store_file(data: bytes, kind: str, suffix: str, directory: Path) -> tuple[Path, str]:

@@ -13,6 +13,7 @@ trail; the decision's audit event names the address the link was sent to.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -65,20 +66,28 @@ def answer_url(secret: str) -> str:
 def issue_link(ctx: ServiceContext, approval_id: int, address: str) -> str:
     """A new link for the approval's party and round, sent to `address`; the secret is returned
     once (for the mail) and only its hash is kept."""
-    secret = new_secret(LINK_PREFIX)
+    return issue_links(ctx, [(approval_id, address)])[0]
+
+
+def issue_links(ctx: ServiceContext, wanted: Sequence[tuple[int, str]]) -> list[str]:
+    """`issue_link` for several (approval, address) pairs in one transaction, in order."""
     days = get_settings().answer_link_days
+    secrets = []
     with UnitOfWork(ctx) as uow:
-        approval = uow.session.get(Approval, approval_id)
-        if approval is None:
-            raise NotFound(f"Godkendelse {approval_id} findes ikke.")
-        expires = None
-        if days and approval.deadline:
-            expires = datetime.combine(approval.deadline + timedelta(days=days + 1), time(),
-                                       tzinfo=TIMEZONE)
-        uow.session.add(AnswerLink(secret_hash=hash_token(secret), approval_id=approval_id,
-                                   sent_to=address, created_at=uow.now, expires_at=expires))
+        for approval_id, address in wanted:
+            approval = uow.session.get(Approval, approval_id)
+            if approval is None:
+                raise NotFound(f"Godkendelse {approval_id} findes ikke.")
+            expires = None
+            if days and approval.deadline:
+                expires = datetime.combine(approval.deadline + timedelta(days=days + 1),
+                                           time(), tzinfo=TIMEZONE)
+            secret = new_secret(LINK_PREFIX)
+            uow.session.add(AnswerLink(secret_hash=hash_token(secret), approval_id=approval_id,
+                                       sent_to=address, created_at=uow.now, expires_at=expires))
+            secrets.append(secret)
         uow.commit()
-    return secret
+    return secrets
 
 
 def open_link(ctx: ServiceContext, secret: str) -> LinkCase:

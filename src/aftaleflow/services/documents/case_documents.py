@@ -8,7 +8,7 @@ twice gives the same bytes, so a second render finds the first registration.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -230,37 +230,50 @@ def _letter_kind(kind: str) -> vm.LetterKind:
                                f"{', '.join(k.value for k in vm.LetterKind)}.") from None
 
 
+LetterData = tuple[vm.LetterView, int | None, vm.DraftItemView | None]
+
+
 def _letter_data(ctx: ServiceContext, letter_kind: vm.LetterKind, agreement_id: int, *,
                  party: str | None = None, cluster: str | None = None, message: str = "",
-                 reminders_sent: int = 0
-                 ) -> tuple[vm.LetterView, int | None, vm.DraftItemView | None]:
+                 reminders_sent: int = 0) -> LetterData:
     """The letter's data, its recipient body, and (request to a party) the council's draft."""
+    return letters_data(ctx, letter_kind, agreement_id, [party], cluster=cluster,
+                        message=message, reminders_sent=reminders_sent)[0]
+
+
+def letters_data(ctx: ServiceContext, letter_kind: vm.LetterKind, agreement_id: int,
+                 parties: Sequence[str | None], *, cluster: str | None = None,
+                 message: str = "", reminders_sent: int = 0) -> list[LetterData]:
+    """`_letter_data` for several parties of one agreement, read in one transaction."""
     today = ctx.now().date()
     with UnitOfWork(ctx, read_only=True) as uow:
         s = uow.session
         agreement = load_visible(s, ctx.principal, agreement_id)
-        approval = find_party_approval(s, agreement, party) if party else None
-        body = s.get(Body, approval.body_id) if approval else None
-        recipient, body_id = _recipient(s, letter_kind, body, cluster)
         sender = sender_of(s, agreement, today)
-        letter = vm.LetterView(
-            kind=letter_kind, date=today, sender=sender,
-            recipient=recipient, agreement_title=agreement.title,
-            case_number=agreement.kle_number, case_handler=agreement.case_handler,
-            deadline=approval.deadline if approval else fixed_deadline_in_view(agreement),
-            message=message, decision_body=body.name if body else "",
-            decision_date=approval.decided_on if approval else None,
-            reason=(approval.comment or "") if approval else "",
-            parties=party_vms(s, agreement, today), reminders_sent=reminders_sent,
-            attachments=["Udkast til dagsordenpunkt"]
-            if letter_kind == vm.LetterKind.APPROVAL_REQUEST else [],
-            changes=changes_vm(s, agreement.id, approval.round_no if approval else None)
-            if letter_kind == vm.LetterKind.APPROVAL_REQUEST else None,
-            action_link=_action_link(letter_kind, agreement_id, body))
-        draft = (draft_view(s, agreement, approval, body, sender, today)
-                 if letter_kind == vm.LetterKind.APPROVAL_REQUEST and approval and body
-                 else None)
-    return letter, body_id, draft
+        party_views = party_vms(s, agreement, today)
+        found = []
+        for party in parties:
+            approval = find_party_approval(s, agreement, party) if party else None
+            body = s.get(Body, approval.body_id) if approval else None
+            recipient, body_id = _recipient(s, letter_kind, body, cluster)
+            request = letter_kind == vm.LetterKind.APPROVAL_REQUEST
+            letter = vm.LetterView(
+                kind=letter_kind, date=today, sender=sender,
+                recipient=recipient, agreement_title=agreement.title,
+                case_number=agreement.kle_number, case_handler=agreement.case_handler,
+                deadline=approval.deadline if approval else fixed_deadline_in_view(agreement),
+                message=message, decision_body=body.name if body else "",
+                decision_date=approval.decided_on if approval else None,
+                reason=(approval.comment or "") if approval else "",
+                parties=party_views, reminders_sent=reminders_sent,
+                attachments=["Udkast til dagsordenpunkt"] if request else [],
+                changes=changes_vm(s, agreement.id, approval.round_no if approval else None)
+                if request else None,
+                action_link=_action_link(letter_kind, agreement_id, body))
+            draft = (draft_view(s, agreement, approval, body, sender, today)
+                     if request and approval and body else None)
+            found.append((letter, body_id, draft))
+    return found
 
 
 ASKING = (vm.LetterKind.APPROVAL_REQUEST, vm.LetterKind.REMINDER)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,16 +14,19 @@ from aftaleflow.mail import (
     OutgoingMail,
     PartialDeliveryError,
     Transport,
+    open_session,
     transport_from_env,
 )
-from aftaleflow.services.access.answer_links import answer_url, issue_link
+from aftaleflow.services.access.answer_links import answer_url, issue_link, issue_links
 from aftaleflow.services.mail.links import PLACEHOLDER
 from aftaleflow.services.mail.outbox import (
     DeliveryFailed,
     DeliveryReport,
     PartiallyDelivered,
     QueuedMail,
+    batch_size,
     deliver,
+    queued_mails,
 )
 from aftaleflow.services.uow import ServiceContext
 
@@ -37,74 +41,125 @@ def default_transport() -> Transport:
     return transport_from_env(get_settings().state_dir / "outbox")
 
 
-LETTER_OF_KIND = {
-    "anmodning_om_godkendelse": "anmodning_om_godkendelse",
-    "rykker_1": "rykker",
-    "rykker_2": "rykker",
-    "eskalering": "eskalering",
-}
+REMINDER_KINDS = ("rykker_1", "rykker_2")
+REQUEST_KIND = "anmodning_om_godkendelse"
+ESCALATION_KIND = "eskalering"
 
 
 def letter_attachments(ctx: ServiceContext, queued: QueuedMail) -> list[Attachment]:
-    """The PDF letter that goes with a message (rendered, stored and registered); a request
-    for approval also carries the council's draft agenda item as .docx and PDF."""
+    """What a message carries (see `prepare_attachments`), for one message."""
+    return prepare_attachments(ctx, [queued]).get(queued.key, [])
+
+
+def prepare_attachments(ctx: ServiceContext,
+                        mails: Sequence[QueuedMail]) -> dict[str, list[Attachment]]:
+    """The attachments of many messages, by key, found or made in one pass.
+
+    - a request for approval (anmodning om godkendelse) and each rykker to the party carry the
+      party's request of the current round: the letter (its council's draft appended) and
+      the draft as Word and PDF — rendered once per party and round, then the same stored
+      files by reference; a rykker's own words are the mail's text;
+    - an eskalering carries the eskalering letter, rendered once per distinct content (the
+      parties of a round that share a deadline share one letter);
+    - the status report carries the report.
+    """
     from aftaleflow.services.documents import case_documents as documents
+    from aftaleflow.services.documents import mail_documents
 
-    if queued.kind == "statusrapport":
-        record = documents.render_status_report(ctx)
-    elif queued.kind == "anmodning_om_godkendelse" and queued.agreement_id \
-            and queued.approval_id:
-        request = documents.approval_request(ctx, queued.agreement_id,
-                                             documents.party_key(ctx, queued.approval_id))
-        return [_attachment(request.letter), _attachment(request.draft_docx),
-                _attachment(request.draft_pdf)]
-    elif queued.kind in LETTER_OF_KIND and queued.agreement_id and queued.approval_id:
-        record = documents.render_letter(
-            ctx, LETTER_OF_KIND[queued.kind], queued.agreement_id,
-            party=documents.party_key(ctx, queued.approval_id),
-            reminders_sent=1 if queued.kind == "rykker_2" else 0)
-    else:
-        return []
-    return [_attachment(record)]
+    asking = [m for m in mails if m.kind in (REQUEST_KIND, *REMINDER_KINDS)
+              and m.agreement_id and m.approval_id]
+    escalating = [m for m in mails if m.kind == ESCALATION_KIND and m.agreement_id
+                  and m.approval_id]
+    requests = mail_documents.requests_for(ctx, [m.approval_id or 0 for m in asking]) \
+        if asking else {}
+    letters = mail_documents.escalation_letters(
+        ctx, [m.approval_id or 0 for m in escalating]) if escalating else {}
+    files = _Files()
+    found: dict[str, list[Attachment]] = {}
+    for m in asking:
+        request = requests[m.approval_id or 0]
+        found[m.key] = [files.attach(request.letter), files.attach(request.draft_docx),
+                        files.attach(request.draft_pdf)]
+    for m in escalating:
+        found[m.key] = [files.attach(letters[m.approval_id or 0])]
+    for m in mails:
+        if m.kind == "statusrapport":
+            found[m.key] = [files.attach(documents.render_status_report(ctx))]
+    return found
 
 
-def _attachment(record: DocumentRecord) -> Attachment:
-    """A stored document as a mail attachment, named by kind and hash."""
-    return Attachment(f"{record.kind}-{record.sha256[:8]}{record.suffix}",
-                      Path(record.path).read_bytes(), record.media_type)
+class _Files:
+    """Stored documents as attachments, each file read once however many mails carry it."""
+
+    def __init__(self) -> None:
+        self.read: dict[str, bytes] = {}
+
+    def attach(self, record: DocumentRecord) -> Attachment:
+        """A stored document as a mail attachment, named by kind and hash."""
+        if record.path not in self.read:
+            self.read[record.path] = Path(record.path).read_bytes()
+        return Attachment(f"{record.kind}-{record.sha256[:8]}{record.suffix}",
+                          self.read[record.path], record.media_type)
 
 
-def _with_answer_link(ctx: ServiceContext, queued: QueuedMail) -> str:
-    """The body with the party's own answer link, issued now (only its hash is stored)."""
+def _with_answer_link(ctx: ServiceContext, queued: QueuedMail,
+                      secrets: Mapping[str, str] | None = None) -> str:
+    """The body with the party's own answer link, issued now (only its hash is stored), or
+    issued for it beforehand (`secrets`, by key)."""
     if PLACEHOLDER not in queued.body:
         return queued.body
     if not queued.approval_id or not queued.recipients:
         return queued.body.replace(PLACEHOLDER, "(intet link)")
-    secret = issue_link(ctx, queued.approval_id, queued.recipients[0])
+    secret = (secrets or {}).get(queued.key) or issue_link(ctx, queued.approval_id,
+                                                            queued.recipients[0])
     return queued.body.replace(PLACEHOLDER, answer_url(secret))
+
+
+def _links_for(ctx: ServiceContext, mails: Sequence[QueuedMail]) -> dict[str, str]:
+    """Answer links for the messages that will carry one, issued in one transaction."""
+    wanted = [m for m in mails if PLACEHOLDER in m.body and m.approval_id and m.recipients]
+    secrets = issue_links(ctx, [(m.approval_id or 0, m.recipients[0]) for m in wanted]) \
+        if wanted else []
+    return {m.key: secret for m, secret in zip(wanted, secrets, strict=True)}
 
 
 def send_outbox(ctx: ServiceContext, transport: Transport | None = None,
                 attachments: AttachmentSource | None = letter_attachments,
                 watch: Sequence[str] = ()) -> DeliveryReport:
-    """Deliver every queued message once (up to the batch size), each with its PDF letter;
+    """Deliver every queued message once (up to the batch size), each with its documents;
     `watch`: the keys the caller queued, whose fate the report tells. See services.mail.outbox.
+
+    Before anything is claimed, one pass over what is queued finds or renders every document
+    the messages carry and issues their answer links (with the default attachments); a run
+    that stops meanwhile leaves the messages queued. The messages then go over one SMTP
+    connection, in batches.
     """
     ctx.authorize("document.write")
     chosen = transport or default_transport()
     domain = get_settings().mail_domain
+    ready: dict[str, list[Attachment]] = {}
+    secrets: dict[str, str] = {}
+    if attachments is letter_attachments:
+        waiting = queued_mails(ctx, batch_size())
+        ready = prepare_attachments(ctx, waiting)
+        secrets = _links_for(ctx, waiting)
 
-    def send(queued: QueuedMail) -> None:
-        mail = OutgoingMail(
-            idempotency_key=queued.key, recipients=queued.recipients, subject=queued.subject,
-            body=_with_answer_link(ctx, queued),
-            attachments=attachments(ctx, queued) if attachments else (),
-            message_id_domain=domain)
-        try:
-            chosen.send(mail)
-        except PartialDeliveryError as exc:
-            raise PartiallyDelivered(exc.message) from exc
-        except MailDeliveryError as exc:
-            raise DeliveryFailed(exc.message) from exc
+    def attachments_of(queued: QueuedMail) -> Sequence[Attachment]:
+        if queued.key in ready:
+            return ready[queued.key]
+        return attachments(ctx, queued) if attachments else ()
 
-    return deliver(ctx, send, watch)
+    with closing(open_session(chosen)) as session:
+        def send(queued: QueuedMail) -> None:
+            mail = OutgoingMail(
+                idempotency_key=queued.key, recipients=queued.recipients,
+                subject=queued.subject, body=_with_answer_link(ctx, queued, secrets),
+                attachments=attachments_of(queued), message_id_domain=domain)
+            try:
+                session.send(mail)
+            except PartialDeliveryError as exc:
+                raise PartiallyDelivered(exc.message) from exc
+            except MailDeliveryError as exc:
+                raise DeliveryFailed(exc.message) from exc
+
+        return deliver(ctx, send, watch)

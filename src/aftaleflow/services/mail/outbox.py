@@ -2,9 +2,10 @@
 
 `enqueue` inserts a row unless its key exists (in the caller's transaction; INSERT ... ON
 CONFLICT DO NOTHING, so two runs queueing the same key at the same moment both succeed).
-`deliver` claims queued rows (committed), sends each through a transport, then marks it sent —
-one short transaction per step, so a crash loses nothing: unsent rows stay queued, and a row
-caught in the middle of sending is marked `uncertain` for a person rather than sent twice.
+`deliver` claims a batch of queued rows (committed), sends each through a transport, then
+marks the batch — one short transaction per step, so a crash loses nothing: unsent rows stay
+queued, and a row caught in the middle of sending is marked `uncertain` for a person rather
+than sent twice.
 """
 
 from __future__ import annotations
@@ -213,29 +214,64 @@ def _claim(ctx: ServiceContext, limit: int) -> list[QueuedMail]:
             row.attempts += 1
             row.claimed_at = uow.now
             uow.session.add(row)
-            assert row.id is not None
-            claimed.append(QueuedMail(
-                id=row.id, key=row.key, kind=row.kind, recipients=list(row.recipients),
-                subject=row.subject, body=row.body, agreement_id=row.agreement_id,
-                approval_id=row.approval_id, meeting_id=row.meeting_id))
+            claimed.append(_queued(row))
         uow.commit()
         return claimed
 
 
-def _finish(ctx: ServiceContext, row_id: int, error: str | None, *,
-            uncertain: bool = False) -> str:
+Outcome = tuple[int, str | None, bool]
+"""One message's outcome: row id, the server's refusal (None: sent), partially delivered."""
+
+
+def queued_mails(ctx: ServiceContext, limit: int) -> list[QueuedMail]:
+    """The next queued rows as a delivery run would claim them, without claiming them."""
+    with UnitOfWork(ctx, read_only=True) as uow:
+        rows = uow.session.exec(select(OutboxMessage).where(OutboxMessage.status == QUEUED)
+                                .order_by(col(OutboxMessage.id)).limit(limit)).all()
+        return [_queued(row) for row in rows]
+
+
+def _queued(row: OutboxMessage) -> QueuedMail:
+    assert row.id is not None
+    return QueuedMail(id=row.id, key=row.key, kind=row.kind, recipients=list(row.recipients),
+                      subject=row.subject, body=row.body, agreement_id=row.agreement_id,
+                      approval_id=row.approval_id, meeting_id=row.meeting_id)
+
+
+def _finish(outcomes: list[Outcome], row_id: int, error: str | None, *,
+            uncertain: bool = False) -> None:
+    """Note what became of one message; the batch's one transaction records it
+    (`_close_batch`)."""
+    outcomes.append((row_id, error, uncertain))
+
+
+def _close_batch(ctx: ServiceContext, outcomes: Sequence[Outcome],
+                 untried: Sequence[int]) -> None:
+    """One transaction for a batch: sent rows `sent`; refused ones queued again (`failed`
+    after MAX_ATTEMPTS); partly delivered ones `uncertain`; claimed rows never tried queued
+    again as if never claimed. The row in flight when a run is interrupted is in neither list
+    and stays `sending` (uncertain after the reclaim window)."""
+    ids = [row_id for row_id, _, _ in outcomes] + list(untried)
+    if not ids:
+        return
     with UnitOfWork(ctx) as uow:
-        row = uow.session.get(OutboxMessage, row_id)
-        assert row is not None
-        if error is None:
-            row.status, row.sent_at, row.last_error = SENT, uow.now, None
-        else:
-            row.status = (UNCERTAIN if uncertain else
-                          FAILED if row.attempts >= MAX_ATTEMPTS else QUEUED)
-            row.last_error = error[:2000]
-        uow.session.add(row)
+        rows = {r.id: r for r in uow.session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.id).in_(ids)))}
+        for row_id, error, uncertain in outcomes:
+            row = rows[row_id]
+            if error is None:
+                row.status, row.sent_at, row.last_error = SENT, uow.now, None
+            else:
+                row.status = (UNCERTAIN if uncertain else
+                              FAILED if row.attempts >= MAX_ATTEMPTS else QUEUED)
+                row.last_error = error[:2000]
+            uow.session.add(row)
+        for row_id in untried:
+            row = rows[row_id]
+            if row.status == SENDING:
+                row.status, row.attempts, row.claimed_at = QUEUED, row.attempts - 1, None
+                uow.session.add(row)
         uow.commit()
-        return row.status
 
 
 class DeliveryFailed(Exception):
@@ -246,41 +282,65 @@ class PartiallyDelivered(DeliveryFailed):
     """Some recipients got it: sending again would repeat it to them, so a person decides."""
 
 
+SEND_BATCH = 25
+"""Rows claimed in one transaction, sent one after another (over one SMTP connection) and
+marked in one transaction."""
+BATCH_SECONDS = 60.0
+"""A batch stops starting new messages after this long (at most a sixth of the shortest
+reclaim window), so no claimed row waits long enough to look interrupted."""
+
+
 def deliver(ctx: ServiceContext, send: Callable[[QueuedMail], None],
             watch: Sequence[str] = ()) -> DeliveryReport:
     """Send what is queued, up to the batch size. `send` raises DeliveryFailed when the server
     refused it.
 
-    Rows are claimed one at a time, just before their SMTP dialogue, so a crash leaves at most
-    the one message in flight undecided; every other row is either sent or still queued. A
-    database server that restarts meanwhile is waited for (RECONNECT_FOR), step by step. The
-    report counts what is left queued or in another run's hands, and why; of the `watch` keys
-    (what the caller queued) also those another run sent.
+    Rows are claimed SEND_BATCH at a time (committed) before their SMTP dialogues, and the
+    batch's outcomes are committed together after them: no database lock is held while SMTP
+    talks. A run that is interrupted by an exception (Ctrl-C included) still records what it
+    sent and queues the rows it never tried again, so only the message in flight is left
+    undecided; a process killed outright leaves at most its batch in `sending`, marked
+    `uncertain` (never sent again automatically) by a later run. A database server that
+    restarts meanwhile is waited for (RECONNECT_FOR), step by step. The report counts what is
+    left queued or in another run's hands, and why; of the `watch` keys (what the caller
+    queued) also those another run sent.
     """
     limit = batch_size()
-    reclaim_window()  # a wrong setting is refused before anything changes
+    window = reclaim_window()  # a wrong setting is refused before anything changes
     uncertain = _through_restarts(lambda: mark_interrupted(ctx))
     sent: list[str] = []
     failed: list[str] = []
+    error: str | None = None
     handled = 0
-    while handled < limit:
-        claimed = _through_restarts(lambda: _claim(ctx, 1))
+    seconds = min(BATCH_SECONDS, window.total_seconds() / 6)
+    while handled < limit and not failed:
+        claimed = _through_restarts(partial(_claim, ctx, min(SEND_BATCH, limit - handled)))
         if not claimed:
             break
-        for mail in claimed:
-            handled += 1
-            error, doubtful = None, False
-            try:
-                send(mail)
-            except PartiallyDelivered as exc:
-                error, doubtful = str(exc), True
-            except DeliveryFailed as exc:
-                error = str(exc)
-            # the mail is out (or refused): record that even if the server restarts meanwhile
-            _through_restarts(partial(_finish, ctx, mail.id, error, uncertain=doubtful))
-            (uncertain if doubtful else failed if error else sent).append(mail.key)
-        if failed:  # a failing server: stop this run, the rest stays queued
-            break
+        outcomes: list[Outcome] = []
+        started = 0
+        stop_at = time.monotonic() + seconds
+        try:
+            for mail in claimed:
+                if started and time.monotonic() > stop_at:
+                    break
+                started += 1
+                handled += 1
+                error, doubtful = None, False
+                try:
+                    send(mail)
+                except PartiallyDelivered as exc:
+                    error, doubtful = str(exc), True
+                except DeliveryFailed as exc:
+                    error = str(exc)
+                _finish(outcomes, mail.id, error, uncertain=doubtful)
+                (uncertain if doubtful else failed if error else sent).append(mail.key)
+                if failed:  # a failing server: stop this run, the rest stays queued
+                    break
+        finally:
+            # the mails are out (or refused): record that even if the server restarts meanwhile
+            untried = [m.id for m in claimed[started:]]
+            _through_restarts(partial(_close_batch, ctx, outcomes, untried))
     others = sorted(set(watch) - set(sent) - set(failed) - set(uncertain))
     remaining, in_flight, elsewhere = _through_restarts(lambda: _backlog(ctx, others))
     return DeliveryReport(sent=sent, failed=failed, uncertain=uncertain, remaining=remaining,
