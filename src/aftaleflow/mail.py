@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, parseaddr
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal, NamedTuple, Protocol, TypeVar
@@ -172,13 +173,24 @@ def build_message(mail: OutgoingMail, settings: SmtpSettings, *,
         message[name] = value
     message.set_content(mail.body, subtype="plain", charset="utf-8", cte="quoted-printable")
     for attachment in mail.attachments:
-        maintype, subtype = attachment.mime_type.split("/")
-        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype,
-                               filename=attachment.filename)
+        if not message.is_multipart():
+            message.make_mixed()
+        message.attach(_attachment_part(attachment))
     if message.is_multipart():
         # "=_" never occurs in quoted-printable or base64 text, so no part can contain it
         message.set_boundary(f"=_aftaleflow_{_digest(mail.idempotency_key)}")
     return message
+
+
+@lru_cache(maxsize=64)
+def _attachment_part(attachment: Attachment) -> EmailMessage:
+    """One attachment as a MIME part (what `add_attachment` makes), base64-encoded once
+    however many mails carry the same file; the parts are only read afterwards."""
+    part = EmailMessage()
+    maintype, subtype = attachment.mime_type.split("/")
+    part.set_content(attachment.content, maintype=maintype, subtype=subtype,
+                     filename=attachment.filename)
+    return part
 
 
 def send(mail: OutgoingMail, settings: SmtpSettings, *, sent_at: datetime | None = None) -> None:
