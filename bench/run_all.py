@@ -4,7 +4,8 @@
 
 SQLite always; PostgreSQL too when AFTALEFLOW_BENCH_PG_URL is set (e.g.
 postgresql+psycopg://postgres@127.0.0.1:55432/postgres; databases are created and dropped).
-`--documents` adds bench_documents.py (about 30 s); the reminder scan always runs.
+`--documents` adds bench_documents.py (about 30 s) and bench_mail.py (a reminder day of 1,380
+mails, a few minutes with its set-up); the reminder scan always runs.
 `--json FILE` also writes every figure with its baseline, ratio, target and met / not met,
 with the date and the machine's load (shared machines: compare ratios, not times).
 """
@@ -65,10 +66,10 @@ def as_json(results: list[scale.Result], started: datetime, seconds: float,
             "results": rows}
 
 
-def run_script(name: str, *args: str) -> list[scale.Result]:
+def run_script(name: str, *args: str, timeout: float = 900) -> list[scale.Result]:
     """A benchmark in its own process (own memory, own imports), read from its JSON lines."""
     done = subprocess.run([sys.executable, str(HERE / name), *args, "--json"],
-                          capture_output=True, text=True, timeout=900)
+                          capture_output=True, text=True, timeout=timeout)
     rows = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode or not rows:
         return [scale.Result(name, float("nan"), None, "",
@@ -128,6 +129,8 @@ def main() -> None:
     if args.documents:
         results += run_script("bench_documents.py",
                               *(["--runs", "1", "--items", "10"] if args.quick else []))
+        results += run_script("bench_mail.py", *(["--rounds", "2"] if args.quick else []),
+                              timeout=2400)
     print(table(results))
     seconds = time.perf_counter() - clock
     if args.json:

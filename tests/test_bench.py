@@ -111,3 +111,39 @@ def test_readme_figures_are_the_newest_recorded_run_and_every_target_was_met() -
                    "4 workers"):
         assert figure in names, figure
     assert max(data["load_average_at_start"]) < 2.5  # measured on a quiet machine
+
+
+def test_documents_run_adds_the_mail_benchmark_and_the_readme_lists_its_targets(
+        monkeypatch) -> None:
+    calls: list[tuple[str, ...]] = []
+
+    def fake_script(name: str, *args: str, timeout: float = 900) -> list[scale.Result]:
+        calls.append((name, *args))
+        return []
+
+    monkeypatch.setattr(run_all, "sqlite_results", lambda quick: [])
+    monkeypatch.setattr(run_all, "run_script", fake_script)
+    monkeypatch.delenv("AFTALEFLOW_BENCH_PG_URL", raising=False)
+    monkeypatch.setattr(sys, "argv", ["run_all.py", "--quick"])
+    run_all.main()
+    assert not any(c[0] == "bench_mail.py" for c in calls)
+    monkeypatch.setattr(sys, "argv", ["run_all.py", "--quick", "--documents"])
+    run_all.main()
+    assert ("bench_mail.py", "--rounds", "2") in calls
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for row in ("`aftaleflow remind` end to end (`--documents`, `bench_mail.py`) | — | ≤ 30 s |",
+                "| smtplib sending the same bytes over one connection | ≥ 100 msg/s |",
+                "| eskalering letter render (`--documents`) | WeasyPrint on the same HTML | "
+                "≤ 1.2× raw |"):
+        assert row in readme, row
+
+
+@pytest.mark.slow
+def test_mail_benchmark_rows_carry_targets_and_computed_verdicts() -> None:
+    end_to_end, sending, render = run_all.run_script("bench_mail.py", "--rounds", "1")
+    assert end_to_end.target == "≤ 30 s" and "69 of 69 messages received" in end_to_end.note
+    assert end_to_end.met == (end_to_end.figure <= 30)
+    assert sending.target == "≥ 100 msg/s" and sending.baseline
+    assert sending.met == (sending.figure >= 100) and "ratio" in sending.note
+    assert render.target == "≤ 1.2× raw" and render.baseline
+    assert render.met == (render.figure <= 1.2 * render.baseline)
