@@ -136,3 +136,23 @@ def test_a_remind_run_killed_outright_sends_nothing_twice_and_leaves_at_most_its
     assert len(ids) == len(first) + len(report.sent)
     status = Counter(o.status for o in list_outbox(ctx))
     assert status == {"sent": len(keys) - len(stuck), "uncertain": len(stuck)}
+
+
+def test_rows_are_claimed_and_marked_a_batch_at_a_time_with_no_lock_while_sending(ctx) -> None:
+    _queue(ctx, outbox.SEND_BATCH + 5)
+    seen: list[Counter[str]] = []
+
+    def send(mail: QueuedMail) -> None:
+        seen.append(Counter(o.status for o in list_outbox(ctx) if o.key.startswith("besked")))
+        if mail.key.startswith("besked"):
+            with UnitOfWork(ctx) as uow:  # another writer gets in while this one "talks SMTP"
+                enqueue(uow, key=f"ny-{mail.key}", kind="rykker", recipients=["a@b.dk"],
+                        subject="Ny", body="Tekst")
+                uow.commit()
+
+    report = deliver(ctx, send)
+    batch = outbox.SEND_BATCH
+    assert seen[0] == {"sending": batch, "queued": 5}  # the whole batch claimed at once
+    assert seen[batch - 1] == {"sending": batch, "queued": 5}  # none marked before its end
+    assert seen[batch] == {"sent": batch, "sending": 5}  # marked together, then the next
+    assert len(report.sent) == 2 * (batch + 5)  # the rows queued meanwhile went too

@@ -121,3 +121,32 @@ def test_a_new_round_gets_its_own_request_not_the_last_rounds(ctx, clock) -> Non
         assert letter != first[mail.message["To"]]
         text = PdfReader(io.BytesIO(letter)).pages[0].extract_text().replace("\n", " ")
         assert f"Svarfrist: {deadline}" in text
+
+
+def test_documents_and_answer_links_are_ready_before_the_first_mail_goes(ctx) -> None:
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from aftaleflow.domain.model import AnswerLink
+    from aftaleflow.services.uow import UnitOfWork
+
+    view = agreement_in_state(ctx, "i_godkendelse")
+    enqueue_reminders(ctx, _deadline(view))
+
+    def counts() -> tuple[int, int]:
+        with UnitOfWork(ctx, read_only=True) as uow:
+            links = uow.session.exec(select(func.count()).select_from(AnswerLink)).one()
+        return len(list_documents(ctx, agreement_id=view.id)), links
+
+    class Watching:
+        def __init__(self) -> None:
+            self.seen: list[tuple[int, int]] = []
+
+        def send(self, mail: object) -> None:
+            self.seen.append(counts())
+
+    watching = Watching()
+    report = send_outbox(ctx, watching)  # type: ignore[arg-type]
+    assert len(report.sent) == len(watching.seen) == 12
+    assert set(watching.seen) == {counts()}  # all there at the first mail, nothing added after
+    assert counts()[1] == 12  # one answer link per rykker
