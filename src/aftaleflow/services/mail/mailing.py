@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import closing
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from aftaleflow.services.mail.outbox import (
     DeliveryReport,
     PartiallyDelivered,
     QueuedMail,
+    _through_restarts,
     batch_size,
     deliver,
     queued_mails,
@@ -110,8 +112,8 @@ def _with_answer_link(ctx: ServiceContext, queued: QueuedMail,
         return queued.body
     if not queued.approval_id or not queued.recipients:
         return queued.body.replace(PLACEHOLDER, "(intet link)")
-    secret = (secrets or {}).get(queued.key) or issue_link(ctx, queued.approval_id,
-                                                            queued.recipients[0])
+    secret = (secrets or {}).get(queued.key) or _through_restarts(partial(
+        issue_link, ctx, queued.approval_id, queued.recipients[0]))  # a spare link is harmless
     return queued.body.replace(PLACEHOLDER, answer_url(secret))
 
 
@@ -140,9 +142,9 @@ def send_outbox(ctx: ServiceContext, transport: Transport | None = None,
     ready: dict[str, list[Attachment]] = {}
     secrets: dict[str, str] = {}
     if attachments is letter_attachments:
-        waiting = queued_mails(ctx, batch_size())
+        waiting = _through_restarts(partial(queued_mails, ctx, batch_size()))
         ready = prepare_attachments(ctx, waiting)
-        secrets = _links_for(ctx, waiting)
+        secrets = _through_restarts(partial(_links_for, ctx, waiting))
 
     def attachments_of(queued: QueuedMail) -> Sequence[Attachment]:
         if queued.key in ready:
