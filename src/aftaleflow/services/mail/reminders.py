@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
@@ -98,7 +98,21 @@ def scan_due_reminders(session: Session, today: date) -> list[tuple[str, int, in
     return due
 
 
-def _timeline(session: Session, agreement_id: int, limit: int = 8) -> list[str]:
+Memo = dict[tuple[str, int | None], Any]
+"""What one sweep reads once per agreement (its timeline, its round), not once per message."""
+
+
+def _timeline(session: Session, agreement_id: int, limit: int = 8,
+              memo: Memo | None = None) -> list[str]:
+    if memo is None:
+        return _read_timeline(session, agreement_id, limit)
+    key = ("timeline", agreement_id)
+    if key not in memo:
+        memo[key] = _read_timeline(session, agreement_id, limit)
+    return list(memo[key])
+
+
+def _read_timeline(session: Session, agreement_id: int, limit: int) -> list[str]:
     events = session.exec(select(AuditEvent).where(
         AuditEvent.agreement_id == agreement_id, AuditEvent.entity == "agreement")
         .order_by(col(AuditEvent.id).desc()).limit(limit)).all()
@@ -113,12 +127,19 @@ def _timeline(session: Session, agreement_id: int, limit: int = 8) -> list[str]:
     return lines
 
 
-def _round_summary(session: Session, agreement: Agreement, own_body: int | None) -> list[str]:
+def _round_summary(session: Session, agreement: Agreement, own_body: int | None,
+                   memo: Memo | None = None) -> list[str]:
     """Who has approved, who is missing and when the deadline is: readable without a login."""
-    rows = session.exec(select(Approval, Body).join(Body, col(Body.id) == Approval.body_id)
-                        .where(Approval.agreement_id == agreement.id,
-                               Approval.round_no == agreement.round_no)
-                        .order_by(col(Body.name))).all()
+    key = ("round", agreement.id)
+    if memo is not None and key in memo:
+        rows = memo[key]
+    else:
+        rows = session.exec(select(Approval, Body).join(Body, col(Body.id) == Approval.body_id)
+                            .where(Approval.agreement_id == agreement.id,
+                                   Approval.round_no == agreement.round_no)
+                            .order_by(col(Body.name))).all()
+        if memo is not None:
+            memo[key] = rows
     approved = [f"{_short(b.name)} ({a.decided_on:%d.%m.%Y})" if a.decided_on else _short(b.name)
                 for a, b in rows if a.state == "godkendt"]
     missing = [_short(b.name) + (" (jer)" if b.id == own_body else "")
@@ -147,7 +168,8 @@ def body_address(body: Body) -> str:
 
 
 def _compose(session: Session, level: str, approval: Approval, agreement: Agreement,
-             body: Body, due_on: date, today: date) -> PlannedMessage:
+             body: Body, due_on: date, today: date, memo: Memo | None = None
+             ) -> PlannedMessage:
     """The message as it reads on `today`, the day it is queued (a late sweep says so)."""
     settings = get_settings()
     policy = load_policy()
@@ -168,9 +190,9 @@ def _compose(session: Session, level: str, approval: Approval, agreement: Agreem
     text = "\n".join([
         opening, "",
         f"Sagsnr.: {agreement.kle_number}   Sagsbehandler: {agreement.case_handler}",
-        *_round_summary(session, agreement, body.id),
+        *_round_summary(session, agreement, body.id, memo),
         f"Fristregel: {policy.calendar.rule_text()}", "",
-        "Sagens forløb:", *_timeline(session, agreement.id), "",
+        "Sagens forløb:", *_timeline(session, agreement.id, memo=memo), "",
         *([] if level == ESCALATION else [ANSWER_LINK_LINE]),
         f"Registrér beslutningen her (log ind med jeres adgang): {link}", "",
         "Venlig hilsen", "aftaleflow",
@@ -188,10 +210,11 @@ def _messages(session: Session, today: date) -> list[PlannedMessage]:
                                           [a.agreement_id for a in approvals.values()])}
     bodies = {b.id: b for b in _by_id(session, Body, [a.body_id for a in approvals.values()])}
     out = []
+    memo: Memo = {}
     for level, approval_id, _round, day, _deadline in due:
         approval = approvals[approval_id]
         out.append(_compose(session, level, approval, agreements[approval.agreement_id],
-                            bodies[approval.body_id], day, today))
+                            bodies[approval.body_id], day, today, memo))
     return out
 
 
