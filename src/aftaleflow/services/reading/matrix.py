@@ -41,16 +41,18 @@ _AGREEMENTS = (
     "LEFT JOIN cluster c ON c.id = a.origin_cluster_id {where} ORDER BY a.id")
 _ROUND = "FROM approval p JOIN agreement a ON a.id = p.agreement_id AND p.round_no = a.round_no"
 _CELLS = (
-    "SELECT p.agreement_id, p.id, p.body_id, p.state, p.text_version, p.deadline, p.version "
+    "SELECT p.agreement_id, p.id, p.body_id, p.state, p.deadline, p.version "
     # the order of the unique index (agreement, round, body): no sort
     f"{_ROUND} {{where}} ORDER BY p.agreement_id, p.round_no, p.body_id")
-# What a cell has once its party has met or decided, or was asked on uncertain data: only the
-# cells that have any of it (a value the driver makes into a Python object costs as much as
-# a row's share of the raw query; most cells of a running round have none of these).
+# What a cell has once its party has met or decided, or was asked on uncertain data or on
+# another text version than the agreement's: only for the cells that have any of it (each
+# column the driver converts costs about a sixth of the raw query's time per row, and most
+# cells of a running round have none of these).
 _NOTED = (
-    "SELECT p.id, p.meeting_date, p.decided_on, p.protocol_ref, p.comment, p.certainty, "
-    f"p.certainty_source {_ROUND} {{where}} {{also}} COALESCE(p.meeting_date, p.decided_on, "
-    "p.protocol_ref, p.comment, p.certainty, p.certainty_source) IS NOT NULL")
+    "SELECT p.id, p.text_version, p.meeting_date, p.decided_on, p.protocol_ref, p.comment, "
+    f"p.certainty, p.certainty_source {_ROUND} {{where}} {{also}} (p.text_version <> "
+    "a.text_version OR COALESCE(p.meeting_date, p.decided_on, p.protocol_ref, p.comment, "
+    "p.certainty, p.certainty_source) IS NOT NULL)")
 _BODIES = text("SELECT id, key, name, kind FROM body")
 _APPROVAL_LABELS = {s.name: s.label for s in APPROVAL.states}
 _AGREEMENT_LABELS = {s.name: s.label for s in AGREEMENT.states}
@@ -201,15 +203,15 @@ _BODY_KEY = itemgetter(1)
 
 
 def _noted(rows: Sequence[Any], dates: _Dates) -> dict[int, tuple[Any, ...]]:
-    """Approval id → meeting date, decision date, protocol, comment, certainty and its
-    source, for the approvals that have any of them."""
-    return {id_: (dates[meeting_date], dates[decided_on], protocol_ref, comment, certainty,
-                  certainty_source)
-            for id_, meeting_date, decided_on, protocol_ref, comment, certainty,
+    """Approval id → text version, meeting date, decision date, protocol, comment, certainty
+    and its source, for the approvals with any of them (or another text version)."""
+    return {id_: (text_version, dates[meeting_date], dates[decided_on], protocol_ref, comment,
+                  certainty, certainty_source)
+            for id_, text_version, meeting_date, decided_on, protocol_ref, comment, certainty,
             certainty_source in rows}
 
 
-_NOTHING = (None, None, None, None, None, None)
+_NOTHING = (None, None, None, None, None, None)  # after the text version
 
 
 def _cells(rows: Sequence[Any], bodies: _Bodies, agreements: dict[int, Any],
@@ -234,6 +236,7 @@ def _cells(rows: Sequence[Any], bodies: _Bodies, agreements: dict[int, Any],
         if agreement is None:
             continue
         round_no, open_round = agreement[9], agreement[8] == "i_godkendelse"
+        plain = (agreement[10], *_NOTHING)  # the agreement's text version, nothing noted
         key = (agreement[2], agreement[11] is not None)  # the rule: kind, fixed deadline
         rule = rules.get(key) or rules.setdefault(key, _Rules(*key, bodies))
         # tuple.__new__ with every field: the NamedTuple's own __new__ is a Python call
@@ -245,11 +248,11 @@ def _cells(rows: Sequence[Any], bodies: _Bodies, agreements: dict[int, Any],
             rule[body_id] if (running := open_round and deadline is not None
                               and state in open_states) else "",
             running and past[deadline]))
-            for _, id_, body_id, state, text_version, deadline, version in group
+            for _, id_, body_id, state, deadline, version in group
             # one-element loops: plain assignments (no call, no unpacking into a list)
             for key, name, kind in [by_id[body_id]]
-            for meeting_date, decided_on, protocol_ref, comment, certainty, certainty_source
-            in [note(id_, _NOTHING)]]
+            for (text_version, meeting_date, decided_on, protocol_ref, comment, certainty,
+                 certainty_source) in [note(id_, plain)]]
         parties = tuple(map(_BODY_KEY, found))
         order = orders.get(parties) or orders.setdefault(parties,
                                                          _party_order(parties, bodies))
