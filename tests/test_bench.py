@@ -42,6 +42,16 @@ def test_write_path_rows_carry_baseline_ratio_target_and_verdict(tmp_path: Path)
         assert f"{r.target:<22} {run_all.verdict(r):<8}" in printed
 
 
+def test_matrix_row_targets_one_point_two_times_raw_measured_in_turn(tmp_path: Path) -> None:
+    with scale.sqlite_backend(tmp_path, "m") as backend:
+        [row] = scale.matrix(backend, 20, with_old=False)
+    data = run_all.as_json([row], datetime.now(UTC), 1.0)["results"][0]
+    _check_row(data)
+    assert data["target"] == "≤ 1.2× raw"
+    assert data["met"] == (data["figure"] <= 1.2 * data["baseline"])
+    assert "in turn" in data["note"]
+
+
 def test_reminder_scan_keeps_its_target_through_its_json_line() -> None:
     [result] = run_all.run_script("bench_reminders.py", "--approvals", "300")
     assert result.target == "< 1 s" and result.baseline

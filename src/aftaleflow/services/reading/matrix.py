@@ -41,18 +41,18 @@ _AGREEMENTS = (
     "LEFT JOIN cluster c ON c.id = a.origin_cluster_id {where} ORDER BY a.id")
 _ROUND = "FROM approval p JOIN agreement a ON a.id = p.agreement_id AND p.round_no = a.round_no"
 _CELLS = (
-    "SELECT p.agreement_id, p.id, p.body_id, p.state, p.deadline, p.version "
-    # the order of the unique index (agreement, round, body): no sort
-    f"{_ROUND} {{where}} ORDER BY p.agreement_id, p.round_no, p.body_id")
-# What a cell has once its party has met or decided, or was asked on uncertain data or on
-# another text version than the agreement's: only for the cells that have any of it (each
-# column the driver converts costs about a sixth of the raw query's time per row, and most
-# cells of a running round have none of these).
+    "SELECT p.agreement_id, p.id, p.body_id, p.state, p.text_version, p.deadline, p.version "
+    # no ORDER BY: the rows are put in agreement order in Python (they come nearly so, in
+    # the table's order; sorting them in SQL cost more than the rest of the query)
+    f"{_ROUND} {{where}}")
+# What a cell has once its party has met or decided, or was asked on uncertain data: only for
+# the cells that have any of it (each column the driver converts costs about a sixth of the
+# raw query's time per row, and most cells of a running round have none of these).
 _NOTED = (
-    "SELECT p.id, p.text_version, p.meeting_date, p.decided_on, p.protocol_ref, p.comment, "
-    f"p.certainty, p.certainty_source {_ROUND} {{where}} {{also}} (p.text_version <> "
-    "a.text_version OR COALESCE(p.meeting_date, p.decided_on, p.protocol_ref, p.comment, "
-    "p.certainty, p.certainty_source) IS NOT NULL)")
+    "SELECT p.id, p.meeting_date, p.decided_on, p.protocol_ref, p.comment, p.certainty, "
+    f"p.certainty_source {_ROUND} {{where}} {{also}} (COALESCE(p.meeting_date, p.decided_on) "
+    "IS NOT NULL OR COALESCE(p.protocol_ref, p.comment, p.certainty, p.certainty_source) "
+    "IS NOT NULL)")
 _BODIES = text("SELECT id, key, name, kind FROM body")
 _APPROVAL_LABELS = {s.name: s.label for s in APPROVAL.states}
 _AGREEMENT_LABELS = {s.name: s.label for s in AGREEMENT.states}
@@ -203,28 +203,29 @@ _BODY_KEY = itemgetter(1)
 
 
 def _noted(rows: Sequence[Any], dates: _Dates) -> dict[int, tuple[Any, ...]]:
-    """Approval id → text version, meeting date, decision date, protocol, comment, certainty
-    and its source, for the approvals with any of them (or another text version)."""
-    return {id_: (text_version, dates[meeting_date], dates[decided_on], protocol_ref, comment,
-                  certainty, certainty_source)
-            for id_, text_version, meeting_date, decided_on, protocol_ref, comment, certainty,
+    """Approval id → meeting date, decision date, protocol, comment, certainty and its
+    source, for the approvals that have any of them."""
+    return {id_: (dates[meeting_date], dates[decided_on], protocol_ref, comment, certainty,
+                  certainty_source)
+            for id_, meeting_date, decided_on, protocol_ref, comment, certainty,
             certainty_source in rows}
 
 
-_NOTHING = (None, None, None, None, None, None)  # after the text version
+_NOTHING = (None, None, None, None, None, None)
 
 
-def _cells(rows: Sequence[Any], bodies: _Bodies, agreements: dict[int, Any],
+def _cells(rows: list[Any], bodies: _Bodies, agreements: dict[int, Any],
            today: date, dates: _Dates, noted: dict[int, tuple[Any, ...]]
            ) -> dict[int, list[ApprovalCell]]:
     """The cells per agreement in party order.
 
-    The rows come in agreement order and, within one, in body id order (the approval table's
-    unique index gives both without a sort). Each agreement's cells are built in one list
-    comprehension (no Python call per cell: dates, the deadline's passing and the rule are
-    dictionary lookups), then put in party order by a permutation worked out once per set of
-    parties (1,000 agreements of one region share one).
+    The rows are put in agreement order (a stable sort on the agreement id, in C). Each
+    agreement's cells are built in one list comprehension (no Python call per cell: dates,
+    the deadline's passing and the rule are dictionary lookups), then put in party order by
+    a permutation worked out once per sequence of parties (the agreements of a region, their
+    rounds started the same way, share one).
     """
+    rows.sort(key=_AGREEMENT_ID)  # stable, and nearly linear on rows nearly in order
     out: dict[int, list[ApprovalCell]] = {}
     labels, new, by_id, cell = _APPROVAL_LABELS, tuple.__new__, bodies.by_id, ApprovalCell
     note, open_states = noted.get, _OPEN
@@ -236,23 +237,22 @@ def _cells(rows: Sequence[Any], bodies: _Bodies, agreements: dict[int, Any],
         if agreement is None:
             continue
         round_no, open_round = agreement[9], agreement[8] == "i_godkendelse"
-        plain = (agreement[10], *_NOTHING)  # the agreement's text version, nothing noted
         key = (agreement[2], agreement[11] is not None)  # the rule: kind, fixed deadline
         rule = rules.get(key) or rules.setdefault(key, _Rules(*key, bodies))
         # tuple.__new__ with every field: the NamedTuple's own __new__ is a Python call
         found = [new(cell, (
             id_, key, name, kind, state, labels[state], round_no, text_version,
-            dates[deadline], meeting_date, decided_on, protocol_ref, comment, version or 0,
+            dates[deadline], meeting_date, decided_on, protocol_ref, comment, version,
             certainty, certainty_source,
             # a running deadline shows its rule (as agreements._rule_if_pending) and passes
             rule[body_id] if (running := open_round and deadline is not None
                               and state in open_states) else "",
             running and past[deadline]))
-            for _, id_, body_id, state, deadline, version in group
+            for _, id_, body_id, state, text_version, deadline, version in group
             # one-element loops: plain assignments (no call, no unpacking into a list)
             for key, name, kind in [by_id[body_id]]
-            for (text_version, meeting_date, decided_on, protocol_ref, comment, certainty,
-                 certainty_source) in [note(id_, plain)]]
+            for meeting_date, decided_on, protocol_ref, comment, certainty, certainty_source
+            in [note(id_, _NOTHING)]]
         parties = tuple(map(_BODY_KEY, found))
         order = orders.get(parties) or orders.setdefault(parties,
                                                          _party_order(parties, bodies))
@@ -280,8 +280,7 @@ def _row(a: Any, cells: list[ApprovalCell]) -> MatrixRow:
     return MatrixRow(id_, title, kind, KIND_LABELS.get(kind, kind), cluster, kle, handler,
                      region_key, region, state, _AGREEMENT_LABELS[state], round_no,
                      text_version, cells, len(cells),
-                     sum(map(_APPROVED, map(_STATE, cells))))
+                     [cell[_STATE] for cell in cells].count("godkendt"))
 
 
-_STATE = itemgetter(ApprovalCell._fields.index("state"))
-_APPROVED = "godkendt".__eq__
+_STATE = ApprovalCell._fields.index("state")
