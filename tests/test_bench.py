@@ -77,6 +77,17 @@ def test_readme_lists_every_benchmark_target_and_the_json_option() -> None:
         assert target in readme, target
 
 
+def test_readme_states_the_matrix_and_cli_read_targets_and_the_floor() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "| one query returning the same cells | ≤ 1.2× raw, both backends |" in readme
+    assert ("| its floor: `python -c` with SQLAlchemy Core reading and printing the same rows "
+            "| ≤ 0.5 s |") in readme
+    import bench_cli
+
+    assert bench_cli.SHOW_TARGET_S == 0.5 and scale.MATRIX_LIMIT == 1.2
+    assert "from sqlalchemy import create_engine, text" in bench_cli.FLOOR_READ
+
+
 def test_cli_startup_caches_bytecode_and_adds_an_uncached_row(tmp_path: Path,
                                                               monkeypatch) -> None:
     """The CLI bench runs as a default Python does, plus one row with no bytecode cache."""

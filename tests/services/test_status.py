@@ -100,6 +100,8 @@ def test_matrix_cells_carry_meetings_and_decisions_as_the_views_do(
     vejle = next(c for name, c in cells.items() if "Vejle" in name)
     assert vejle.meeting_date and vejle.protocol_ref == "Punkt 7"
     assert vejle.comment == "På mødet"
+    deadlines = [c.deadline for r in approval_matrix(ctx) for c in r.approvals if c.deadline]
+    assert len({id(d) for d in deadlines}) == len(set(deadlines))  # one object per day
     page = approval_matrix(ctx, only=[revised.id, pending.id])
     assert [r.id for r in page] == sorted([revised.id, pending.id])
     for row in page:
