@@ -8,12 +8,14 @@ a retried outbox row carries the same Message-ID and a receiving system can spot
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, parseaddr
 from functools import lru_cache
@@ -239,14 +241,19 @@ class SmtpSession:
         self._smtp = smtp
         return smtp
 
-    def send(self, mail: OutgoingMail, *, sent_at: datetime | None = None) -> None:
-        """Deliver one mail; raises MailDeliveryError if the server did not take it."""
+    def send(self, mail: OutgoingMail, *, sent_at: datetime | None = None,
+             data: bytes | None = None) -> None:
+        """Deliver one mail; raises MailDeliveryError if the server did not take it. `data`:
+        the mail's bytes built beforehand (`wire_bytes`), else they are built now."""
         settings = self.settings
-        message = build_message(mail, settings, sent_at=sent_at)
+        from_addr, to_addrs = _envelope(mail, settings)
         try:
-            refused = self._ready().send_message(
-                message, from_addr=parseaddr(settings.sender)[1],
-                to_addrs=[address for _, address in getaddresses(mail.recipients)])
+            smtp = self._ready()
+            if data is None:
+                refused = smtp.send_message(build_message(mail, settings, sent_at=sent_at),
+                                            from_addr=from_addr, to_addrs=to_addrs)
+            else:
+                refused = smtp.sendmail(from_addr, to_addrs, data)
         except OSError as exc:  # smtplib.SMTPException is an OSError too
             self._drop()
             raise _explain(exc, mail, settings) from exc
@@ -269,6 +276,26 @@ class SmtpSession:
                 pass
             finally:
                 self._drop()
+
+
+def _envelope(mail: OutgoingMail, settings: SmtpSettings) -> tuple[str, list[str]]:
+    """The SMTP envelope: the bare sender and recipient addresses."""
+    return (parseaddr(settings.sender)[1],
+            [address for _, address in getaddresses(mail.recipients)])
+
+
+def wire_bytes(mail: OutgoingMail, settings: SmtpSettings, *,
+               sent_at: datetime | None = None) -> bytes | None:
+    """The bytes smtplib's `send_message` puts on the wire for this mail, made ahead of the
+    SMTP dialogue (`SmtpSession.send(data=...)`); None when an address is not ASCII (SMTPUTF8
+    is then the server's to offer, and `send` builds the mail itself)."""
+    from_addr, to_addrs = _envelope(mail, settings)
+    if not "".join([from_addr, *to_addrs]).isascii():
+        return None
+    with io.BytesIO() as out:
+        BytesGenerator(out).flatten(build_message(mail, settings, sent_at=sent_at),
+                                    linesep="\r\n")
+        return out.getvalue()
 
 
 def _explain(exc: OSError, mail: OutgoingMail, settings: SmtpSettings) -> MailDeliveryError:

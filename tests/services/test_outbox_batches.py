@@ -156,3 +156,22 @@ def test_rows_are_claimed_and_marked_a_batch_at_a_time_with_no_lock_while_sendin
     assert seen[batch - 1] == {"sending": batch, "queued": 5}  # none marked before its end
     assert seen[batch] == {"sent": batch, "sending": 5}  # marked together, then the next
     assert len(report.sent) == 2 * (batch + 5)  # the rows queued meanwhile went too
+
+
+def test_bytes_built_ahead_are_the_bytes_send_message_puts_on_the_wire() -> None:
+    from aftaleflow.mail import Attachment, wire_bytes
+
+    mail = OutgoingMail("rykker_1:godkendelse:7:runde:1", ["Herning <kb@herning.dk>"],
+                        "1. rykker: godkendelse af 'Børn og unge' – frist i dag",
+                        "Til Kommunalbestyrelsen\n\nVi mangler jeres beslutning.\n.\n",
+                        [Attachment("brev.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 40)])
+    at = datetime(2026, 5, 29, 7, 0, tzinfo=TIMEZONE)
+    with SmtpTestServer() as server, SmtpSession(server.settings()) as session:
+        session.send(mail, sent_at=at)
+        ahead = wire_bytes(mail, server.settings(), sent_at=at)
+        assert ahead is not None
+        session.send(mail, data=ahead)
+        built_now, built_ahead = (m.data for m in server.received)
+    assert built_ahead == built_now
+    assert wire_bytes(OutgoingMail("k", ["kø@herning.dk"], "S", "T"),
+                      server.settings()) is None  # SMTPUTF8: built in the dialogue instead

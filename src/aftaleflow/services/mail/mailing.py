@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import closing
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,9 +14,11 @@ from aftaleflow.mail import (
     MailDeliveryError,
     OutgoingMail,
     PartialDeliveryError,
+    SmtpSession,
     Transport,
     open_session,
     transport_from_env,
+    wire_bytes,
 )
 from aftaleflow.services.access.answer_links import answer_url, issue_link, issue_links
 from aftaleflow.services.mail.links import PLACEHOLDER
@@ -141,6 +143,7 @@ def send_outbox(ctx: ServiceContext, transport: Transport | None = None,
     domain = get_settings().mail_domain
     ready: dict[str, list[Attachment]] = {}
     secrets: dict[str, str] = {}
+    waiting: list[QueuedMail] = []
     if attachments is letter_attachments:
         waiting = _through_restarts(partial(queued_mails, ctx, batch_size()))
         ready = prepare_attachments(ctx, waiting)
@@ -151,17 +154,74 @@ def send_outbox(ctx: ServiceContext, transport: Transport | None = None,
             return ready[queued.key]
         return attachments(ctx, queued) if attachments else ()
 
-    with closing(open_session(chosen)) as session:
+    def outgoing(queued: QueuedMail) -> OutgoingMail:
+        return OutgoingMail(
+            idempotency_key=queued.key, recipients=queued.recipients, subject=queued.subject,
+            body=_with_answer_link(ctx, queued, secrets),
+            attachments=attachments_of(queued), message_id_domain=domain)
+
+    session = open_session(chosen)
+    ahead = _Ahead(session, outgoing, [m for m in waiting if m.key in ready and (
+        PLACEHOLDER not in m.body or m.key in secrets)]) \
+        if isinstance(session, SmtpSession) else None
+    try:
         def send(queued: QueuedMail) -> None:
-            mail = OutgoingMail(
-                idempotency_key=queued.key, recipients=queued.recipients,
-                subject=queued.subject, body=_with_answer_link(ctx, queued, secrets),
-                attachments=attachments_of(queued), message_id_domain=domain)
+            data = ahead.take(queued) if ahead else None
             try:
-                session.send(mail)
+                if isinstance(session, SmtpSession):
+                    session.send(outgoing(queued), data=data)
+                else:
+                    session.send(outgoing(queued))
             except PartialDeliveryError as exc:
                 raise PartiallyDelivered(exc.message) from exc
             except MailDeliveryError as exc:
                 raise DeliveryFailed(exc.message) from exc
 
         return deliver(ctx, send, watch)
+    finally:
+        if ahead:
+            ahead.close()
+        session.close()
+
+
+class _Ahead:
+    """The wire bytes of a run's next mails, built in one background thread while the SMTP
+    server reads the current one (at most AHEAD mails ahead, so memory stays small). Only
+    mails whose documents and answer link are ready are built ahead: no database here."""
+
+    AHEAD = 16
+
+    def __init__(self, session: SmtpSession, outgoing: Callable[[QueuedMail], OutgoingMail],
+                 order: Sequence[QueuedMail]) -> None:
+        self._build = lambda queued: wire_bytes(outgoing(queued), session.settings)
+        self._order = list(order)
+        self._index = {m.key: i for i, m in enumerate(self._order)}
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-ahead")
+        self._built: dict[str, Future[bytes | None]] = {}
+        self._submitted = self._taken = 0
+        self._fill(0)
+
+    def _fill(self, position: int) -> None:
+        while self._submitted < min(len(self._order), position + self.AHEAD):
+            queued = self._order[self._submitted]
+            self._built[queued.key] = self._pool.submit(self._build, queued)
+            self._submitted += 1
+
+    def take(self, queued: QueuedMail) -> bytes | None:
+        """This mail's bytes if built ahead (None: the session builds them)."""
+        position = self._index.get(queued.key)
+        if position is None:
+            return None
+        for skipped in self._order[self._taken:position]:  # sent by another run meanwhile
+            future = self._built.pop(skipped.key, None)
+            if future is not None:
+                future.cancel()
+        self._taken = max(self._taken, position + 1)
+        self._fill(position + 1)
+        built = self._built.pop(queued.key, None)
+        return built.result() if built is not None else None
+
+    def close(self) -> None:
+        for future in self._built.values():
+            future.cancel()
+        self._pool.shutdown(wait=True)
