@@ -12,6 +12,7 @@ import io
 import os
 import smtplib
 import ssl
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -204,16 +205,21 @@ def send(mail: OutgoingMail, settings: SmtpSettings, *, sent_at: datetime | None
 class SmtpSession:
     """One SMTP connection carrying many mails, each its own SMTP transaction.
 
-    Connects (STARTTLS, login) at the first mail. Before each further mail a NOOP checks that
-    the server still listens; if not, a new connection is opened first, so a mail is never
-    half-sent on a connection that died while idle. A mail that fails closes the connection
-    (its state is unknown) and raises MailDeliveryError as `send` does; the next mail connects
-    anew. Use it as a context manager: leaving it says QUIT.
+    Connects (STARTTLS, login) at the first mail. Before a mail that follows a pause of more
+    than `check_after` seconds a NOOP checks that the server still listens; if not, a new
+    connection is opened first, so a mail is never half-sent on a connection that died while
+    idle (back to back, the server's last answer is fresh and the NOOP's round trip is
+    spared). A mail that fails closes the connection (its state is unknown) and raises
+    MailDeliveryError as `send` does; the next mail connects anew. Use it as a context
+    manager: leaving it says QUIT.
     """
+
+    check_after = 1.0
 
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
+        self._last_answer = 0.0
 
     def __enter__(self) -> SmtpSession:
         return self
@@ -223,6 +229,8 @@ class SmtpSession:
 
     def _ready(self) -> smtplib.SMTP:
         if self._smtp is not None:
+            if time.monotonic() - self._last_answer <= self.check_after:
+                return self._smtp
             try:
                 if self._smtp.noop()[0] == 250:
                     return self._smtp
@@ -257,6 +265,7 @@ class SmtpSession:
         except OSError as exc:  # smtplib.SMTPException is an OSError too
             self._drop()
             raise _explain(exc, mail, settings) from exc
+        self._last_answer = time.monotonic()
         if refused:
             raise PartialDeliveryError(
                 f"Mailserveren {settings.host}:{settings.port} afviste nogle modtagere: "

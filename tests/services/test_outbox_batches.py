@@ -68,6 +68,7 @@ def test_one_smtp_connection_carries_all_of_a_runs_messages(ctx) -> None:
 def test_a_connection_the_server_closed_while_idle_is_opened_again() -> None:
     first = SmtpTestServer()
     with SmtpSession(first.settings()) as session:
+        session.check_after = 0  # as after a pause: the connection is checked first
         with first:
             session.send(OutgoingMail("a", ["kb@herning.dk"], "Første", "Tekst"))
         second = SmtpTestServer()
