@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -36,6 +37,7 @@ from tests.processes import stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 REGIONAL_SYD = Spec(kind="regional_samarbejdsaftale", region="syddanmark", cluster=None)
+ROUTES = {"decision": "POST /agreements/{id}/approvals/{party}", "matrix": "GET /status"}
 
 
 @dataclass
@@ -47,6 +49,12 @@ class LoadResult:
     chain_ok: bool = False
     chain_events: int = 0
     final_states: list[str] = field(default_factory=list)
+    # per route template (e.g. "GET /status"): the server's own figures from each answer's
+    # Server-Timing header, in seconds: app = wall clock in the server, cpu = its CPU
+    server_wall: dict[str, list[float]] = field(default_factory=dict)
+    server_cpu: dict[str, list[float]] = field(default_factory=dict)
+    # CPU seconds of the whole server (every worker process) while the clients ran
+    server_process_cpu: float = 0.0
 
     def percentile(self, kind: str, q: int) -> float:
         """The q-th percentile of one kind of request, in milliseconds."""
@@ -54,6 +62,27 @@ class LoadResult:
         if not values:
             return float("nan")
         return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
+
+    def record_server_timing(self, route: str, response: httpx.Response) -> None:
+        """Keep the answer's Server-Timing figures (app, cpu) under its route template."""
+        figures = server_timing(response.headers.get("server-timing", ""))
+        if "app" in figures and "cpu" in figures:
+            self.server_wall.setdefault(route, []).append(figures["app"] / 1000)
+            self.server_cpu.setdefault(route, []).append(figures["cpu"] / 1000)
+
+    def server_percentile(self, route: str, q: int, *, cpu: bool = False) -> float:
+        """The q-th percentile of the server's wall (or CPU) time on one route, in ms."""
+        values = sorted((self.server_cpu if cpu else self.server_wall).get(route, []))
+        if not values:
+            return float("nan")
+        return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
+
+    def server_note(self, route: str) -> str:
+        """"server wall p50/p95 …, cpu p50/p95 …" for one route (the bench rows' notes)."""
+        return (f"server {route}: wall p50/p95 {self.server_percentile(route, 50):.1f}/"
+                f"{self.server_percentile(route, 95):.1f} ms, cpu p50/p95 "
+                f"{self.server_percentile(route, 50, cpu=True):.1f}/"
+                f"{self.server_percentile(route, 95, cpu=True):.1f} ms")
 
     def summary(self) -> str:
         lines = [f"{self.requests} requests in {self.seconds:.1f} s, {len(self.errors)} errors; "
@@ -63,7 +92,25 @@ class LoadResult:
             lines.append(f"  {kind:<9} n={len(self.latencies[kind]):<5} "
                          f"p50 {self.percentile(kind, 50):7.1f} ms   "
                          f"p95 {self.percentile(kind, 95):7.1f} ms")
+        for route in sorted(self.server_wall):
+            lines.append(f"  {self.server_note(route)}")
+        if self.server_process_cpu and self.requests:
+            lines.append(f"  server processes: {self.server_process_cpu:.2f} CPU s, "
+                         f"{self.server_process_cpu / self.requests * 1000:.1f} ms a request")
         return "\n".join(lines)
+
+
+def server_timing(value: str) -> dict[str, float]:
+    """`app;dur=12.4, cpu;dur=3.1` → {"app": 12.4, "cpu": 3.1} (milliseconds)."""
+    figures = {}
+    for part in value.split(","):
+        name, _, rest = part.strip().partition(";")
+        if rest.startswith("dur="):
+            try:
+                figures[name] = float(rest[4:])
+            except ValueError:
+                continue
+    return figures
 
 
 def prepare(url: str, agreements: int) -> tuple[str, list[tuple[int, list[str]]]]:
@@ -92,15 +139,49 @@ def api_server(url: str, workers: int) -> Iterator[str]:
              "--port", str(port), "--workers", str(workers)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
+        SERVER_PIDS[base] = process.pid
         try:
             _wait_until_up(base, process, workers)
+            wait_for_every_worker(log, process, workers)
             yield base
         except BaseException:
             log.seek(0)
             sys.stderr.write(log.read().decode(errors="replace")[-4000:])
             raise
         finally:
+            SERVER_PIDS.pop(base, None)
             stop_process(process)
+
+
+SERVER_PIDS: dict[str, int] = {}  # base address → the server's main process, while it runs
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its children so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:  # fields[1]: parent pid
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def wait_for_every_worker(log: IO[bytes], process: subprocess.Popen[bytes], workers: int,
+                          timeout: float = 120) -> None:
+    """Until every worker has started its app (uvicorn logs "Application startup complete."
+    once per worker): the first to answer is not all of them, and a load started then
+    would fall on that one alone."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        log.seek(0)
+        if log.read().count(b"Application startup complete.") >= workers:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"not all {workers} API workers started within {timeout:.0f} s")
 
 
 def _wait_until_up(base: str, process: subprocess.Popen[bytes], workers: int) -> None:
@@ -121,7 +202,7 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes], workers: int) ->
 async def _party(client: httpx.AsyncClient, result: LoadResult, agreement_id: int,
                  party: str) -> None:
     today = date.today().isoformat()
-    steps = [
+    steps = [  # (kind, method, path, body); ROUTES names each kind's route template
         ("decision", "POST", f"/agreements/{agreement_id}/approvals/{party}",
          {"decision": "dagsorden", "meeting_date": today}),
         ("matrix", "GET", "/status?region=syddanmark", None),
@@ -134,6 +215,7 @@ async def _party(client: httpx.AsyncClient, result: LoadResult, agreement_id: in
             response = await client.request(method, path, json=body)
             ok = response.status_code < 400
             problem = "" if ok else f"{response.status_code} {response.text[:200]}"
+            result.record_server_timing(ROUTES[kind], response)
         except httpx.HTTPError as exc:
             ok, problem = False, repr(exc)
         result.latencies.setdefault(kind, []).append(time.perf_counter() - started)
@@ -166,12 +248,13 @@ def run_load(url: str, *, agreements: int = 4, clients: int = 50,
     token, plan = prepare(url, agreements)
     result = LoadResult()
     with api_server(url, workers) as base:
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), process_tree_cpu(SERVER_PIDS[base])
         # A thread of its own: the calling thread may already run an event loop (Playwright's
         # sync API in another test on the same pytest worker keeps one there).
         with ThreadPoolExecutor(max_workers=1) as pool:
             pool.submit(asyncio.run, _drive(base, token, plan, clients, result)).result()
         result.seconds = time.perf_counter() - started
+        result.server_process_cpu = process_tree_cpu(SERVER_PIDS[base]) - cpu_before
     engine = make_engine(url)
     ctx = ServiceContext(engine=engine, actor="load-check")
     report = verify_chain(ctx)

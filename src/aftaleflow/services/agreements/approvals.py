@@ -70,7 +70,9 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
                     expected_version: int | None = None) -> AgreementView:
     """A council's step: put on agenda, approve, reject, postpone or resume (with new date)."""
     ctx.authorize("approval.record")
-    with UnitOfWork(ctx) as uow:
+    # the answer is read before the audit events are appended: the chain's lock (every
+    # writer's) is held for the append and the commit only
+    with UnitOfWork(ctx, audit_at_commit=True) as uow:
         agreement = load_visible(uow.session, ctx.principal, agreement_id, lock=True)
         approval = find_party_approval(uow.session, agreement, decision.party)
         principal = ctx.principal

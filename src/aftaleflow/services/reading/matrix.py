@@ -56,20 +56,27 @@ def approval_matrix(ctx: ServiceContext, region: str | None = None, *,
     agreements alone (for filtering and paging before the cells of one page are read)."""
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
-        session, today = uow.session, uow.now.date()
-        where, params = _where(session, region, only)
-        agreements = list(session.execute(_sql(_AGREEMENTS, where), params).all())
-        if ctx.principal.role == Role.PARTY:
-            agreements = _concerning(session, ctx, agreements)
-        if not (cells and agreements):
-            return [_row(a, []) for a in agreements]
-        bodies = _bodies(session)
-        with _collector_paused():
-            found = _cells(session.execute(_sql(_CELLS, where), params).all(), bodies,
-                           {a[0]: a for a in agreements}, today,
-                           as_text=ctx.engine.dialect.name == "sqlite")
-            viewer = viewer_of(session, ctx.principal)
-            return [seen_by(viewer, _row(a, found.get(a[0], []))) for a in agreements]
+        return matrix_rows(uow, region, only=only, cells=cells)
+
+
+def matrix_rows(uow: UnitOfWork, region: str | None = None, *,
+                only: Collection[int] | None = None, cells: bool = True) -> list[MatrixRow]:
+    """`approval_matrix` inside the caller's transaction (the caller authorizes)."""
+    ctx = uow.ctx
+    session, today = uow.session, uow.now.date()
+    where, params = _where(session, region, only)
+    agreements = list(session.execute(_sql(_AGREEMENTS, where), params).all())
+    if ctx.principal.role == Role.PARTY:
+        agreements = _concerning(session, ctx, agreements)
+    if not (cells and agreements):
+        return [_row(a, []) for a in agreements]
+    bodies = _bodies(session)
+    with _collector_paused():
+        found = _cells(session.execute(_sql(_CELLS, where), params).all(), bodies,
+                       {a[0]: a for a in agreements}, today,
+                       as_text=ctx.engine.dialect.name == "sqlite")
+        viewer = viewer_of(session, ctx.principal)
+        return [seen_by(viewer, _row(a, found.get(a[0], []))) for a in agreements]
 
 
 @contextmanager
