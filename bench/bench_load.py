@@ -110,7 +110,9 @@ def rows(result: LoadResult, *, workers: int, clients: int, raw: float) -> list[
             "note": f"p50 {result.percentile(kind, 50):.1f} ms, n={len(result.latencies[kind])};"
                     f" {result.server_note(route)}; all server processes "
                     f"{result.server_process_cpu / max(result.requests, 1) * 1000:.1f} ms CPU a "
-                    f"request (every route); {len(result.errors)} errors; chain "
+                    f"request (every route), load client "
+                    f"{result.client_cpu / max(result.requests, 1) * 1000:.1f} ms; "
+                    f"{result.not_modified} matrix answers 304; {len(result.errors)} errors; chain "
                     f"{'intact' if result.chain_ok else 'BROKEN'}; raw = one SELECT 1 round trip"})
     return out
 

@@ -34,6 +34,7 @@ from aftaleflow.services.uow import ServiceContext
 from tests.factories import PATHS, Spec, new_agreement
 from tests.live_server import free_port
 from tests.processes import stop_process
+from tests.scale.http_client import Connection, HttpError
 
 ROOT = Path(__file__).resolve().parents[2]
 REGIONAL_SYD = Spec(kind="regional_samarbejdsaftale", region="syddanmark", cluster=None)
@@ -55,6 +56,8 @@ class LoadResult:
     server_cpu: dict[str, list[float]] = field(default_factory=dict)
     # CPU seconds of the whole server (every worker process) while the clients ran
     server_process_cpu: float = 0.0
+    client_cpu: float = 0.0  # CPU seconds of the load client's own process while it ran
+    not_modified: int = 0  # 304 answers to a conditional request
 
     def percentile(self, kind: str, q: int) -> float:
         """The q-th percentile of one kind of request, in milliseconds."""
@@ -65,7 +68,11 @@ class LoadResult:
 
     def record_server_timing(self, route: str, response: httpx.Response) -> None:
         """Keep the answer's Server-Timing figures (app, cpu) under its route template."""
-        figures = server_timing(response.headers.get("server-timing", ""))
+        self.record_server_timing_value(route, response.headers.get("server-timing", ""))
+
+    def record_server_timing_value(self, route: str, value: str) -> None:
+        """The same from the header's value."""
+        figures = server_timing(value)
         if "app" in figures and "cpu" in figures:
             self.server_wall.setdefault(route, []).append(figures["app"] / 1000)
             self.server_cpu.setdefault(route, []).append(figures["cpu"] / 1000)
@@ -96,7 +103,9 @@ class LoadResult:
             lines.append(f"  {self.server_note(route)}")
         if self.server_process_cpu and self.requests:
             lines.append(f"  server processes: {self.server_process_cpu:.2f} CPU s, "
-                         f"{self.server_process_cpu / self.requests * 1000:.1f} ms a request")
+                         f"{self.server_process_cpu / self.requests * 1000:.1f} ms a request; "
+                         f"load client {self.client_cpu / self.requests * 1000:.1f} ms a request;"
+                         f" {self.not_modified} answers 304")
         return "\n".join(lines)
 
 
@@ -199,8 +208,8 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes], workers: int) ->
     raise RuntimeError(f"the API server with {workers} workers did not answer within 120 s")
 
 
-async def _party(client: httpx.AsyncClient, result: LoadResult, agreement_id: int,
-                 party: str) -> None:
+async def _party(client: Connection, result: LoadResult, agreement_id: int,
+                 party: str, tags: dict[str, str]) -> None:
     today = date.today().isoformat()
     steps = [  # (kind, method, path, body); ROUTES names each kind's route template
         ("decision", "POST", f"/agreements/{agreement_id}/approvals/{party}",
@@ -210,14 +219,22 @@ async def _party(client: httpx.AsyncClient, result: LoadResult, agreement_id: in
          {"decision": "godkendt", "meeting_date": today}),
     ]
     for kind, method, path, body in steps:
+        # a client that has read the matrix asks for it again with its ETag, as a polling
+        # dashboard would: 304 when nothing changed since
+        conditional = {"If-None-Match": tags[path]} if path in tags else {}
         started = time.perf_counter()
         try:
-            response = await client.request(method, path, json=body)
-            ok = response.status_code < 400
-            problem = "" if ok else f"{response.status_code} {response.text[:200]}"
-            result.record_server_timing(ROUTES[kind], response)
-        except httpx.HTTPError as exc:
-            ok, problem = False, repr(exc)
+            response = await client.request(method, path, body, conditional)
+            ok = response.status < 400
+            problem = "" if ok else f"{response.status} {response.text[:200]}"
+            result.record_server_timing_value(ROUTES[kind],
+                                              response.headers.get("server-timing", ""))
+            if method == "GET" and "etag" in response.headers:
+                tags[path] = response.headers["etag"]
+            if response.status == 304:
+                result.not_modified += 1
+        except HttpError as exc:
+            ok, problem = False, str(exc)
         result.latencies.setdefault(kind, []).append(time.perf_counter() - started)
         result.requests += 1
         if not ok:
@@ -226,20 +243,29 @@ async def _party(client: httpx.AsyncClient, result: LoadResult, agreement_id: in
 
 async def _drive(base: str, token: str, plan: list[tuple[int, list[str]]], clients: int,
                  result: LoadResult) -> None:
+    """`clients` simulated clients, each on its own keep-alive connection, taking parties
+    from one queue until none is left."""
     work: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
     for agreement_id, parties in plan:
         for party in parties:
             work.put_nowait((agreement_id, party))
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120,
-                                 headers={"Authorization": f"Bearer {token}"}) as client:
+    address = httpx.URL(base)
+    assert address.port is not None
 
-        async def one_client() -> None:
+    async def one_client() -> None:
+        client = Connection(address.host, address.port,
+                            headers={"Authorization": f"Bearer {token}"})
+        tags: dict[str, str] = {}
+        try:
             while not work.empty():
                 agreement_id, party = work.get_nowait()
-                await _party(client, result, agreement_id, party)
+                await _party(client, result, agreement_id, party, tags)
+        finally:
+            await client.close()
 
-        await asyncio.gather(*(one_client() for _ in range(clients)))
+    started = time.process_time()
+    await asyncio.gather(*(one_client() for _ in range(clients)))
+    result.client_cpu = time.process_time() - started
 
 
 def run_load(url: str, *, agreements: int = 4, clients: int = 50,
