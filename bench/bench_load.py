@@ -8,7 +8,11 @@ through tests/scale/load.py. Prints per kind of request the client's p95 against
 (p95 ≤ 500 ms, 0 errors, audit chain intact) and its p50, and the server's own figures for the
 route from each answer's Server-Timing header (wall and CPU ms, p50/p95: wall far above CPU
 means the request waited, for the CPU, a lock or a connection); the raw baseline is one raw
-psycopg SELECT 1 round trip.
+psycopg SELECT 1 round trip. The note also gives the CPU of every server process and of the
+load client per request (the client speaks HTTP/1.1 over asyncio streams,
+tests/scale/http_client.py: httpx cost about as much CPU a request as the server, on the same
+two cores) and how many matrix reads were answered 304 (each client sends the ETag it last
+saw, as a polling dashboard would).
 """
 
 from __future__ import annotations

@@ -42,10 +42,10 @@ def is_sqlite(engine: Engine) -> bool:
 # PostgreSQL connections kept per process. A uvicorn worker serves a dozen requests at once
 # under load (`aftaleflow api --workers 4`, 50 clients); with SQLAlchemy's default of 5 kept
 # and 10 more made on demand, every request past the fifth opened a new server connection
-# (a new server process) and closed it again after. 4 workers × (15 + 10) stays well under a
+# (a new server process) and closed it again after. 4 workers × (15 + 5) stays well under a
 # server's max_connections (100 by default, 200 in CI).
 POOL_SIZE = 15
-POOL_OVERFLOW = 10
+POOL_OVERFLOW = 5
 
 
 def make_engine(url: str) -> Engine:
