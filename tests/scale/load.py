@@ -4,7 +4,10 @@ Used by tests/scale/test_load.py (0 errors, the audit chain intact) and bench/be
 (p50/p95 latency). Each of `agreements` regional agreements in Syddanmark has an open round of
 23 parties; every party's approval is put on the agenda and then approved over HTTP, and after
 each decision the client reads the region's status matrix. The number of requests is fixed:
-agreements × 23 × 3.
+agreements × 23 × 3. Each answer's Server-Timing header (the server's wall and CPU ms) is kept
+per route template (ROUTES), with the CPU of the server processes and of the client; the
+clients are tests/scale/http_client.py connections, and a client that has read the matrix
+asks again with its ETag (If-None-Match).
 """
 
 from __future__ import annotations
