@@ -38,9 +38,7 @@ def test_a_dashboard_page_and_a_refusal_carry_it_too(client: TestClient, world: 
     page = client.get(f"/ui/aftaler/{world.midt}")
     assert page.status_code == 200
     _timing(page)
-    header = page.headers["server-timing"]
-    assert token not in header and "Test" not in header and str(world.midt) not in header.split(
-        "dur=")[0]
+    assert token not in page.headers["server-timing"]  # (the pattern allows two figures only)
 
 
 def test_a_bodys_size_refusal_and_a_missing_page_are_timed(client: TestClient) -> None:
