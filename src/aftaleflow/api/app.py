@@ -103,6 +103,13 @@ def create_app(engine: Engine | None = None,
     return app
 
 
+def create_served_app() -> FastAPI:
+    """`aftaleflow api`'s app, each worker's: warmed up before it takes a request."""
+    app = create_app()
+    web.warm_up(app)
+    return app
+
+
 def _add_problem_schema(app: FastAPI) -> None:
     """Make sure the Problem schema is in components even when only referenced by $ref."""
     original = app.openapi
