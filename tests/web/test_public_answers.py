@@ -17,11 +17,12 @@ from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from aftaleflow.api.app import create_app
+from aftaleflow.db import make_engine
 from aftaleflow.services.agreements.approvals import Decision, record_decision
 from aftaleflow.services.agreements.publication import set_publication
 from aftaleflow.services.reading.public_views import PublicStamp
 from aftaleflow.services.uow import ServiceContext
-from aftaleflow.web import public_answers
+from aftaleflow.web import public_answers, warm_up
 from aftaleflow.web.public_answers import PublicAnswers, VersionCheck
 from tests.web.conftest import DemoWorld, web_clock
 
@@ -162,5 +163,11 @@ def test_the_readme_says_how_public_answers_are_cached() -> None:
     assert "`web/public_answers.py`" in text and (ROOT / "src/aftaleflow/web/public_answers.py"
                                                   ).exists()
     assert "an agreement made non-public answers 404 from the next request on" in text
-    assert 'the ETag is weak (`W/"…"`)' in text
+    assert 'the ETag is weak (`W/"…"`)' in text and "in under a third of its size" in text
 
+
+
+def test_a_served_worker_warms_up_without_waiting_for_a_database_that_is_away() -> None:
+    app = create_app(make_engine("postgresql+psycopg://nobody@127.0.0.1:9/none"), web_clock())
+    warm_up(app)  # returns at once; the queries' warm-up gives up on the side
+    assert TestClient(app).get("/offentlig/static/app.css").status_code == 200

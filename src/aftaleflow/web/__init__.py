@@ -6,6 +6,7 @@ redirects to the login page; every page calls the same services as the CLI and t
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import cast
@@ -94,8 +95,13 @@ def warm_up(app: FastAPI) -> None:
         route.matches(nowhere)  # a path no route has: every route's state is built
     for name in templates.env.list_templates(extensions=["html"]):
         templates.env.get_template(name)
-    # the database driver's first query in a process and the public queries' compilation
+    # the database driver's first query and the public queries' compilation, on the side:
+    # a database that is away or slow to answer never holds up the start
     ctx = ServiceContext(engine=app.state.engine, actor="offentlig", clock=app.state.clock)
+    threading.Thread(target=_warm_queries, args=(ctx,), daemon=True).start()
+
+
+def _warm_queries(ctx: ServiceContext) -> None:
     with suppress(Exception):  # a database not there yet: the first request finds out
         listing = list_public(ctx, PublicQuery(per_page=25))
         public_agreements_with_decisions(ctx, PublicQuery(per_page=25))
