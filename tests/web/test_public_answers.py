@@ -24,6 +24,7 @@ from aftaleflow.services.reading.public_views import PublicStamp
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.web import public_answers, warm_up
 from aftaleflow.web.public_answers import PublicAnswers, VersionCheck
+from aftaleflow.web.shared_answers import SharedAnswers, shared_answers_directory
 from tests.web.conftest import DemoWorld, web_clock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,3 +172,44 @@ def test_a_served_worker_warms_up_without_waiting_for_a_database_that_is_away() 
     app = create_app(make_engine("postgresql+psycopg://nobody@127.0.0.1:9/none"), web_clock())
     warm_up(app)  # returns at once; the queries' warm-up gives up on the side
     assert TestClient(app).get("/offentlig/static/app.css").status_code == 200
+
+
+def test_the_workers_of_one_run_make_each_answer_once_for_all(
+        demo_engine, demo_world: DemoWorld, tmp_path: Path) -> None:
+    """Two apps as two workers of one `aftaleflow api --workers N` run, sharing a directory."""
+    workers = [create_app(demo_engine, web_clock()) for _ in range(2)]
+    for app in workers:
+        app.state.shared_answers = SharedAnswers(tmp_path)
+    calls = [route_calls(app) for app in workers]
+    page = f"/offentlig/aftaler/{demo_world.midt_open}"
+
+    async def both_at_once() -> list[httpx.Response]:
+        clients = [httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://test") for app in workers]
+        try:
+            return await asyncio.gather(*(c.get(page) for c in clients for _ in range(3)))
+        finally:
+            for c in clients:
+                await c.aclose()
+
+    first = asyncio.run(both_at_once())
+    assert {a.status_code for a in first} == {200} and len({a.content for a in first}) == 1
+    assert sorted(calls[0] + calls[1]) == [page]  # made once, by one of the two
+    record_decision(ServiceContext(engine=demo_engine, actor="test", clock=web_clock()),
+                    demo_world.midt_open, Decision(party="Lemvig", decision="godkendt",
+                                                   meeting_date=date(2026, 10, 21)))
+    second = TestClient(workers[1]).get(page)
+    assert "1 af 20 godkendt" in second.text
+    other = TestClient(workers[0]).get(page, headers={"Accept-Encoding": "identity"})
+    assert other.text == second.text and len(calls[0] + calls[1]) == 2
+    versions = {p.name.split("-")[0] for p in tmp_path.iterdir()}
+    assert len(versions) == 1  # the earlier version's files are gone
+
+
+def test_aftaleflow_api_gives_its_workers_a_directory_of_the_run_and_removes_it() -> None:
+    assert SharedAnswers.from_environment() is None
+    with shared_answers_directory():
+        shared = SharedAnswers.from_environment()
+        assert shared is not None and shared.directory.is_dir()
+        assert not any(shared.directory.iterdir())
+    assert not shared.directory.exists() and SharedAnswers.from_environment() is None

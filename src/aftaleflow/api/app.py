@@ -28,6 +28,9 @@ from aftaleflow.api.routes import (
 )
 from aftaleflow.db import get_engine
 from aftaleflow.services.uow import _system_clock
+from aftaleflow.web import shared_answers_directory
+
+__all__ = ["create_app", "create_served_app", "shared_answers_directory"]
 
 MAX_BODY = 4 * 1024 * 1024
 
@@ -104,9 +107,10 @@ def create_app(engine: Engine | None = None,
 
 
 def create_served_app() -> FastAPI:
-    """`aftaleflow api`'s app, each worker's: warmed up before it takes a request."""
+    """`aftaleflow api`'s app, each worker's: warmed up before it takes a request, and with
+    several workers sharing the public answers they make (`web.shared_answers`)."""
     app = create_app()
-    web.warm_up(app)
+    web.serve(app)
     return app
 
 

@@ -50,6 +50,7 @@ from aftaleflow.web.render import (
     outage_page,
     templates,
 )
+from aftaleflow.web.shared_answers import SharedAnswers, shared_answers_directory
 
 router = APIRouter(include_in_schema=False)
 for module in (pages, oidc, agreements, openness, texts, decisions, meetings, calendar,
@@ -83,6 +84,16 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+__all__ = ["mount", "serve", "shared_answers_directory", "warm_up"]
+
+
+def serve(app: FastAPI) -> None:
+    """A served worker's app: it shares the public answers it makes with the other workers of
+    its run (`aftaleflow api --workers N`), and is warmed up before it takes a request."""
+    app.state.shared_answers = SharedAnswers.from_environment()
+    warm_up(app)
 
 
 def warm_up(app: FastAPI) -> None:

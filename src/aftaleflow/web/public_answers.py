@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,6 +35,9 @@ from aftaleflow.services.reading import opendata
 from aftaleflow.services.reading.public import PublicStamp, public_stamp
 from aftaleflow.services.uow import ServiceContext
 
+if TYPE_CHECKING:
+    from aftaleflow.web.shared_answers import SharedAnswers
+
 MAX_AGE = 60
 BASE_URL, CASE_HANDLER = "AFTALEFLOW_BASE_URL", "AFTALEFLOW_PUBLIC_CASE_HANDLER"
 PREFIX = "/offentlig"
@@ -41,6 +45,7 @@ PASS_THROUGH = ("/offentlig/static/",)
 NOT_KEPT = ("/offentlig/dokumenter/",)  # files: streamed, never held in memory
 MAX_ENTRY = 16 * 1024 * 1024
 MAX_TOTAL = 64 * 1024 * 1024
+SHARED_WAIT = 10.0  # seconds a worker waits for another's answer before making its own
 _DROPPED = {b"content-length", b"content-encoding", b"date", b"server", b"server-timing",
             b"etag", b"last-modified", b"cache-control", b"vary"}
 
@@ -208,6 +213,10 @@ class PublicAnswers:
         if stamp.tag != self._version:  # the data changed: no kept answer is current now
             self._version = stamp.tag
             self.answers.clear()
+            shared = getattr(scope["app"].state, "shared_answers", None)
+            if shared is not None:
+                asyncio.get_running_loop().run_in_executor(
+                    None, shared.forget_other_versions, stamp.tag)
         query = scope.get("query_string", b"").decode("latin-1")
         plain = validators(path, query, stamp)
         etag = plain["etag"]
@@ -221,11 +230,12 @@ class PublicAnswers:
             return
         answer = self.answers.get(etag)
         if answer is None:
-            answer = await self._make(scope, receive, etag)
+            answer = await self._make(scope, receive, stamp.tag, etag)
         await _send(send, answer, plain if answer.status == 200 else None, weak)
 
-    async def _make(self, scope: Scope, receive: Receive, etag: str) -> Answer:
-        """The route's answer; one request makes it, those asking meanwhile wait for it."""
+    async def _make(self, scope: Scope, receive: Receive, version: str, etag: str) -> Answer:
+        """The route's answer; one request makes it, those asking meanwhile wait for it (and
+        with `aftaleflow api --workers N`, one worker makes it for all)."""
         making = self._making.get(etag)
         if making is not None and making.get_loop() is asyncio.get_running_loop():
             made = await asyncio.shield(making)
@@ -236,17 +246,53 @@ class PublicAnswers:
         self._making[etag] = future
         kept: Answer | None = None
         try:
-            answer = await _run(self.app, scope, receive)
-            if answer.status == 200 and len(answer.body) <= MAX_ENTRY:
-                packed = await asyncio.get_running_loop().run_in_executor(
-                    None, _compress, answer.body)
-                kept = Answer(200, answer.headers, answer.body, packed)
+            shared: SharedAnswers | None = getattr(scope["app"].state, "shared_answers", None)
+            answer = await (self._made_once(shared, scope, receive, version, etag) if shared
+                            else self._render(scope, receive))
+            if _keepable(answer):
+                kept = answer
                 self.answers.put(etag, kept)
-            return kept or answer
+            return answer
         finally:
             future.set_result(kept)
             if self._making.get(etag) is future:
                 del self._making[etag]
+
+    async def _render(self, scope: Scope, receive: Receive) -> Answer:
+        """The route's answer; one to keep gets its gzip copy."""
+        answer = await _run(self.app, scope, receive)
+        if not _keepable(answer):
+            return answer
+        packed = await asyncio.get_running_loop().run_in_executor(None, _compress, answer.body)
+        return Answer(answer.status, answer.headers, answer.body, packed)
+
+    async def _made_once(self, shared: SharedAnswers, scope: Scope, receive: Receive,
+                         version: str, etag: str) -> Answer:
+        """Another worker's answer, or made here while holding its lock."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SHARED_WAIT
+        while True:
+            found = shared.read(version, etag)
+            if found is not None:
+                return found
+            lock = shared.try_lock(version, etag)
+            if lock is not None or loop.time() > deadline:
+                try:
+                    found = shared.read(version, etag)  # made while we asked for the lock
+                    if found is not None:
+                        return found
+                    answer = await self._render(scope, receive)
+                    if _keepable(answer):
+                        await loop.run_in_executor(None, shared.write, version, etag, answer)
+                    return answer
+                finally:
+                    if lock is not None:
+                        shared.unlock(lock)
+            await asyncio.sleep(0.005)
+
+
+def _keepable(answer: Answer) -> bool:
+    return answer.status == 200 and len(answer.body) <= MAX_ENTRY
 
 
 async def _run(app: ASGIApp, scope: Scope, receive: Receive) -> Answer:
