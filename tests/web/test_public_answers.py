@@ -161,6 +161,7 @@ def test_the_readme_says_how_public_answers_are_cached() -> None:
     text = " ".join(SECTION.split())
     assert f"`Cache-Control: public, max-age={public_answers.MAX_AGE}`" in text
     assert "shows a change on the very next request" in text
+    assert "with `--workers N` one worker makes it for all" in text
     assert "`web/public_answers.py`" in text and (ROOT / "src/aftaleflow/web/public_answers.py"
                                                   ).exists()
     assert "an agreement made non-public answers 404 from the next request on" in text
