@@ -205,6 +205,9 @@ def test_the_workers_of_one_run_make_each_answer_once_for_all(
     assert other.text == second.text and len(calls[0] + calls[1]) == 2
     versions = {p.name.split("-")[0] for p in tmp_path.iterdir()}
     assert len(versions) == 1  # the earlier version's files are gone
+    files = set(tmp_path.iterdir())
+    found = TestClient(workers[0]).get("/offentlig/data/aftaler.json?q=forløb")
+    assert found.status_code == 200 and set(tmp_path.iterdir()) == files  # searches: not shared
 
 
 def test_aftaleflow_api_gives_its_workers_a_directory_of_the_run_and_removes_it() -> None:

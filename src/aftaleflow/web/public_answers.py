@@ -10,7 +10,10 @@ Otherwise each worker keeps the finished answers of the current versions (body, 
 gzip copy, by ETag) and sends a kept one as it is: no routing, template, session or query
 beyond the stamp. Only 200 answers are kept: an unknown or non-public agreement is answered
 by its route every time (404, the same text). When several requests miss the same answer at
-once, one makes it and the others wait for it. PDFs pass through, with validators.
+once, one makes it and the others wait for it; the workers of one `aftaleflow api` run share
+what they make (`shared_answers`), so each page and feed is made once per version for all of
+them (a search or filtered list stays the worker's own: its files could be countless).
+PDFs pass through, with validators.
 """
 
 from __future__ import annotations
@@ -247,6 +250,8 @@ class PublicAnswers:
         kept: Answer | None = None
         try:
             shared: SharedAnswers | None = getattr(scope["app"].state, "shared_answers", None)
+            if scope.get("query_string"):  # a search or filter: this worker's alone, so
+                shared = None  # the shared files stay one per page and feed of a version
             answer = await (self._made_once(shared, scope, receive, version, etag) if shared
                             else self._render(scope, receive))
             if _keepable(answer):
