@@ -117,13 +117,14 @@ class VersionCheck:
             self._loop, self._next, self._running = loop, None, False
         if self._next is None:
             self._next = loop.create_future()
-            if not self._running:
-                self._running = True
-                self._task = loop.create_task(self._reads(read))
+        if not self._running:
+            self._running = True
+            self._task = loop.create_task(self._reads(read))
         return await asyncio.shield(self._next)
 
     async def _reads(self, read: Callable[[], PublicStamp]) -> None:
         loop = asyncio.get_running_loop()
+        waiting: asyncio.Future[PublicStamp] | None = None
         try:
             while self._next is not None:
                 waiting, self._next = self._next, None
@@ -134,6 +135,8 @@ class VersionCheck:
                     waiting.exception()  # retrieved: no "never retrieved" warning
         finally:
             self._running = False
+            if waiting is not None and not waiting.done():  # cancelled while reading
+                waiting.cancel()
 
 
 # --- the kept answers ------------------------------------------------------------------------
