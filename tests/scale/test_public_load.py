@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -64,8 +65,9 @@ def test_every_worker_shows_a_change_on_the_next_request_under_fifty_clients(
                 c.close()
         return seen
 
-    with api_server(db_url, 4) as base:
-        seen = asyncio.run(scenario())
+    with api_server(db_url, 4) as base, ThreadPoolExecutor(max_workers=1) as pool:
+        # a thread of its own: this one may hold an event loop (Playwright's sync API)
+        seen = pool.submit(asyncio.run, scenario()).result()
     engine.dispose()
     before, kept, after, after_kept, hidden, hidden_again = seen
     assert {s for s, _ in before + kept} == {200}

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 from fastapi import FastAPI
@@ -27,9 +29,17 @@ from aftaleflow.web.public_answers import PublicAnswers, VersionCheck
 from aftaleflow.web.shared_answers import SharedAnswers, shared_answers_directory
 from tests.web.conftest import DemoWorld, web_clock
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 SECTION = (ROOT / "README.md").read_text(encoding="utf-8").split(
     "## Open to citizens and the press", 1)[1].split("\n## ", 1)[0]
+
+
+def run_apart(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """asyncio.run on a thread of its own: this one may hold an event loop already
+    (Playwright's sync API in an earlier test on the same pytest worker keeps one)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(main())).result()
 
 
 def route_calls(app: FastAPI) -> list[str]:
@@ -117,7 +127,7 @@ def test_many_requests_for_one_new_answer_at_once_make_it_once(
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             return await asyncio.gather(*(client.get(page) for _ in range(6)))
 
-    answers = asyncio.run(at_once())
+    answers = run_apart(at_once)
     assert {a.status_code for a in answers} == {200}
     assert len({a.content for a in answers}) == 1 and calls == [page]
 
@@ -148,7 +158,7 @@ def test_a_request_never_uses_a_version_read_that_began_before_it_arrived() -> N
         release.set()
         return await early, list(await asyncio.gather(*later))
 
-    early, later = asyncio.run(scenario())
+    early, later = run_apart(scenario)
     assert early == _stamp(1) and later == [_stamp(2)] * 5 and len(reads) == 2
 
 
@@ -193,7 +203,7 @@ def test_the_workers_of_one_run_make_each_answer_once_for_all(
             for c in clients:
                 await c.aclose()
 
-    first = asyncio.run(both_at_once())
+    first = run_apart(both_at_once)
     assert {a.status_code for a in first} == {200} and len({a.content for a in first}) == 1
     assert sorted(calls[0] + calls[1]) == [page]  # made once, by one of the two
     record_decision(ServiceContext(engine=demo_engine, actor="test", clock=web_clock()),
