@@ -6,6 +6,8 @@ clients that accept it. The README's sentences on caching are these tests' promi
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -31,8 +33,8 @@ from tests.web.conftest import DemoWorld, web_clock
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
-SECTION = (ROOT / "README.md").read_text(encoding="utf-8").split(
-    "## Open to citizens and the press", 1)[1].split("\n## ", 1)[0]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+SECTION = README.split("## Open to citizens and the press", 1)[1].split("\n## ", 1)[0]
 
 
 def run_apart(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -227,3 +229,11 @@ def test_aftaleflow_api_gives_its_workers_a_directory_of_the_run_and_removes_it(
         assert shared is not None and shared.directory.is_dir()
         assert not any(shared.directory.iterdir())
     assert not shared.directory.exists() and SharedAnswers.from_environment() is None
+
+
+def test_the_public_benchmark_offers_both_clients_the_readme_names() -> None:
+    assert "50 keep-alive clients accepting gzip, right after a new decision" in README
+    assert "`--client httpx`" in README
+    shown = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_public.py"), "--help"],
+                           capture_output=True, text=True, check=True).stdout
+    assert "{light,httpx}" in shown
