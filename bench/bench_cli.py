@@ -4,7 +4,13 @@ Run: uv run python bench/bench_cli.py [--runs N]
 Builds the demo database in a temporary state directory, then times each command as a fresh
 process, in turn, several times, and prints medians and ratios against two baselines measured
 in the same run: a bare `python -c pass`, and a raw `sqlite3` read of the same agreement in a
-fresh process. Target: the whole process in at most 1.2 s; `--help` under 0.5 s.
+fresh process. Target: the whole process in at most 0.5 s; `--help` under 0.5 s.
+
+Beside the figure stands its floor: a fresh process that imports what reading this database
+needs at the least (SQLAlchemy Core: one URL for SQLite and PostgreSQL), reads the same rows
+(the agreement with its region and origin cluster; its round's parties with their bodies, the
+regionsråd first) and prints them a line each. What `agreement show` costs above it is the
+CLI (Typer, which brings pydantic), SQLModel's classes on SQLAlchemy's ORM and the services.
 
 The processes run as a default Python does: bytecode is cached on the first (warm-up) run,
 even where PYTHONDONTWRITEBYTECODE is set in this shell (as on these machines; there
@@ -35,7 +41,28 @@ RAW_READ = (
     "print(c.execute('SELECT * FROM agreement WHERE id = 3').fetchone());"
     "print(c.execute('SELECT * FROM approval WHERE agreement_id = 3').fetchall())"
 )
-SHOW_TARGET_S = 1.2
+# The floor's read: the rows `agreement show` prints, a line each, through SQLAlchemy Core.
+FLOOR_READ = """
+import sys
+from sqlalchemy import create_engine, text
+with create_engine(sys.argv[1]).connect() as conn:
+    a = conn.execute(text(
+        "SELECT a.id, a.title, a.kind, a.origin, c.name, r.name, a.kle_number, a.case_handler,"
+        " a.state, a.round_no, a.text_version, a.version FROM agreement a"
+        " JOIN region r ON r.id = a.region_id LEFT JOIN cluster c ON c.id = a.origin_cluster_id"
+        " WHERE a.id = :id"), {"id": int(sys.argv[2])}).one()
+    parties = conn.execute(text(
+        "SELECT b.name, p.state, p.deadline, p.meeting_date, p.decided_on FROM approval p"
+        " JOIN body b ON b.id = p.body_id WHERE p.agreement_id = :id AND p.round_no = :round"
+        " ORDER BY b.kind <> 'regionsraad', b.name"), {"id": a.id, "round": a.round_no}).all()
+print(f"Samarbejdsaftale #{a.id}: {a.title}")
+for label, value in zip(("Type", "Oprindelse", "Klynge", "Region", "Sagsnr. (KLE)",
+                         "Sagsbehandler", "Tilstand", "Runde", "Tekstversion", "Version"), a[2:]):
+    print(f"  {label + ':':<16}{value}")
+for name, state, deadline, meeting, decided in parties:
+    print(f"    {name:<52} {state:<17} {deadline or ''} {meeting or ''} {decided or ''}")
+"""
+SHOW_TARGET_S = 0.5
 HELP_TARGET_S = 0.5
 
 
@@ -89,6 +116,7 @@ def cli_startup(directory: Path, runs: int = 7) -> list[Result]:
         "help": cli("--help"),
         "pass": [sys.executable, "-c", "pass"],
         "raw": [sys.executable, "-c", RAW_READ, str(database)],
+        "floor": [sys.executable, "-c", FLOOR_READ, f"sqlite:///{database}", "3"],
     }, runs, env)
     ms = {name: wall * 1000 for name, (wall, _) in m.items()}
     cpu_ms = {name: cpu * 1000 for name, (_, cpu) in m.items()}
@@ -96,7 +124,12 @@ def cli_startup(directory: Path, runs: int = 7) -> list[Result]:
         Result("(d) aftaleflow agreement show 3 vs raw sqlite3 process", ms["show"], ms["raw"],
                "ms", f"≤ {SHOW_TARGET_S:g} s", m["show"][0] <= SHOW_TARGET_S,
                f"wall, median of {runs}; cpu {cpu_ms['show']:.0f} ms; "
+               f"floor {ms['floor']:.0f} ms (cpu {cpu_ms['floor']:.0f} ms); "
                f"python -c pass {ms['pass']:.0f} ms; bytecode cached"),
+        Result("(d) its floor: python + SQLAlchemy Core, the same rows read and printed",
+               ms["floor"], ms["raw"], "ms",
+               note=f"wall, median of {runs}; cpu {cpu_ms['floor']:.0f} ms; agreement show "
+                    f"{ms['show'] - ms['floor']:+.0f} ms above it"),
         Result("(d) the same with no bytecode cache (every module compiled)",
                uncached[0] * 1000, ms["raw"], "ms",
                note=f"wall, median of {max(runs // 2, 1)}; cpu {uncached[1] * 1000:.0f} ms; "

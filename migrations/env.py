@@ -12,13 +12,12 @@ from typing import Any
 
 from alembic import context
 from sqlalchemy import create_engine, pool
-from sqlmodel import SQLModel
 
-import aftaleflow.db  # noqa: F401  (registers every table on SQLModel.metadata)
 from aftaleflow.config import get_settings
+from aftaleflow.db import all_tables
 
 config = context.config
-target_metadata = SQLModel.metadata
+target_metadata = all_tables()
 
 # Full-text search tables are built by hand (SQLite FTS5 and its shadow tables), not by models;
 # so is PostgreSQL's GIN index on the stemmed text (text_index_stems_fts).

@@ -42,6 +42,16 @@ def test_write_path_rows_carry_baseline_ratio_target_and_verdict(tmp_path: Path)
         assert f"{r.target:<22} {run_all.verdict(r):<8}" in printed
 
 
+def test_matrix_row_targets_one_point_two_times_raw_measured_in_turn(tmp_path: Path) -> None:
+    with scale.sqlite_backend(tmp_path, "m") as backend:
+        [row] = scale.matrix(backend, 20, with_old=False)
+    data = run_all.as_json([row], datetime.now(UTC), 1.0)["results"][0]
+    _check_row(data)
+    assert data["target"] == "≤ 1.2× raw"
+    assert data["met"] == (data["figure"] <= 1.2 * data["baseline"])
+    assert "in turn" in data["note"]
+
+
 def test_reminder_scan_keeps_its_target_through_its_json_line() -> None:
     [result] = run_all.run_script("bench_reminders.py", "--approvals", "300")
     assert result.target == "< 1 s" and result.baseline
@@ -67,6 +77,17 @@ def test_readme_lists_every_benchmark_target_and_the_json_option() -> None:
         assert target in readme, target
 
 
+def test_readme_states_the_matrix_and_cli_read_targets_and_the_floor() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "| one query returning the same cells | ≤ 1.2× raw, both backends |" in readme
+    assert ("| its floor: `python -c` with SQLAlchemy Core reading and printing the same rows "
+            "| ≤ 0.5 s |") in readme
+    import bench_cli
+
+    assert bench_cli.SHOW_TARGET_S == 0.5 and scale.MATRIX_LIMIT == 1.2
+    assert "from sqlalchemy import create_engine, text" in bench_cli.FLOOR_READ
+
+
 def test_cli_startup_caches_bytecode_and_adds_an_uncached_row(tmp_path: Path,
                                                               monkeypatch) -> None:
     """The CLI bench runs as a default Python does, plus one row with no bytecode cache."""
@@ -82,15 +103,64 @@ def test_cli_startup_caches_bytecode_and_adds_an_uncached_row(tmp_path: Path,
     monkeypatch.delenv("PYTHONPYCACHEPREFIX", raising=False)
     monkeypatch.setattr(bench_cli, "build_demo", lambda state: state / "aftaleflow.db")
     monkeypatch.setattr(bench_cli, "median_seconds", fake_median)
-    show, uncached, help_ = bench_cli.cli_startup(tmp_path, runs=3)
+    show, _floor, uncached, help_ = bench_cli.cli_startup(tmp_path, runs=3)
     (first, cold_env), (names, warm_env) = seen
     assert first == ["show"] and cold_env["PYTHONDONTWRITEBYTECODE"] == "1"
     assert cold_env["PYTHONPYCACHEPREFIX"].startswith(str(tmp_path))
     assert "PYTHONDONTWRITEBYTECODE" not in warm_env and "PYTHONPYCACHEPREFIX" not in warm_env
-    assert names == ["help", "pass", "raw", "show"]
-    assert show.met and show.target == "≤ 1.2 s" and "bytecode cached" in show.note
+    assert names == ["floor", "help", "pass", "raw", "show"]
+    assert show.met and show.target == "≤ 0.5 s" and "bytecode cached" in show.note
     assert uncached.met is None and not uncached.target
     assert help_.target == "< 0.5 s"
+
+
+@pytest.mark.parametrize("show_s", [0.45, 0.55])
+def test_cli_read_row_prints_its_floor_beside_it_and_computes_met(tmp_path: Path, monkeypatch,
+                                                                 show_s: float) -> None:
+    import bench_cli
+
+    def fake_median(commands, runs, env):  # type: ignore[no-untyped-def]
+        walls = {"show": show_s, "floor": 0.28, "raw": 0.04, "pass": 0.02, "help": 0.1}
+        return {name: (walls[name], walls[name] * 0.9) for name in commands}
+
+    monkeypatch.setattr(bench_cli, "build_demo", lambda state: state / "aftaleflow.db")
+    monkeypatch.setattr(bench_cli, "median_seconds", fake_median)
+    show, floor = bench_cli.cli_startup(tmp_path, runs=3)[:2]
+    assert show.figure == pytest.approx(show_s * 1000) and show.target == "≤ 0.5 s"
+    assert show.met == (show_s <= 0.5)
+    assert "floor 280 ms" in show.note
+    assert floor.name.startswith("(d) its floor") and floor.figure == pytest.approx(280)
+    assert floor.target == "" and floor.met is None
+    assert f"agreement show {show_s * 1000 - 280:+.0f} ms above it" in floor.note
+
+
+def test_cli_floor_reads_the_agreement_and_its_parties_through_sqlalchemy(tmp_path: Path
+                                                                          ) -> None:
+    """The floor process really reads and prints the rows `agreement show` prints."""
+    import os
+    import subprocess
+
+    import bench_cli
+
+    database = bench_cli.build_demo(tmp_path / "state")
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", bench_cli.FLOOR_READ,
+                           f"sqlite:///{database}", "3"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    shown = subprocess.run(bench_cli.cli("agreement", "show", "3"), capture_output=True,
+                           text=True, timeout=120, check=True,
+                           env={**os.environ,
+                                "AFTALEFLOW_STATE_DIR": str(tmp_path / "state")}).stdout
+    assert done.stdout.splitlines()[0] == shown.splitlines()[0]
+    parties = shown.split("Parter i godkendelsesrunden:\n")[1].splitlines()
+    names = [line[4:56].rstrip() for line in parties if line.startswith("    ")
+             and not line.startswith("      ")]
+    floor_names = [line[4:56].rstrip() for line in done.stdout.splitlines()
+                   if line.startswith("    ")]
+    assert len(names) == 7 and floor_names == names  # the round's parties, in the same order
+    imported = {line.rsplit("|", 1)[1].strip().split(".")[0]
+                for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "sqlalchemy" in imported
+    assert imported & {"sqlmodel", "pydantic", "typer", "aftaleflow"} == set()
 
 
 def test_readme_figures_are_the_newest_recorded_run_and_every_target_was_met() -> None:

@@ -25,12 +25,26 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
 from aftaleflow.config import PROJECT_ROOT, get_settings
-from aftaleflow.domain import meetings, model, outbox, search, texts
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import MetaData
 
-TABLE_MODULES = (model, meetings, outbox, search, texts)  # imported so their tables register
+TABLE_MODULES = ("model", "meetings", "outbox", "search", "texts")
+"""The modules of `aftaleflow.domain` whose classes are the tables. A service imports the
+tables it uses; `all_tables()` imports every one (Alembic's view of the schema), so a read
+such as `aftaleflow agreement show` does not build the classes of meetings, mail and texts."""
+
+
+def all_tables() -> MetaData:
+    """SQLModel's metadata with every table of the schema registered on it."""
+    from importlib import import_module
+
+    from sqlmodel import SQLModel
+
+    for name in TABLE_MODULES:
+        import_module(f"aftaleflow.domain.{name}")
+    return SQLModel.metadata
 
 READ_ONLY = {"aftaleflow_read_only": True}
 

@@ -206,6 +206,25 @@ def test_agreement_show_imports_only_what_a_read_needs(demo_env) -> None:
     assert packages & HEAVY_FOR_A_READ == set()
 
 
+def test_agreement_show_builds_only_the_tables_and_the_command_it_reads(demo_env) -> None:
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "aftaleflow", "agreement",
+                           "show", "1"], env=demo_env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    modules = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+               if line.startswith("import time:")}
+    assert "aftaleflow.domain.model" in modules
+    assert modules & {"aftaleflow.domain.meetings", "aftaleflow.domain.outbox",
+                      "aftaleflow.domain.texts", "aftaleflow.domain.search",
+                      "aftaleflow.services.agreements.lifecycle"} == set()
+    group = run(["agreement", "--help"], demo_env)
+    for command in ("create", "list", "show", "history", "advance", "texts", "revise", "diff",
+                    "publish"):
+        assert f"  {command} " in group.stdout, command
+    typo = run(["agreement", "shw", "1"], demo_env)
+    assert typo.returncode == 2 and "show" in typo.stderr
+
+
 def test_help_imports_neither_the_database_layer_nor_the_services(demo_env) -> None:
     stdout, packages = imported_packages(["--help"], demo_env)
     assert "agreement" in stdout and "status" in stdout and "db" in stdout

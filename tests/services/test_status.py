@@ -76,3 +76,36 @@ def test_a_matrix_cell_has_the_approval_views_fields_in_its_order() -> None:
     assert ApprovalCell._fields == tuple(f.name for f in declared)
     assert ApprovalCell._field_defaults == {f.name: f.default for f in declared
                                             if f.default is not MISSING}
+
+
+def test_matrix_cells_carry_meetings_and_decisions_as_the_views_do(
+        ctx: ServiceContext) -> None:
+    """The matrix reads a party's meeting and decision, protocol, comment, certainty and own
+    text version in a second query that finds only the approvals having any of them: the
+    cells still equal the per-agreement views', also for a page of ids and for one region."""
+    from aftaleflow.services.agreements.approvals import Decision, record_decision
+    from aftaleflow.services.agreements.texts import TextRevision, revise_text
+    from aftaleflow.services.reading.matrix import approval_matrix
+
+    _cases(ctx)
+    pending = agreement_in_state(ctx, "i_godkendelse")
+    record_decision(ctx, pending.id, Decision(party="Vejle", decision="dagsorden",
+                                              meeting_date=ctx.now().date(),
+                                              protocol_ref="Punkt 7", comment="På mødet"))
+    revised = agreement_in_state(ctx, "genforhandling")
+    revise_text(ctx, revised.id, TextRevision(body="Ny tekst efter afvisningen"))
+    views = {v.id: v for v in list_agreements(ctx)}
+    assert status_matrix(ctx) == list(views.values())
+    cells = {c.body: c for c in views[pending.id].approvals}
+    vejle = next(c for name, c in cells.items() if "Vejle" in name)
+    assert vejle.meeting_date and vejle.protocol_ref == "Punkt 7"
+    assert vejle.comment == "På mødet"
+    deadlines = [c.deadline for r in approval_matrix(ctx) for c in r.approvals if c.deadline]
+    assert len({id(d) for d in deadlines}) == len(set(deadlines))  # one object per day
+    page = approval_matrix(ctx, only=[revised.id, pending.id])
+    assert [r.id for r in page] == sorted([revised.id, pending.id])
+    for row in page:
+        assert [tuple(c) for c in row.approvals] == [
+            tuple(getattr(v, f) for f in c._fields)
+            for v, c in zip(views[row.id].approvals, row.approvals, strict=True)]
+    assert approval_matrix(ctx, region="syddanmark", only=[]) == []

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.models import CommandInfo, TyperInfo
 
 from aftaleflow.cli.admin import serve_api, user_app
 from aftaleflow.cli.archive import archive_app
@@ -368,25 +369,48 @@ def audit_verify(
                f"{report.reason}.", 8)
 
 
-def only(name: str | None) -> typer.Typer:
-    """The app with just the top-level command `name` (or all, if `name` is not one).
+def only(name: str | None, sub: str | None = None) -> typer.Typer:
+    """The app with just the top-level command `name` (or all, if `name` is not one), and of a
+    group just its command `sub` (or all, if `sub` is not one of them: `--help`, a typo).
 
     Typer inspects the signature of every registered command before it runs one (0.2 s for
-    all of ours); a command only needs its own, and `--help` still lists every command.
+    all of ours; each parameter gets a pydantic adapter); a command only needs its own, and
+    `--help` still lists every command.
     """
-    from typer.main import get_command_name
-
-    commands = [c for c in app.registered_commands
-                if (c.name or get_command_name(c.callback.__name__ if c.callback else "")) == name]
+    commands = _pruned(app.registered_commands, name)
     groups = [g for g in app.registered_groups if g.name == name]
     if not commands and not groups:
         return app
     pruned = copy.copy(app)
-    pruned.registered_commands, pruned.registered_groups = commands, groups
+    pruned.registered_commands = commands
+    pruned.registered_groups = [_only_in_group(g, sub) for g in groups]
     return pruned
+
+
+def _pruned(commands: list[CommandInfo], name: str | None) -> list[CommandInfo]:
+    from typer.main import get_command_name
+
+    return [c for c in commands
+            if (c.name or get_command_name(c.callback.__name__ if c.callback else "")) == name]
+
+
+def _only_in_group(group: TyperInfo, sub: str | None) -> TyperInfo:
+    """The group with just its command `sub`, if it has one by that name."""
+    instance = group.typer_instance
+    if instance is None or instance.registered_groups:
+        return group
+    commands = _pruned(instance.registered_commands, sub)
+    if not commands:
+        return group
+    kept = copy.copy(instance)
+    kept.registered_commands = commands
+    narrowed = copy.copy(group)
+    narrowed.typer_instance = kept
+    return narrowed
 
 
 def main() -> None:
     from typer.main import get_group  # a group even when only one command is kept
 
-    get_group(only(sys.argv[1] if len(sys.argv) > 1 else None))()
+    args = sys.argv[1:3]
+    get_group(only(*args) if args else app)()

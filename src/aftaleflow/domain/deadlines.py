@@ -86,6 +86,8 @@ def parse(raw: dict[str, Any]) -> DeadlinePolicy:
 
 @lru_cache(maxsize=4)
 def load_policy(path: Path = POLICY_FILE) -> DeadlinePolicy:
-    import yaml  # imported here: read commands never load the policy
+    import yaml  # imported here: only a command that shows or counts a deadline loads it
 
-    return parse(yaml.safe_load(path.read_text(encoding="utf-8")))
+    # libyaml's safe loader where PyYAML has it (C; the same safe subset of YAML)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return parse(yaml.load(path.read_text(encoding="utf-8"), Loader=loader))

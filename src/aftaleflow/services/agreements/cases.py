@@ -29,12 +29,10 @@ from aftaleflow.domain.model import (
     RegionMembership,
 )
 from aftaleflow.domain.validation import MAX_TITLE, clean_text, validate_kle
-from aftaleflow.services.agreements import availability, lifecycle
+from aftaleflow.services.agreements import availability
 from aftaleflow.services.agreements.part_view import events_seen_by, viewer_of
 from aftaleflow.services.agreements.parties import chosen_parties
 from aftaleflow.services.agreements.read_model import FIXED_PARTY_KINDS, view_of
-from aftaleflow.services.agreements.text_rows import start_text
-from aftaleflow.services.reading.indexing import index_agreement
 from aftaleflow.services.structure.origins import choose_origin
 from aftaleflow.services.structure.succession import require_area_valid, require_region_valid
 from aftaleflow.services.uow import ServiceContext, UnitOfWork, attach
@@ -99,6 +97,10 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
                               single_line=True)
     kind = _choice(new.kind, AgreementKind, "type")
     kle = validate_kle(new.kle_number)
+    # The text and search tables are written here only (a read does not build their classes).
+    from aftaleflow.services.agreements.text_rows import start_text
+    from aftaleflow.services.reading.indexing import index_agreement
+
     with UnitOfWork(ctx) as uow:
         today = uow.now.date()
         if new.approval_deadline is not None:
@@ -182,6 +184,8 @@ def advance_agreement(ctx: ServiceContext, agreement_id: int, trigger: str, *,
     `deadline`: a new fixed approval deadline for the round the trigger starts.
     """
     ctx.authorize("agreement.advance")  # the one permission table decides, for every trigger
+    from aftaleflow.services.agreements import lifecycle  # writes only: a read needs none
+
     note = clean_text(comment, "kommentar", max_len=5000) if comment else None
     with UnitOfWork(ctx) as uow:
         agreement = load_agreement(uow.session, agreement_id, expected_version, lock=True)

@@ -21,7 +21,6 @@ from typing import TypeVar
 from sqlmodel import Session, col, select
 
 from aftaleflow.domain.access import Principal, Role
-from aftaleflow.domain.meetings import AgendaItem, Meeting, StoredDocument
 from aftaleflow.domain.model import Approval, AuditEvent, Body
 from aftaleflow.services.views import AgreementView, ApprovalCell, ApprovalView, MatrixRow
 
@@ -113,6 +112,9 @@ def _own_or_common(session: Session, viewer: Viewer, entity: str, entity_id: int
     for its meeting, or meant for every party (no addressee and no meeting)."""
     if entity_id is None:
         return False
+    # Meetings' tables only where a part reads a timeline (`agreement show` builds none).
+    from aftaleflow.domain.meetings import AgendaItem, StoredDocument
+
     if entity == "agenda_item":
         item = session.get(AgendaItem, entity_id)
         return item is not None and _meeting_body(session, item.meeting_id) in viewer.own_ids
@@ -129,5 +131,7 @@ def _own_or_common(session: Session, viewer: Viewer, entity: str, entity_id: int
 
 
 def _meeting_body(session: Session, meeting_id: int | None) -> int | None:
+    from aftaleflow.domain.meetings import Meeting
+
     meeting = session.get(Meeting, meeting_id) if meeting_id is not None else None
     return meeting.body_id if meeting else None
