@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
@@ -237,3 +239,10 @@ def test_the_public_benchmark_offers_both_clients_the_readme_names() -> None:
     shown = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_public.py"), "--help"],
                            capture_output=True, text=True, check=True).stdout
     assert "{light,httpx}" in shown
+
+
+def test_without_a_temporary_directory_the_workers_make_their_answers_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "not-there"))
+    with shared_answers_directory():
+        assert SharedAnswers.from_environment() is None

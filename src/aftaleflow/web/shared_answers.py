@@ -101,8 +101,14 @@ def _digest(version: str) -> str:
 @contextlib.contextmanager
 def shared_answers_directory() -> Iterator[None]:
     """For the workers of one `aftaleflow api --workers N` run: a directory of the run's own,
-    named in their environment, removed at the end."""
-    with tempfile.TemporaryDirectory(prefix="aftaleflow-public-") as directory:
+    named in their environment, removed at the end. Where none can be made (no writable
+    temporary directory), each worker makes its answers alone, as before."""
+    try:
+        made = tempfile.TemporaryDirectory(prefix="aftaleflow-public-")
+    except OSError:
+        yield
+        return
+    with made as directory:
         os.environ[SHARED_ANSWERS] = directory
         try:
             yield
