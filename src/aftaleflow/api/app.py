@@ -30,6 +30,9 @@ from aftaleflow.api.warmup import warm_up
 from aftaleflow.db import get_engine
 from aftaleflow.services.uow import _system_clock
 from aftaleflow.serving.timing import ServerTiming
+from aftaleflow.web import shared_answers_directory
+
+__all__ = ["create_app", "create_served_app", "shared_answers_directory"]
 
 MAX_BODY = 4 * 1024 * 1024
 
@@ -104,6 +107,14 @@ def create_app(engine: Engine | None = None,
     app.add_middleware(BodyLimit)
     app.add_middleware(ServerTiming)  # outermost: its figures cover every other layer
     _add_problem_schema(app)
+    return app
+
+
+def create_served_app() -> FastAPI:
+    """`aftaleflow api`'s app, each worker's: warmed up before it takes a request, and with
+    several workers sharing the public answers they make (`web.shared_answers`)."""
+    app = create_app()
+    web.serve(app)
     return app
 
 
