@@ -73,16 +73,21 @@ OUTBOX_RECLAIM_MINUTES = 10
 OUTBOX_BATCH_SIZE = 1000
 
 
+def today_override() -> date | None:
+    """AFTALEFLOW_TODAY as a date (the clock reads it on every call: no whole Settings)."""
+    raw = os.environ.get("AFTALEFLOW_TODAY")
+    return date.fromisoformat(raw) if raw else None
+
+
 def get_settings() -> Settings:
     """Read settings now (not at import), so tests can change the environment."""
     state_dir = Path(os.environ.get("AFTALEFLOW_STATE_DIR", STATE_DIR))
     url = os.environ.get("AFTALEFLOW_DATABASE_URL") or f"sqlite:///{state_dir / 'aftaleflow.db'}"
-    raw_today = os.environ.get("AFTALEFLOW_TODAY")
     domain = os.environ.get("AFTALEFLOW_MAIL_DOMAIN", "aftaleflow.test")
     return Settings(
         database_url=url,
         state_dir=state_dir,
-        today_override=date.fromisoformat(raw_today) if raw_today else None,
+        today_override=today_override(),
         base_url=os.environ.get("AFTALEFLOW_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         mail_domain=domain,
         manager_email=os.environ.get("AFTALEFLOW_MANAGER_EMAIL", f"leder@{domain}"),

@@ -53,9 +53,19 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+# PostgreSQL connections kept per process. A uvicorn worker serves a dozen requests at once
+# under load (`aftaleflow api --workers 4`, 50 clients); with SQLAlchemy's default of 5 kept
+# and 10 more made on demand, every request past the fifth opened a new server connection
+# (a new server process) and closed it again after. 4 workers × (15 + 5) stays well under a
+# server's max_connections (100 by default, 200 in CI).
+POOL_SIZE = 15
+POOL_OVERFLOW = 5
+
+
 def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE,
+                             max_overflow=POOL_OVERFLOW)
     path = url.split("///", 1)[-1]
     extra: dict[str, Any] = {}
     if path and path != ":memory:" and not path.startswith("file:"):  # URIs: used as given

@@ -26,8 +26,13 @@ from aftaleflow.api.routes import (
     texts,
     users,
 )
+from aftaleflow.api.warmup import warm_up
 from aftaleflow.db import get_engine
 from aftaleflow.services.uow import _system_clock
+from aftaleflow.serving.timing import ServerTiming
+from aftaleflow.web import shared_answers_directory
+
+__all__ = ["create_app", "create_served_app", "shared_answers_directory"]
 
 MAX_BODY = 4 * 1024 * 1024
 
@@ -88,6 +93,7 @@ async def _too_large(send: Send) -> None:
 def create_app(engine: Engine | None = None,
                clock: Callable[[], datetime] | None = None) -> FastAPI:
     app = FastAPI(title="aftaleflow", version="0.1.0", description=DESCRIPTION,
+                  lifespan=warm_up,  # each worker's one-time costs before its first caller
                   openapi_tags=[{"name": "Samarbejdsaftaler"}, {"name": "Stamdata"},
                                 {"name": "Møder og dagsordener"}, {"name": "Status"}])
     app.router.redirect_slashes = False  # its redirect trusts Host; problems.slash_redirect
@@ -99,7 +105,16 @@ def create_app(engine: Engine | None = None,
         app.include_router(module.router)
     web.mount(app)  # the dashboard under /ui/ (HTML, kept out of the OpenAPI schema)
     app.add_middleware(BodyLimit)
+    app.add_middleware(ServerTiming)  # outermost: its figures cover every other layer
     _add_problem_schema(app)
+    return app
+
+
+def create_served_app() -> FastAPI:
+    """`aftaleflow api`'s app, each worker's: warmed up before it takes a request, and with
+    several workers sharing the public answers they make (`web.shared_answers`)."""
+    app = create_app()
+    web.serve(app)
     return app
 
 

@@ -142,9 +142,13 @@ def serve_api(
     from aftaleflow.serving.logs import LOG_CONFIG
 
     if workers > 1:  # each worker process builds its own app and engine from the environment
-        uvicorn.run("aftaleflow.api.app:create_app", factory=True, host=host, port=port,
-                    workers=workers, log_level="info", log_config=LOG_CONFIG)
-        return
-    from aftaleflow.api.app import create_app
+        from aftaleflow.api.app import shared_answers_directory
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", log_config=LOG_CONFIG)
+        with shared_answers_directory():
+            uvicorn.run("aftaleflow.api.app:create_served_app", factory=True, host=host,
+                        port=port, workers=workers, log_level="info", log_config=LOG_CONFIG)
+        return
+    from aftaleflow.api.app import create_served_app
+
+    uvicorn.run(create_served_app(), host=host, port=port, log_level="info",
+                log_config=LOG_CONFIG)

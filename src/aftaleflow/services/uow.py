@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
 from aftaleflow import audit
-from aftaleflow.config import TIMEZONE, get_settings
+from aftaleflow.config import TIMEZONE, today_override
 from aftaleflow.db import READ_ONLY, Prepared, get_engine
 from aftaleflow.domain.access import ACTION_LABELS, LOCAL_OPERATOR, ROLE_LABELS, Principal
 from aftaleflow.domain.errors import Conflict, DomainError, PermissionDenied
@@ -36,7 +36,7 @@ M = TypeVar("M", bound=SQLModel)
 def _system_clock() -> datetime:
     """Now in Denmark; AFTALEFLOW_TODAY moves the date (demos, trying out deadlines)."""
     now = datetime.now(TIMEZONE).replace(microsecond=0)
-    override = get_settings().today_override
+    override = today_override()  # not get_settings(): the clock is read several times a request
     return datetime.combine(override, now.timetz()) if override else now
 
 
@@ -66,8 +66,16 @@ class ServiceContext:
 
 
 class UnitOfWork:
-    def __init__(self, ctx: ServiceContext, *, read_only: bool = False) -> None:
+    def __init__(self, ctx: ServiceContext, *, read_only: bool = False,
+                 audit_at_commit: bool = False) -> None:
+        """`audit_at_commit`: the transaction's audit events are appended (in the order
+        recorded) just before the commit instead of at once, so the chain's lock, which
+        every writer in every process waits for, is held for that append and the commit
+        alone rather than also for the rest of the work (the answer read in `commit_with`).
+        Only for services that do not read their own events back before committing."""
         self.ctx = ctx
+        self._audit_at_commit = audit_at_commit
+        self._pending_events: list[dict[str, Any]] = []
         self.now = ctx.now()
         self._read_only = read_only
         self._committed = False
@@ -108,19 +116,28 @@ class UnitOfWork:
         agreement_id: int | None = None,
         comment: str | None = None,
         actor: str | None = None,
-    ) -> str:
-        """Append one audit event to the chain in this transaction; returns its hash.
+    ) -> str | None:
+        """Append one audit event to the chain in this transaction; returns its hash (None
+        when the unit of work appends its events at commit).
 
         Pending ORM changes are flushed first, so row locks come before the chain lock in
         every service (the order the concurrency tests rely on).
         """
-        self.session.flush()
-        locked, self.chain_locked = self.chain_locked, True  # held from here to the commit
-        return audit.append_values(self.session.connection(), locked=locked, values={
+        values = {
             "at": self.now.isoformat(), "actor": actor or self.ctx.actor, "entity": entity,
             "entity_id": entity_id, "agreement_id": agreement_id, "trigger": trigger,
             "from_state": from_state, "to_state": to_state, "comment": comment,
-        })
+        }
+        if self._audit_at_commit:  # flushed all the same: what follows reads the change
+            self.session.flush()
+            self._pending_events.append(values)
+            return None
+        return self._append(values)
+
+    def _append(self, values: dict[str, Any]) -> str:
+        self.session.flush()
+        locked, self.chain_locked = self.chain_locked, True  # held from here to the commit
+        return audit.append_values(self.session.connection(), locked=locked, values=values)
 
     def save(self, row: SQLModel, **values: Any) -> None:
         """Write `values` and the row's pending changes in one UPDATE ... WHERE version = :seen.
@@ -163,6 +180,9 @@ class UnitOfWork:
         return result
 
     def commit(self) -> None:
+        events, self._pending_events = self._pending_events, []
+        for values in events:
+            self._append(values)
         try:
             self.session.commit()
         except StaleDataError as exc:

@@ -1,19 +1,16 @@
 """The public pages under /offentlig/: no login, no cookies, cacheable, the same data as feeds.
 
 Each route parses the address, calls one service of `services.reading.public` and formats.
-Every answer carries an ETag and Last-Modified from the public stamp (the newest audit event
-and the day); a repeated request with If-None-Match or If-Modified-Since gets 304 before
-anything else is read. A cookie sent along is never read, and none is ever set.
+`public_answers.PublicAnswers` stands before the routes: every answer carries an ETag and
+Last-Modified from the public stamp (the newest audit event and the day), a repeated request
+with If-None-Match or If-Modified-Since gets 304 before anything else is read, and a worker
+sends a finished answer again while its ETag holds. A cookie sent along is never read, and
+none is ever set.
 """
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime, time
-from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,12 +21,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aftaleflow.config import TIMEZONE, get_settings
+from aftaleflow.config import get_settings
 from aftaleflow.domain.errors import DomainError, NotFound, ValidationFailed
 from aftaleflow.services.reading import opendata
 from aftaleflow.services.reading.public import (
     PublicQuery,
-    PublicStamp,
     decisions_of,
     facets,
     get_public,
@@ -41,10 +37,10 @@ from aftaleflow.services.reading.public import (
 )
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.serving.status import TITLES, status_of
+from aftaleflow.web.public_answers import MAX_AGE, last_modified
 from aftaleflow.web.render import templates
 
 router = APIRouter(prefix="/offentlig", include_in_schema=False)
-MAX_AGE = 60
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'none'; img-src 'self' data:; "
                                "object-src 'none'; frame-ancestors 'none'; "
@@ -62,87 +58,15 @@ def public_context(request: Request) -> ServiceContext:
     return ServiceContext(engine=engine, actor="offentlig", clock=request.app.state.clock)
 
 
-# --- caching ------------------------------------------------------------------------------
-def _last_modified(stamp: PublicStamp) -> datetime:
-    """The newest change, or the start of today (a publication date may begin today)."""
-    midnight = datetime.combine(stamp.today, time(0), TIMEZONE)
-    return max(stamp.changed_at, midnight) if stamp.changed_at else midnight
-
-
-def _validators(request: Request, stamp: PublicStamp) -> dict[str, str]:
-    settings = get_settings()
-    seen = (f"{stamp.tag}|{request.url.path}|{request.url.query}|{opendata.SCHEMA_VERSION}|"
-            f"{settings.base_url}|{settings.public_case_handler}")
-    return {"ETag": f'"{hashlib.sha256(seen.encode()).hexdigest()[:32]}"',
-            "Last-Modified": format_datetime(_last_modified(stamp).astimezone(UTC),
-                                             usegmt=True),
-            "Cache-Control": f"public, max-age={MAX_AGE}"}
-
-
-def _not_modified(request: Request, headers: dict[str, str], stamp: PublicStamp) -> bool:
-    match = request.headers.get("if-none-match")
-    if match is not None:
-        return headers["ETag"] in {m.strip().removeprefix("W/") for m in match.split(",")} \
-            or match.strip() == "*"
-    since = request.headers.get("if-modified-since")
-    if since:
-        try:
-            return _last_modified(stamp).replace(microsecond=0) <= parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-    return False
-
-
-def cached(request: Request, make: Callable[[ServiceContext], Response],
-           *, html: bool) -> Response:
-    """Answer 304 if the client has this version; else make the answer, with validators."""
-    ctx = public_context(request)
+# --- answering ----------------------------------------------------------------------------
+def answered(request: Request, make: Callable[[ServiceContext], Response],
+             *, html: bool) -> Response:
+    """The route's answer, or its Danish error. Validators, 304 and the kept answers are
+    `public_answers.PublicAnswers`' work, before any route runs."""
     try:
-        stamp = public_stamp(ctx)
-        headers = _validators(request, stamp)
-        if _not_modified(request, headers, stamp):
-            return Response(status_code=304, headers=headers)
-        hit = _CACHE.get(headers["ETag"])
-        if hit is not None:
-            body, media_type, extra = hit
-            return Response(body, media_type=media_type, headers={**extra, **headers})
-        response = make(ctx)
+        return make(public_context(request))
     except DomainError as exc:
         return _error(request, exc, html=html)
-    response.headers.update(headers)
-    if response.status_code == 200 and not isinstance(response, FileResponse):
-        extra = {k: v for k, v in response.headers.items()
-                 if k.lower() == "content-disposition"}
-        _CACHE.put(headers["ETag"], (bytes(response.body), response.media_type, extra))
-    return response
-
-
-class _Answers:
-    """The newest answers of this worker, by ETag: the ETag names the data version (every
-    change appends an audit event), the day, the address and the settings, so an answer is
-    reused only while it is exactly what a new rendering would give. A press spike on one
-    page then costs one indexed query per request."""
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._items: OrderedDict[str, tuple[bytes, str | None, dict[str, str]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> tuple[bytes, str | None, dict[str, str]] | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: str, value: tuple[bytes, str | None, dict[str, str]]) -> None:
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-_CACHE = _Answers()
 
 
 def _error(request: Request, exc: DomainError, *, html: bool) -> Response:
@@ -220,7 +144,7 @@ def agreements_page(request: Request) -> Response:
             else None,
             feeds=[("/offentlig/beslutninger.atom", "Alle beslutninger")])
 
-    return cached(request, make, html=True)
+    return answered(request, make, html=True)
 
 
 @router.get("/regioner/{region}", response_class=HTMLResponse)
@@ -239,7 +163,7 @@ def region_page(request: Request, region: str) -> Response:
                      feeds=[(f"/offentlig/regioner/{region}/beslutninger.atom",
                              "Beslutninger i regionen")])
 
-    return cached(request, make, html=True)
+    return answered(request, make, html=True)
 
 
 @router.get("/aftaler/{agreement_id}", response_class=HTMLResponse)
@@ -250,12 +174,12 @@ def agreement_page(request: Request, agreement_id: str) -> Response:
                      feeds=[(f"/offentlig/aftaler/{a.summary.id}/beslutninger.atom",
                              "Beslutninger om aftalen")])
 
-    return cached(request, make, html=True)
+    return answered(request, make, html=True)
 
 
 @router.get("/data", response_class=HTMLResponse)
 def data_page(request: Request) -> Response:
-    return cached(request, lambda ctx: _page(request, "offentlig/data.html",
+    return answered(request, lambda ctx: _page(request, "offentlig/data.html",
                                              "Åbne data og feeds",
                                              regions=facets(ctx).regions), html=True)
 
@@ -270,13 +194,13 @@ def _feed(request: Request, ctx: ServiceContext, title: str, page_url: str,
     stamp = public_stamp(ctx)
     body = atom_feed(feed_id=f"urn:aftaleflow:feed:{request.url.path}", title=title,
                      self_url=f"{base}{request.url.path}", page_url=f"{base}{page_url}",
-                     base_url=base, decisions=decisions, updated=_last_modified(stamp))
+                     base_url=base, decisions=decisions, updated=last_modified(stamp))
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
 @router.get("/beslutninger.atom")
 def all_decisions_feed(request: Request) -> Response:
-    return cached(request, lambda ctx: _feed(
+    return answered(request, lambda ctx: _feed(
         request, ctx, "Beslutninger om samarbejdsaftaler", "/offentlig/"), html=False)
 
 
@@ -288,7 +212,7 @@ def region_feed(request: Request, region: str) -> Response:
         return _feed(request, ctx, f"Beslutninger om samarbejdsaftaler – {region}",
                      f"/offentlig/regioner/{region}", region=region)
 
-    return cached(request, make, html=False)
+    return answered(request, make, html=False)
 
 
 @router.get("/aftaler/{agreement_id}/beslutninger.atom")
@@ -299,7 +223,7 @@ def agreement_feed(request: Request, agreement_id: str) -> Response:
         return _feed(request, ctx, f"Beslutninger: {title}", f"/offentlig/aftaler/{number}",
                      agreement_id=number)
 
-    return cached(request, make, html=False)
+    return answered(request, make, html=False)
 
 
 def _open_data(request: Request, ctx: ServiceContext, fmt: str,
@@ -320,12 +244,12 @@ def _open_data(request: Request, ctx: ServiceContext, fmt: str,
 
 @router.get("/data/aftaler.json")
 def agreements_json(request: Request) -> Response:
-    return cached(request, lambda ctx: _open_data(request, ctx, "json"), html=False)
+    return answered(request, lambda ctx: _open_data(request, ctx, "json"), html=False)
 
 
 @router.get("/data/aftaler.csv")
 def agreements_csv(request: Request) -> Response:
-    return cached(request, lambda ctx: _open_data(request, ctx, "csv"), html=False)
+    return answered(request, lambda ctx: _open_data(request, ctx, "csv"), html=False)
 
 
 @router.get("/data/aftaler/{agreement_id}.json")
@@ -339,12 +263,12 @@ def agreement_json(request: Request, agreement_id: str) -> Response:
         return Response(opendata.listing_json(listing, a.decisions, base, None),
                         media_type="application/json")
 
-    return cached(request, make, html=False)
+    return answered(request, make, html=False)
 
 
 @router.get("/data/skema/aftaler-1.json")
 def schema(request: Request) -> Response:
-    return cached(request, lambda ctx: Response(opendata.schema_text(),
+    return answered(request, lambda ctx: Response(opendata.schema_text(),
                                                 media_type="application/schema+json"),
                   html=False)
 
@@ -358,7 +282,7 @@ def document(request: Request, document_id: str) -> Response:
         return FileResponse(found.path, media_type="application/pdf",
                             filename=found.name, content_disposition_type="inline")
 
-    return cached(request, make, html=True)
+    return answered(request, make, html=True)
 
 
 class PublicHeaders:

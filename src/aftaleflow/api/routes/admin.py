@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Header, Query, Response
+from pydantic import BaseModel, TypeAdapter
 
-from aftaleflow.api.deps import Ctx
+from aftaleflow.api.deps import Ctx, conditional_json
 from aftaleflow.api.problems import responses
 from aftaleflow.api.schemas import ChainResult
 from aftaleflow.services.auditing import verify_chain
@@ -21,11 +21,21 @@ class StatusMatrix(BaseModel):
     agreements: list[AgreementView]
 
 
+_MATRIX = TypeAdapter(StatusMatrix)
+
+
 @router.get("/status", response_model=StatusMatrix, tags=["Status"],
-            summary="Statusmatrix: aftaler × parter")
-def status(ctx: Ctx, region: Annotated[str | None, Query(max_length=60)] = None
-           ) -> StatusMatrix:
-    return StatusMatrix(agreements=status_matrix(ctx, region=region))
+            summary="Statusmatrix: aftaler × parter",
+            responses={304: {"description": "Uændret siden den ETag, der blev sendt i "
+                                            "If-None-Match."}})
+def status(ctx: Ctx, region: Annotated[str | None, Query(max_length=60)] = None,
+           if_none_match: Annotated[str | None, Header(
+               max_length=2000, description="ETag fra et tidligere svar: 304 hvis uændret.")
+           ] = None) -> Response:
+    """Svaret bærer en ETag; send den i If-None-Match, og et uændret svar er 304 uden
+    indhold."""
+    body = _MATRIX.dump_json(StatusMatrix(agreements=status_matrix(ctx, region=region)))
+    return conditional_json(body, if_none_match)
 
 
 @router.get("/audit/verify", response_model=ChainResult, tags=["Revisionsspor"],

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
-from aftaleflow.api.deps import Ctx, Version, etag
+from aftaleflow.api.deps import Ctx, Version, etag, json_answer
 from aftaleflow.api.problems import responses
 from aftaleflow.api.schemas import (
     Action,
@@ -29,6 +29,7 @@ router = APIRouter(prefix="/agreements", tags=["Samarbejdsaftaler"],
 Party = Annotated[str, Path(max_length=200, description="Kommunekode, navn eller organets nøgle.")]
 ClusterKey = Annotated[str, Path(max_length=200, description="Klyngens nøgle eller navn.")]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1, description="Aftalens nummer.")]
+AGREEMENT_VIEW = TypeAdapter(AgreementView)
 
 
 @router.get("", response_model=Page[AgreementView], summary="Søg i samarbejdsaftaler")
@@ -105,13 +106,11 @@ def transition(ctx: Ctx, agreement_id: Id, body: TransitionIn, version: Version,
 
 @router.post("/{agreement_id}/approvals/{party}", response_model=AgreementView,
              summary="Registrér en parts beslutning", responses=responses(409))
-def decide(ctx: Ctx, agreement_id: Id, party: Party, body: DecisionIn,
-           response: Response) -> AgreementView:
+def decide(ctx: Ctx, agreement_id: Id, party: Party, body: DecisionIn) -> Response:
     """`party` er kommunekode, kommunenavn, `regionsraadet` eller organets nøgle (fx kb-657).
     En part kan kun registrere sit eget organs beslutning."""
     view = record_decision(ctx, agreement_id, Decision(party=party, **body.model_dump()))
-    response.headers["ETag"] = etag(view.version)
-    return view
+    return json_answer(AGREEMENT_VIEW, view, ETag=etag(view.version))
 
 
 @router.post("/{agreement_id}/implementations/{cluster}", response_model=AgreementView,

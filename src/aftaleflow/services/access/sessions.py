@@ -11,12 +11,13 @@ import hmac
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, or_
+from sqlalchemy import Engine, bindparam, or_
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select, update
 
-from aftaleflow.db import READ_ONLY
+from aftaleflow.db import READ_ONLY, Prepared
 from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.model import User, WebSession
 from aftaleflow.services.access.users import FEED_PREFIX, TOKEN_PREFIX, hash_token, token_status
@@ -30,28 +31,60 @@ Clock = Callable[[], datetime]
 
 def authenticate(engine: Engine, token: str, now: datetime) -> Principal | None:
     """The principal for a valid API token, or None."""
-    return _by_hash(engine, User.token_hash, token, TOKEN_PREFIX, now)
+    return _by_hash(engine, _BY_TOKEN, token, TOKEN_PREFIX, now)
 
 
 def authenticate_feed(engine: Engine, key: str, now: datetime) -> Principal | None:
     """The principal for a calendar feed key; only while the user's token is valid too."""
-    return _by_hash(engine, User.feed_key_hash, key, FEED_PREFIX, now)
+    return _by_hash(engine, _BY_FEED_KEY, key, FEED_PREFIX, now)
 
 
-def _by_hash(engine: Engine, column: object, secret: str, prefix: str,
+class _Caller(NamedTuple):
+    """The few columns of a user the token check needs, read as one plain row."""
+
+    id: int
+    name: str
+    role: str
+    body_id: int | None
+    active: bool
+    token_expires_at: datetime | None
+    token_revoked_at: datetime | None
+    token_last_used_at: datetime | None
+    stored_hash: str | None
+
+
+def _lookup(column: Any) -> Prepared:
+    return Prepared(select(  # type: ignore[call-overload, misc]
+        User.id, User.name, User.role, User.body_id, User.active, User.token_expires_at,
+        User.token_revoked_at, User.token_last_used_at, column).where(
+        column == bindparam("digest")))
+
+
+# One indexed SELECT per request, compiled once, on a pooled connection without an ORM
+# session: the check runs on every API request, and the session and query machinery cost
+# more than the query. Nothing is cached between requests, so a revoked, rotated or expired
+# token is refused on the very next request by every worker process.
+_BY_TOKEN = _lookup(User.token_hash)
+_BY_FEED_KEY = _lookup(User.feed_key_hash)
+
+
+def _by_hash(engine: Engine, lookup: Prepared, secret: str, prefix: str,
              now: datetime) -> Principal | None:
     if not secret.startswith(prefix) or len(secret) > 200:
         return None
     digest = hash_token(secret)
-    with Session(engine.execution_options(**READ_ONLY)) as session:
-        user = session.exec(select(User).where(column == digest)).first()
-    stored = getattr(user, "feed_key_hash" if prefix == FEED_PREFIX else "token_hash", None)
-    if user is None or not stored or not hmac.compare_digest(stored, digest):
+    with engine.execution_options(**READ_ONLY).connect() as conn:
+        row = lookup.first(conn, {"digest": digest})
+    if row is None:
+        return None
+    user = _Caller(*row)
+    if not user.stored_hash or not hmac.compare_digest(user.stored_hash, digest):
         return None
     return _principal_if_valid(engine, user, now)
 
 
-def _principal_if_valid(engine: Engine, user: User, now: datetime) -> Principal | None:
+def _principal_if_valid(engine: Engine, user: User | _Caller, now: datetime
+                        ) -> Principal | None:
     if token_status(user, now) != "aktiv":
         return None
     _mark_used(engine, user, now)
@@ -59,7 +92,7 @@ def _principal_if_valid(engine: Engine, user: User, now: datetime) -> Principal 
                      body_id=user.body_id)
 
 
-def _mark_used(engine: Engine, user: User, now: datetime) -> None:
+def _mark_used(engine: Engine, user: User | _Caller, now: datetime) -> None:
     last = user.token_last_used_at
     if last is not None and now - last < USE_GRANULARITY:
         return

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlmodel import Session, col, select, update
 
@@ -50,7 +51,18 @@ def new_secret(prefix: str) -> str:
     return prefix + secrets.token_urlsafe(32)
 
 
-def token_status(user: User, now: datetime) -> str:
+class TokenFacts(Protocol):
+    """What a token's status is worked out from (a User row, or the token check's row)."""
+
+    @property
+    def active(self) -> bool: ...
+    @property
+    def token_revoked_at(self) -> datetime | None: ...
+    @property
+    def token_expires_at(self) -> datetime | None: ...
+
+
+def token_status(user: TokenFacts, now: datetime) -> str:
     if not user.active:
         return "deaktiveret"
     if user.token_revoked_at is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from aftaleflow.domain.access import Role
@@ -33,6 +34,14 @@ class Decision:
 def find_party_approval(session: Session, agreement: Agreement, party: str) -> Approval:
     """Find the current round's approval for a party given as body key, kommunekode or name."""
     ref = party.strip()
+    # The body's key (how the API, the mails and the load name a party): one row, one query.
+    found = session.exec(select(Approval, Body).join(Body, col(Body.id) == Approval.body_id)
+                         .where(Approval.agreement_id == agreement.id,
+                                Approval.round_no == agreement.round_no,
+                                func.lower(Body.key) == ref.lower())).first()
+    if found is not None:
+        session.info.setdefault("bodies", []).append(found[1])  # held for apply_decision
+        return found[0]
     approvals = lifecycle.current_approvals(session, agreement)
     if not approvals:
         raise NotFound(f"Samarbejdsaftale {agreement.id} har ingen godkendelsesrunde endnu.")
@@ -70,7 +79,9 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
                     expected_version: int | None = None) -> AgreementView:
     """A council's step: put on agenda, approve, reject, postpone or resume (with new date)."""
     ctx.authorize("approval.record")
-    with UnitOfWork(ctx) as uow:
+    # The audit events are appended last, so the chain's lock (every writer's, in every
+    # process) is held for the append and the commit only.
+    with UnitOfWork(ctx, audit_at_commit=True) as uow:
         agreement = load_visible(uow.session, ctx.principal, agreement_id, lock=True)
         approval = find_party_approval(uow.session, agreement, decision.party)
         principal = ctx.principal
@@ -78,9 +89,17 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
             raise PermissionDenied(
                 "Du kan kun registrere beslutninger for dit eget organ.")
         apply_decision(uow, agreement, approval, decision, expected_version=expected_version)
-        return uow.commit_with(
-            lambda: view_of(uow.session, agreement, detail=True, principal=uow.ctx.principal,
-                     today=uow.now.date()))
+
+        def answer() -> AgreementView:
+            return view_of(uow.session, agreement, detail=True, principal=uow.ctx.principal,
+                           today=uow.now.date())
+
+        if ctx.engine.dialect.name != "postgresql":  # SQLite: a second transaction would
+            return uow.commit_with(answer)          # take the write lock again to read
+        # PostgreSQL: the answer is read after the commit, in a read of its own: every other
+        # decision on the agreement queues for its row lock, held until the commit.
+        uow.commit()
+        return answer()
 
 
 def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,

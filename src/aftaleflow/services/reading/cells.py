@@ -10,7 +10,6 @@ show `cell_of(...)`; a body that is not a party to an agreement has an empty cel
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import NamedTuple
 
@@ -67,5 +66,13 @@ def cell_of(approval: ApprovalLike | None, agreement_state: str) -> Cell:
 
 
 def with_cell(approval: ApprovalView, agreement_state: str) -> ApprovalView:
-    """The approval view with its matrix cell's text (`cell` in the JSON)."""
-    return replace(approval, cell=cell_of(approval, agreement_state).text)
+    """The approval view with its matrix cell's text (`cell` in the JSON).
+
+    A copy of the frozen view's fields with `cell` set, as `dataclasses.replace` makes it
+    but without a keyword call of `__init__` over its 19 fields (12 µs against 2 µs; every
+    cell of the status matrix and of each decision's answer passes here)."""
+    new = object.__new__(ApprovalView)
+    fields = new.__dict__
+    fields.update(approval.__dict__)
+    fields["cell"] = cell_of(approval, agreement_state).text
+    return new

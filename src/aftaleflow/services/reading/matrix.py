@@ -67,21 +67,28 @@ def approval_matrix(ctx: ServiceContext, region: str | None = None, *,
     agreements alone (for filtering and paging before the cells of one page are read)."""
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
-        session, today = uow.session, uow.now.date()
-        where, params = _where(session, region, only)
-        agreements = _fetch(session, _AGREEMENTS, where, params)
-        if ctx.principal.role == Role.PARTY:
-            agreements = _concerning(session, ctx, agreements)
-        if not (cells and agreements):
-            return [_row(a, []) for a in agreements]
-        bodies = _bodies(session)
-        with _collector_paused():
-            dates = _Dates(as_text=ctx.engine.dialect.name == "sqlite")
-            found = _cells(_fetch(session, _CELLS, where, params), bodies,
-                           {a[0]: a for a in agreements}, today, dates,
-                           _noted(_fetch(session, _NOTED, where, params), dates))
-            viewer = viewer_of(session, ctx.principal)
-            return [seen_by(viewer, _row(a, found.get(a[0], []))) for a in agreements]
+        return matrix_rows(uow, region, only=only, cells=cells)
+
+
+def matrix_rows(uow: UnitOfWork, region: str | None = None, *,
+                only: Collection[int] | None = None, cells: bool = True) -> list[MatrixRow]:
+    """`approval_matrix` inside the caller's transaction (the caller authorizes)."""
+    ctx = uow.ctx
+    session, today = uow.session, uow.now.date()
+    where, params = _where(session, region, only)
+    agreements = _fetch(session, _AGREEMENTS, where, params)
+    if ctx.principal.role == Role.PARTY:
+        agreements = _concerning(session, ctx, agreements)
+    if not (cells and agreements):
+        return [_row(a, []) for a in agreements]
+    bodies = _bodies(session)
+    with _collector_paused():
+        dates = _Dates(as_text=ctx.engine.dialect.name == "sqlite")
+        found = _cells(_fetch(session, _CELLS, where, params), bodies,
+                       {a[0]: a for a in agreements}, today, dates,
+                       _noted(_fetch(session, _NOTED, where, params), dates))
+        viewer = viewer_of(session, ctx.principal)
+        return [seen_by(viewer, _row(a, found.get(a[0], []))) for a in agreements]
 
 
 @contextmanager

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from aftaleflow.services.reading.public_views import PublicDecision, PublicList, PublicSummary
 from aftaleflow.services.views import utc_z
@@ -77,7 +78,7 @@ def listing_json(listing: PublicList, decisions: list[PublicDecision], base_url:
         "per_page": listing.query.per_page, "next": next_url,
         "agreements": [agreement_json(a, by_agreement.get(a.id, []), base_url)
                        for a in listing.items]}
-    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    return orjson.dumps(document)  # UTF-8, compact: a tenth of json.dumps' time
 
 
 def listing_csv(listing: PublicList, decisions: list[PublicDecision]) -> bytes:

@@ -2,7 +2,8 @@
 
 The cells come from `services.reading.matrix.approval_matrix` (the one matrix result); this
 adds what the JSON carries beyond the matrix: each agreement's full record, allowed actions,
-forum and implementations (one query each for the agreements and the implementations).
+forum and implementations (one query each for the agreements and the implementations),
+in the matrix's own transaction.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlmodel import col, select
 from aftaleflow.domain.model import Agreement, Cluster, Implementation, Region
 from aftaleflow.services.agreements.availability import forum_names
 from aftaleflow.services.agreements.read_model import agreement_view, implementation_view
-from aftaleflow.services.reading.matrix import approval_matrix
+from aftaleflow.services.reading.matrix import matrix_rows
 from aftaleflow.services.structure.origins import origin_labels
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView, ApprovalView, ImplementationView
@@ -20,9 +21,10 @@ from aftaleflow.services.views import AgreementView, ApprovalView, Implementatio
 
 def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[AgreementView]:
     """Every agreement the principal may see (optionally one region's), with its parties."""
-    rows = approval_matrix(ctx, region)
-    ids = [r.id for r in rows]
-    with UnitOfWork(ctx, read_only=True) as uow:
+    ctx.authorize("agreement.read")
+    with UnitOfWork(ctx, read_only=True) as uow:  # one transaction: one connection, one BEGIN
+        rows = matrix_rows(uow, region)
+        ids = [r.id for r in rows]
         session = uow.session
         agreements = {a.id: (a, r) for a, r in session.exec(select(Agreement, Region).join(
             Region, col(Region.id) == Agreement.region_id).where(col(Agreement.id).in_(ids)))}

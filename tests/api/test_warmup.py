@@ -1,0 +1,38 @@
+"""Each API worker warms up at start with requests that are refused: nothing is read for
+anybody or written, and a database that cannot answer does not stop the start."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from aftaleflow.api.app import create_app
+from aftaleflow.api.warmup import REQUESTS, _request
+from aftaleflow.db import make_engine
+from aftaleflow.domain.model import AuditEvent, User
+
+
+def test_the_warm_up_requests_are_all_refused_and_change_nothing(engine, clock) -> None:
+    def snapshot() -> tuple[int, list[object]]:
+        with engine.connect() as conn:
+            return (conn.execute(select(func.count()).select_from(AuditEvent)).scalar_one(),
+                    list(conn.execute(select(User.token_last_used_at)).scalars()))
+
+    before = snapshot()
+    app = create_app(engine, clock)
+    with TestClient(app):  # the lifespan runs the warm-up
+        statuses = [asyncio.run(_request(app, method, path, body))
+                    for method, path, body in REQUESTS]
+    assert all(status in (401, 404, 307, 303) for status in statuses), statuses
+    assert snapshot() == before
+
+
+def test_a_worker_starts_when_the_database_cannot_answer(tmp_path: Path) -> None:
+    app = create_app(make_engine(f"sqlite:///{tmp_path / 'ingen-tabeller.db'}"))
+    with TestClient(app, raise_server_exceptions=False) as client:  # started all the same
+        answer = client.get("/status", headers={"Authorization": "Bearer af_" + "x" * 40})
+    assert answer.status_code == 503
+    assert "aftaleflow init" in answer.json()["detail"]
