@@ -25,11 +25,9 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import partial
-from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,9 +35,7 @@ from aftaleflow.config import TIMEZONE
 from aftaleflow.services.reading import opendata
 from aftaleflow.services.reading.public import PublicStamp, public_stamp
 from aftaleflow.services.uow import ServiceContext
-
-if TYPE_CHECKING:
-    from aftaleflow.web.shared_answers import SharedAnswers
+from aftaleflow.web.shared_answers import Answer, SharedAnswers
 
 MAX_AGE = 60
 BASE_URL, CASE_HANDLER = "AFTALEFLOW_BASE_URL", "AFTALEFLOW_PUBLIC_CASE_HANDLER"
@@ -140,16 +136,6 @@ class VersionCheck:
 
 
 # --- the kept answers ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: list[tuple[bytes, bytes]]
-    body: bytes
-    packed: bytes | None = None  # gzip, when it is worth it
-
-    @property
-    def size(self) -> int:
-        return len(self.body) + len(self.packed or b"")
 
 
 class Answers:

@@ -17,9 +17,23 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from aftaleflow.web.public_answers import Answer
+
+@dataclass(frozen=True)
+class Answer:
+    """A finished answer: what a worker keeps and the workers of a run share."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    packed: bytes | None = None  # gzip, when it is worth it
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.packed or b"")
+
 
 SHARED_ANSWERS = "AFTALEFLOW_RUN_SHARED_ANSWERS"  # set by `aftaleflow api`, not a setting
 
