@@ -66,6 +66,26 @@ def as_json(results: list[scale.Result], started: datetime, seconds: float,
             "results": rows}
 
 
+def _figure(value: float, unit: str) -> str:
+    if unit in ("s", "msg/s") or value >= 100:
+        return f"{value:,.1f} {unit}" if value < 100 else f"{value:,.0f} {unit}"
+    return f"{value:.1f} {unit}"
+
+
+def markdown_rows(data: dict[str, Any]) -> list[str]:
+    """A run's targeted rows as README table lines (figure, raw, target, verdict): the README's
+    tables are copied from a results file, never typed (tests/test_bench.py compares them)."""
+    lines = []
+    for row in data["results"]:
+        if not row["target"]:
+            continue
+        figure = "n/a" if row["figure"] is None else _figure(row["figure"], row["unit"])
+        raw = "—" if row["baseline"] is None else _figure(row["baseline"], row["unit"])
+        lines.append(f"| {row['name']} | {figure} | {raw} | {row['target']} | "
+                     f"{row['verdict']} |")
+    return lines
+
+
 def run_script(name: str, *args: str, timeout: float = 900) -> list[scale.Result]:
     """A benchmark in its own process (own memory, own imports), read from its JSON lines."""
     done = subprocess.run([sys.executable, str(HERE / name), *args, "--json"],

@@ -217,3 +217,22 @@ def test_mail_benchmark_rows_carry_targets_and_computed_verdicts() -> None:
     assert sending.met == (sending.figure >= 100) and "ratio" in sending.note
     assert render.target == "≤ 1.2× raw" and render.baseline
     assert render.met == (render.figure <= 1.2 * render.baseline)
+
+
+def test_readme_shows_the_newest_progress_run_row_for_row_from_its_file() -> None:
+    """A run with a target not met is kept under bench/results/progress/ and shown in the
+    README as it is, each targeted row copied from the file (not typed)."""
+    root = Path(__file__).resolve().parents[1]
+    runs = sorted((root / "bench" / "results" / "progress").glob("*.json"))
+    if not runs:
+        pytest.skip("no run with a target not met is recorded")
+    newest = runs[-1]
+    data = json.loads(newest.read_text(encoding="utf-8"))
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert f"bench/results/progress/{newest.name}" in readme
+    rows = run_all.markdown_rows(data)
+    assert rows and all(line in readme for line in rows), [
+        line for line in rows if line not in readme]
+    assert any(line.endswith("| not met |") for line in rows)  # else it belongs in results/
+    measured = datetime.fromisoformat(data["measured_at"])
+    assert f"{measured.day} {measured:%B} {measured.year}" in readme
