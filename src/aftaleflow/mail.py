@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.generator import BytesGenerator
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.utils import format_datetime, getaddresses, parseaddr
 from functools import lru_cache
 from pathlib import Path
@@ -185,11 +185,40 @@ def build_message(mail: OutgoingMail, settings: SmtpSettings, *,
     return message
 
 
+class _Part(EmailMessage):
+    """An attachment's MIME part, shared by every mail that carries the same file."""
+
+    flat: dict[tuple[str | None, bool, str], bytes]
+
+
+class _Generator(BytesGenerator):
+    """`BytesGenerator`, with each shared attachment part flattened once: the first time a
+    part is written, its bytes are kept on it (per line ending, From-mangling and policy,
+    all of what the generator's output depends on) and written as they are into every
+    later mail. A 100 KiB part is ~1,700 base64 lines the generator otherwise writes one by
+    one for each mail; the bytes are the same (tests/test_mail.py)."""
+
+    def flatten(self, msg: Message, unixfrom: bool = False,
+                linesep: str | None = None) -> None:
+        if not isinstance(msg, _Part) or unixfrom:
+            super().flatten(msg, unixfrom, linesep)
+            return
+        policy = self.policy if self.policy is not None else msg.policy
+        key = (linesep, self._mangle_from_, repr(policy))  # type: ignore[attr-defined]
+        kept = msg.flat.get(key)
+        if kept is None:
+            out = io.BytesIO()
+            BytesGenerator.flatten(self.clone(out), msg, False, linesep)  # type: ignore[arg-type]
+            kept = msg.flat[key] = out.getvalue()
+        self._fp.write(kept)  # type: ignore[attr-defined]
+
+
 @lru_cache(maxsize=64)
 def _attachment_part(attachment: Attachment) -> EmailMessage:
     """One attachment as a MIME part (what `add_attachment` makes), base64-encoded once
     however many mails carry the same file; the parts are only read afterwards."""
-    part = EmailMessage()
+    part = _Part()
+    part.flat = {}
     maintype, subtype = attachment.mime_type.split("/")
     part.set_content(attachment.content, maintype=maintype, subtype=subtype,
                      filename=attachment.filename)
@@ -302,8 +331,8 @@ def wire_bytes(mail: OutgoingMail, settings: SmtpSettings, *,
     if not "".join([from_addr, *to_addrs]).isascii():
         return None
     with io.BytesIO() as out:
-        BytesGenerator(out).flatten(build_message(mail, settings, sent_at=sent_at),
-                                    linesep="\r\n")
+        _Generator(out).flatten(build_message(mail, settings, sent_at=sent_at),
+                                linesep="\r\n")
         return out.getvalue()
 
 

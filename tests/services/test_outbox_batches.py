@@ -176,3 +176,30 @@ def test_bytes_built_ahead_are_the_bytes_send_message_puts_on_the_wire() -> None
     assert built_ahead == built_now
     assert wire_bytes(OutgoingMail("k", ["kø@herning.dk"], "S", "T"),
                       server.settings()) is None  # SMTPUTF8: built in the dialogue instead
+
+
+def test_a_shared_attachment_written_from_its_kept_bytes_gives_the_mail_send_message_gives(
+) -> None:
+    """Several mails carrying the same file: from the second on the part's bytes are the kept
+    ones, and every mail is still byte for byte what smtplib's send_message builds."""
+    from aftaleflow.mail import Attachment, wire_bytes
+
+    shared = Attachment("anmodning.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 300)
+    draft = Attachment("udkast.docx", b"PK\x03\x04" + bytes(reversed(range(256))) * 90,
+                       "application/vnd.openxmlformats-officedocument."
+                       "wordprocessingml.document")
+    mails = [OutgoingMail(f"rykker_1:godkendelse:{n}:runde:1", [f"Kommune {n} <kb{n}@x.dk>"],
+                          f"1. rykker nr. {n}", f"Kære kommune {n}\n\nFrist i dag.\n",
+                          [shared, draft] if n % 2 else [draft, shared])
+             for n in range(4)]
+    at = datetime(2026, 5, 29, 7, 0, tzinfo=TIMEZONE)
+    with SmtpTestServer() as server, SmtpSession(server.settings()) as session:
+        for mail in mails:
+            session.send(mail, sent_at=at)
+        for mail in mails:
+            ahead = wire_bytes(mail, server.settings(), sent_at=at)
+            assert ahead is not None
+            session.send(mail, data=ahead)
+        received = [m.data for m in server.received]
+    assert received[4:] == received[:4]
+    assert len(set(received)) == 4

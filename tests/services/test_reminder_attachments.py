@@ -150,3 +150,30 @@ def test_documents_and_answer_links_are_ready_before_the_first_mail_goes(ctx) ->
     assert len(report.sent) == len(watching.seen) == 12
     assert set(watching.seen) == {counts()}  # all there at the first mail, nothing added after
     assert counts()[1] == 12  # one answer link per rykker
+
+
+def test_while_mails_are_built_ahead_the_sender_gets_the_interpreter_back_quickly(ctx) -> None:
+    """The switch interval is short while the SMTP dialogues run (the sending thread waits
+    less for the building thread after each answer) and as before once the run is over."""
+    import sys
+
+    from aftaleflow.services.mail.mailing import HANDOVER
+    from tests.smtp_server import RecordingHandler
+
+    seen: list[float] = []
+
+    class Noting(RecordingHandler):
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+            seen.append(sys.getswitchinterval())  # the process's: the test's own
+            return await super().handle_DATA(server, session, envelope)
+
+    view = agreement_in_state(ctx, "i_godkendelse")
+    enqueue_reminders(ctx, _deadline(view))
+    before = sys.getswitchinterval()
+    server = SmtpTestServer()
+    server.handler = Noting(frozenset(), None)
+    with server:
+        report = send_outbox(ctx, SmtpTransport(server.settings()))
+    assert len(report.sent) == len(seen) == 12
+    assert set(seen) == {HANDOVER} and HANDOVER < before
+    assert sys.getswitchinterval() == before

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -177,11 +179,33 @@ def send_outbox(ctx: ServiceContext, transport: Transport | None = None,
             except MailDeliveryError as exc:
                 raise DeliveryFailed(exc.message) from exc
 
-        return deliver(ctx, send, watch)
+        with _quick_handover() if ahead else nullcontext():
+            return deliver(ctx, send, watch)
     finally:
         if ahead:
             ahead.close()
         session.close()
+
+
+HANDOVER = 0.0005  # seconds; Python's default switch interval is 0.005
+
+
+@contextmanager
+def _quick_handover() -> Iterator[None]:
+    """While mails are built ahead in a thread, the sending thread gets the interpreter back
+    within half a millisecond of each SMTP answer instead of Python's default 5 ms.
+
+    Each mail is four SMTP round trips; after each, the sending thread waits for the GIL
+    that the building thread holds, up to the switch interval: with the default this halved
+    the sending rate on a reminder day (measured: 0.47 of raw smtplib with or without the
+    building thread, 0.62 with this). The interval is the process's; it is put back after.
+    """
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(HANDOVER)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 class _Ahead:
