@@ -67,9 +67,7 @@ def as_json(results: list[scale.Result], started: datetime, seconds: float,
 
 
 def _figure(value: float, unit: str) -> str:
-    if unit in ("s", "msg/s") or value >= 100:
-        return f"{value:,.1f} {unit}" if value < 100 else f"{value:,.0f} {unit}"
-    return f"{value:.1f} {unit}"
+    return f"{value:,.0f} {unit}" if value >= 100 else f"{value:.1f} {unit}"
 
 
 def markdown_rows(data: dict[str, Any]) -> list[str]:
