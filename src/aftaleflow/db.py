@@ -133,6 +133,24 @@ def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             raise DisconnectionError("the pooled connection did not answer a ping")
 
 
+@contextmanager
+def one_round_trip(conn: Connection) -> Iterator[None]:
+    """Statements run inside go to PostgreSQL together (psycopg's pipeline): one round trip.
+
+    The server still runs them one after the other, each with its own snapshot under READ
+    COMMITTED; their results are read after the block. Elsewhere they simply run in turn.
+    """
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    dbapi = conn.connection.dbapi_connection
+    try:
+        with dbapi.pipeline():  # type: ignore[union-attr]
+            yield
+    except conn.dialect.loaded_dbapi.Error as exc:  # raised when the pipeline syncs
+        raise DBAPIError.instance("pipeline", {}, exc, conn.dialect.loaded_dbapi.Error) from exc
+
+
 class ReadOnlyFile(sqlite3.Connection):
     """A database file this process cannot write (read-only file or directory, immutable,
     read-only mount), opened for reading only: reads work, every write is refused by SQLite
