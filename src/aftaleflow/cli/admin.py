@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from aftaleflow.cli.common import context, group, user_errors
+from aftaleflow.cli.common import context, fail, group, user_errors
 
 if TYPE_CHECKING:
     from aftaleflow.services.access.users import UserView
@@ -143,10 +143,15 @@ def serve_api(
 
     if workers > 1:  # each worker process builds its own app and engine from the environment
         from aftaleflow.api.app import shared_answers_directory
+        from aftaleflow.serving.workers import PortTaken, serve_workers
 
         with shared_answers_directory():
-            uvicorn.run("aftaleflow.api.app:create_served_app", factory=True, host=host,
-                        port=port, workers=workers, log_level="info", log_config=LOG_CONFIG)
+            try:
+                serve_workers("aftaleflow.api.app:create_served_app", host=host, port=port,
+                              workers=workers, log_config=LOG_CONFIG)
+            except PortTaken as exc:
+                raise fail(f"Kan ikke lytte på {exc}: adressen bruges af et andet program. "
+                           "Vælg en anden --port, eller stop det andet program.") from None
         return
     from aftaleflow.api.app import create_served_app
 
