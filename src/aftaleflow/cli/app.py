@@ -237,7 +237,7 @@ def agreement_list(
 def agreement_show(agreement_id: int, as_json: JsonOpt = False) -> None:
     """Vis én samarbejdsaftale med parter og klynger. Eksempel: aftaleflow agreement show 1"""
     from aftaleflow.cli import output
-    from aftaleflow.services.agreements.cases import get_agreement
+    from aftaleflow.services.agreements.lookup import get_agreement  # Core: no ORM
 
     view = get_agreement(context(), agreement_id)
     if as_json:

@@ -17,7 +17,7 @@ import typer
 from aftaleflow.domain.errors import DomainError
 
 if TYPE_CHECKING:
-    from aftaleflow.services.uow import ServiceContext
+    from aftaleflow.services.context import ServiceContext
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -35,7 +35,7 @@ def with_example(help_text: str, example: str) -> str:
 
 
 def context() -> ServiceContext:
-    from aftaleflow.services.uow import ServiceContext
+    from aftaleflow.services.context import ServiceContext
 
     return ServiceContext()
 
@@ -56,7 +56,7 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise fail(exc.message + _options(exc), exc.exit_code) from None
         except Exception as exc:
             if type(exc).__module__.startswith("sqlalchemy"):
-                from aftaleflow.services.uow import _db_message
+                from aftaleflow.services.context import _db_message
 
                 raise fail(_db_message(exc), 7) from None
             raise
