@@ -23,6 +23,8 @@ from aftaleflow.cli.common import (
     fail,
     group,
     print_json,
+    started,
+    starting,
     user_errors,
     with_example,
 )
@@ -412,5 +414,9 @@ def _only_in_group(group: TyperInfo, sub: str | None) -> TyperInfo:
 def main() -> None:
     from typer.main import get_group  # a group even when only one command is kept
 
-    args = sys.argv[1:3]
-    get_group(only(*args) if args else app)()
+    starting()  # until the command's service context (`common.started`)
+    try:
+        args = sys.argv[1:3]
+        get_group(only(*args) if args else app)()
+    finally:
+        started()
