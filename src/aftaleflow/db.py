@@ -9,6 +9,7 @@ writers (see shared/stack-notes.md). Read-only work uses a deferred BEGIN and do
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
@@ -62,10 +63,19 @@ POOL_SIZE = 15
 POOL_OVERFLOW = 5
 
 
+# A pooled PostgreSQL connection idle longer than this is pinged before it is handed out;
+# one used more recently is trusted. Pinging every checkout (SQLAlchemy's pool_pre_ping) cost
+# a round trip and a sixth of a transition's client CPU. If the server went away within the
+# last seconds, the first statement on such a connection fails like any statement during an
+# outage (503 / exit code 7), and SQLAlchemy then renews every connection of the pool.
+IDLE_PING_SECONDS = 5.0
+
+
 def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE,
-                             max_overflow=POOL_OVERFLOW)
+        engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+        _ping_when_idle(engine, IDLE_PING_SECONDS)
+        return engine
     path = url.split("///", 1)[-1]
     extra: dict[str, Any] = {}
     if path and path != ":memory:" and not path.startswith("file:"):  # URIs: used as given
@@ -97,6 +107,48 @@ def make_engine(url: str) -> Engine:
             raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
 
     return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection on checkout only when it has been idle `idle_seconds`.
+
+    SQLAlchemy's documented custom pessimistic check: a failed ping raises
+    DisconnectionError, and the pool discards the connection and hands out another.
+    """
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info["aftaleflow_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("aftaleflow_idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # new, or in use a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error:
+            alive = False
+        if not alive:
+            raise DisconnectionError("the pooled connection did not answer a ping")
+
+
+@contextmanager
+def one_round_trip(conn: Connection) -> Iterator[None]:
+    """Statements run inside go to PostgreSQL together (psycopg's pipeline): one round trip.
+
+    The server still runs them one after the other, each with its own snapshot under READ
+    COMMITTED; their results are read after the block. Elsewhere they simply run in turn.
+    """
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    dbapi = conn.connection.dbapi_connection
+    try:
+        with dbapi.pipeline():  # type: ignore[union-attr]
+            yield
+    except conn.dialect.loaded_dbapi.Error as exc:  # raised when the pipeline syncs
+        raise DBAPIError.instance("pipeline", {}, exc, conn.dialect.loaded_dbapi.Error) from exc
 
 
 class ReadOnlyFile(sqlite3.Connection):

@@ -54,3 +54,21 @@ def test_a_loaded_agreement_is_the_sessions_own_and_tracks_its_changes(
         assert state.attrs.title.history.added == ["Nyt navn"]
     with pytest.raises(NotFound), UnitOfWork(ctx, read_only=True) as uow:
         load_agreement(uow.session, 999_999, None)
+
+
+@pytest.mark.parametrize("day", [date(2022, 6, 30), date(2026, 12, 31), date(2027, 1, 1),
+                                 date(2030, 5, 5)])
+@pytest.mark.parametrize("state", ["under_udarbejdelse", "i_godkendelse"])
+def test_a_transitions_load_brings_the_same_approval_rule_of_the_day_as_asking_for_it(
+        ctx: ServiceContext, day: date, state: str) -> None:
+    from aftaleflow.services.agreements import availability
+
+    agreement_id = agreement_in_state(ctx, state).id
+    with UnitOfWork(ctx, read_only=True) as uow:
+        loaded = load_agreement(uow.session, agreement_id, None, lock=True, rule_on=day)
+        brought = uow.session.info[("approval_rule", loaded.kind, day)]
+    with UnitOfWork(ctx, read_only=True) as uow:
+        loaded = load_agreement(uow.session, agreement_id, None)
+        asked = availability._rule(uow.session, loaded.kind, day)
+    assert brought == asked
+    assert (asked is None) == (day < date(2022, 7, 1))

@@ -112,6 +112,21 @@ class UnitOfWork:
             return None
         return self._append(values)
 
+    def _append_and_commit(self, events: list[dict[str, Any]]) -> None:
+        """PostgreSQL: the pending events and the COMMIT go in one round trip (the session's
+        own commit then finds the transaction committed and only closes its bookkeeping)."""
+        try:
+            self.session.flush()
+        except StaleDataError as exc:
+            self.session.rollback()
+            raise Conflict(
+                "Sagen er ændret af en anden i mellemtiden; intet er gemt. Hent den igen og "
+                "prøv påny."
+            ) from exc
+        audit.append_all_and_commit(self.session.connection(), events,
+                                    locked=self.chain_locked)
+        self.chain_locked = True
+
     def _append(self, values: dict[str, Any]) -> str:
         self.session.flush()
         locked, self.chain_locked = self.chain_locked, True  # held from here to the commit
@@ -159,7 +174,9 @@ class UnitOfWork:
 
     def commit(self) -> None:
         events, self._pending_events = self._pending_events, []
-        for values in events:
+        if events and self.ctx.engine.dialect.name == "postgresql":
+            self._append_and_commit(events)
+        for values in events if self.ctx.engine.dialect.name != "postgresql" else ():
             self._append(values)
         try:
             self.session.commit()

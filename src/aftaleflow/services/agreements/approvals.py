@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
+from aftaleflow.db import Prepared, one_round_trip
 from aftaleflow.domain.access import Role
 from aftaleflow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from aftaleflow.domain.machines import APPROVAL, DECISIONS
@@ -17,8 +22,30 @@ from aftaleflow.services.agreements import lifecycle
 from aftaleflow.services.agreements.cases import load_visible
 from aftaleflow.services.agreements.read_model import view_of
 from aftaleflow.services.structure.succession import refuse_carried_party, require_body_active
-from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.uow import ServiceContext, UnitOfWork, attach
 from aftaleflow.services.views import AgreementView
+
+_APPROVALS, _BODIES = Approval.__table__, Body.__table__  # type: ignore[attr-defined]
+_APPROVAL_WIDTH = len(_APPROVALS.columns)
+_BY_BODY_KEY = Prepared(
+    sa_select(*_APPROVALS.columns, *_BODIES.columns)
+    .join(_BODIES, _BODIES.c.id == _APPROVALS.c.body_id)
+    .where(_APPROVALS.c.agreement_id == bindparam("b_agreement"),
+           _APPROVALS.c.round_no == bindparam("b_round"),
+           func.lower(_BODIES.c.key) == bindparam("b_key")).limit(1))
+
+
+_AGREEMENTS = Agreement.__table__  # type: ignore[attr-defined]
+_TOUCH_AGREEMENT = Prepared(
+    update(_AGREEMENTS).where(_AGREEMENTS.c.id == bindparam("b_id"),
+                              _AGREEMENTS.c.state == bindparam("b_state"),
+                              _AGREEMENTS.c.round_no == bindparam("b_round"))
+    .values(version=_AGREEMENTS.c.version + 1).returning(_AGREEMENTS.c.version))
+_WRITE_APPROVAL = Prepared(update(_APPROVALS).where(
+    _APPROVALS.c.id == bindparam("b_id"), _APPROVALS.c.version == bindparam("b_seen")))
+_ROUND_STATES = Prepared(sa_select(_APPROVALS.c.state).where(
+    _APPROVALS.c.agreement_id == bindparam("b_agreement"),
+    _APPROVALS.c.round_no == bindparam("b_round")))
 
 
 @dataclass(frozen=True)
@@ -34,14 +61,16 @@ class Decision:
 def find_party_approval(session: Session, agreement: Agreement, party: str) -> Approval:
     """Find the current round's approval for a party given as body key, kommunekode or name."""
     ref = party.strip()
-    # The body's key (how the API, the mails and the load name a party): one row, one query.
-    found = session.exec(select(Approval, Body).join(Body, col(Body.id) == Approval.body_id)
-                         .where(Approval.agreement_id == agreement.id,
-                                Approval.round_no == agreement.round_no,
-                                func.lower(Body.key) == ref.lower())).first()
-    if found is not None:
-        session.info.setdefault("bodies", []).append(found[1])  # held for apply_decision
-        return found[0]
+    # The body's key (how the API, the mails and the load name a party): one row, one query,
+    # run under the agreement's lock, so as a plain row (an ORM query of two entities cost
+    # more CPU than the rest of the locked part of a decision).
+    row = _BY_BODY_KEY.first(session.connection(), {
+        "b_agreement": agreement.id, "b_round": agreement.round_no, "b_key": ref.lower()})
+    if row is not None:
+        approval = attach(session, Approval, row[:_APPROVAL_WIDTH])
+        body = attach(session, Body, row[_APPROVAL_WIDTH:])
+        session.info.setdefault("bodies", []).append(body)  # held for apply_decision
+        return approval
     approvals = lifecycle.current_approvals(session, agreement)
     if not approvals:
         raise NotFound(f"Samarbejdsaftale {agreement.id} har ingen godkendelsesrunde endnu.")
@@ -79,10 +108,11 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
                     expected_version: int | None = None) -> AgreementView:
     """A council's step: put on agenda, approve, reject, postpone or resume (with new date)."""
     ctx.authorize("approval.record")
-    # The audit events are appended last, so the chain's lock (every writer's, in every
-    # process) is held for the append and the commit only.
+    # Read without a lock: the agreement's row lock is taken by the decision's writes
+    # (`_write_decision`), and the audit events are appended last, so the chain's lock
+    # (every writer's, in every process) is held for the append and the commit only.
     with UnitOfWork(ctx, audit_at_commit=True) as uow:
-        agreement = load_visible(uow.session, ctx.principal, agreement_id, lock=True)
+        agreement = load_visible(uow.session, ctx.principal, agreement_id)
         approval = find_party_approval(uow.session, agreement, decision.party)
         principal = ctx.principal
         if principal.role == Role.PARTY and approval.body_id != principal.body_id:
@@ -134,19 +164,51 @@ def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,
     source = approval.state
     dest = APPROVAL.next_state(source, trigger, facts)
     APPROVAL.require_reason(trigger, comment)
-    approval.state = dest
-    if decision.meeting_date is not None:
-        approval.meeting_date = decision.meeting_date
-    if APPROVAL.state(approval.state).final:
-        approval.decided_on = decision.decided_on or decision.meeting_date or uow.now.date()
-    approval.protocol_ref = protocol or approval.protocol_ref
-    approval.comment = comment or approval.comment
-    approval.updated_at = uow.now
-    uow.session.add(approval)
+    changes = {
+        "state": dest,
+        "meeting_date": decision.meeting_date or approval.meeting_date,
+        "decided_on": (decision.decided_on or decision.meeting_date or uow.now.date())
+        if APPROVAL.state(dest).final else approval.decided_on,
+        "protocol_ref": protocol or approval.protocol_ref,
+        "comment": comment or approval.comment,
+        "updated_at": uow.now,
+    }
+    round_states = _write_decision(uow, agreement, approval, changes)
     uow.record(entity="approval", entity_id=approval.id, agreement_id=agreement.id,
                trigger=trigger, from_state=source, to_state=approval.state,
                comment=f"{body.name}" + (f": {comment}" if comment else ""))
     # The round's outcome: all godkendt -> godkendt; any afvist -> genforhandling.
-    agreement.updated_at = uow.now
-    uow.session.add(agreement)
-    lifecycle.settle(uow, agreement)
+    lifecycle.settle(uow, agreement, round_states)
+
+
+def _write_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,
+                    changes: dict[str, Any]) -> list[str]:
+    """Write the decision and read the round's states, in one round trip on PostgreSQL.
+
+    First the agreement's row: its time and version (a council's decision is a change of
+    the case), which takes the row lock every writer of the agreement takes, as late as the
+    decision allows, so decisions on one agreement queue only for their writes. Then the
+    approval, only if it is still the version read; then the round's states, read after the
+    lock with a snapshot of their own: every decision of the round committed before is seen,
+    so the last approval of a round always settles it. Nothing written if the agreement left
+    the round or the approval changed since it was read: the usual conflict.
+    """
+    conn = uow.session.connection()
+    seen = approval.version
+    assert seen is not None
+    with one_round_trip(conn):
+        touched = _TOUCH_AGREEMENT.run(conn, {
+            "updated_at": uow.now, "b_id": agreement.id, "b_state": agreement.state,
+            "b_round": agreement.round_no})
+        written = _WRITE_APPROVAL.run(conn, {
+            **changes, "version": seen + 1, "b_id": approval.id, "b_seen": seen})
+        states = _ROUND_STATES.run(conn, {"b_agreement": agreement.id,
+                                          "b_round": agreement.round_no})
+    version = touched.fetchone()
+    if version is None or written.rowcount != 1:
+        raise StaleDataError("the agreement or the approval changed since it was read")
+    for key, value in (*changes.items(), ("version", seen + 1)):
+        set_committed_value(approval, key, value)
+    set_committed_value(agreement, "updated_at", uow.now)
+    set_committed_value(agreement, "version", version[0])
+    return [row[0] for row in states.fetchall()]

@@ -150,17 +150,29 @@ _LOAD_SQL = (sa_select(*_AGREEMENTS.columns, *_REGIONS.columns)
              .where(_AGREEMENTS.c.id == bindparam("b_id")))
 _LOAD = Prepared(_LOAD_SQL)
 _LOCKED_LOAD = Prepared(_LOAD_SQL.with_for_update(of=_AGREEMENTS))
+# A transition's load also brings the approval rule of the day (its guards and labels ask).
+_LOCKED_LOAD_WITH_RULE = Prepared(_LOAD_SQL.add_columns(
+    *availability.rule_columns(_AGREEMENTS.c.kind)).with_for_update(of=_AGREEMENTS))
 _SPLIT = len(_AGREEMENTS.columns)
+_REGION_END = _SPLIT + len(_REGIONS.columns)
 
 
 def load_agreement(session: Session, agreement_id: int, expected_version: int | None,
-                   *, lock: bool = False) -> Agreement:
-    """Load an agreement; `lock` takes the row lock (PostgreSQL) so writers queue per case."""
-    row = (_LOCKED_LOAD if lock else _LOAD).first(session.connection(), {"b_id": agreement_id})
+                   *, lock: bool = False, rule_on: date | None = None) -> Agreement:
+    """Load an agreement; `lock` takes the row lock (PostgreSQL) so writers queue per case.
+
+    `rule_on` (with `lock`): the approval rule of that day comes along in the same query.
+    """
+    with_rule = lock and rule_on is not None
+    statement = _LOCKED_LOAD_WITH_RULE if with_rule else _LOCKED_LOAD if lock else _LOAD
+    params = {"b_id": agreement_id, "b_day": rule_on} if with_rule else {"b_id": agreement_id}
+    row = statement.first(session.connection(), params)
     if row is None:
         raise NotFound(f"Samarbejdsaftale {agreement_id} findes ikke.")
     agreement = attach(session, Agreement, row[:_SPLIT])
-    region = attach(session, Region, row[_SPLIT:])
+    region = attach(session, Region, row[_SPLIT:_REGION_END])
+    if with_rule and rule_on is not None:
+        availability.remember_rule(session.info, agreement.kind, rule_on, *row[_REGION_END:])
     # The session's identity map holds rows weakly: the read model's memo keeps the region.
     session.info[("region", region.id)] = region
     if expected_version is not None and agreement.version != expected_version:
@@ -185,12 +197,13 @@ def advance_agreement(ctx: ServiceContext, agreement_id: int, trigger: str, *,
 
     note = clean_text(comment, "kommentar", max_len=5000) if comment else None
     with UnitOfWork(ctx) as uow:
-        agreement = load_agreement(uow.session, agreement_id, expected_version, lock=True)
+        agreement = load_agreement(uow.session, agreement_id, expected_version, lock=True,
+                                   rule_on=uow.now.date())
         availability.refuse_unavailable(uow.reader, agreement, trigger, uow.now.date())
         lifecycle.fire_agreement(uow, agreement, trigger, comment=note, deadline=deadline)
         return uow.commit_with(
             lambda: view_of(uow.reader, agreement, detail=True, principal=uow.ctx.principal,
-                     today=uow.now.date()))
+                            today=uow.now.date()))
 
 
 def agreement_forum(ctx: ServiceContext, agreement_id: int) -> str | None:

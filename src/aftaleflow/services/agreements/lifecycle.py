@@ -112,10 +112,8 @@ def _agreement_facts(uow: UnitOfWork, agreement: Agreement, needed: set[str]) ->
     if "has_approvers" in needed:
         facts["has_approvers"] = bool(_round_plan(uow, agreement))
     if needed & {"all_approved", "any_rejected"}:
-        states = list(uow.session.connection().execute(
-            _ROUND_STATES, {"a": agreement.id, "r": agreement.round_no}).scalars())
-        facts["all_approved"] = bool(states) and all(s == "godkendt" for s in states)
-        facts["any_rejected"] = any(s == "afvist" for s in states)
+        facts |= round_facts(list(uow.session.connection().execute(
+            _ROUND_STATES, {"a": agreement.id, "r": agreement.round_no}).scalars()))
     if "all_implemented" in needed:
         states = [i.state for i in implementations(uow.session, agreement)
                   if i.ended_on is None]  # an ended row lives on in its successor
@@ -152,12 +150,26 @@ def fire_agreement(uow: UnitOfWork, agreement: Agreement, trigger: str, *,
     settle(uow, agreement)
 
 
-def settle(uow: UnitOfWork, agreement: Agreement) -> None:
-    """Fire the first automatic transition whose guards hold, until none does."""
+def round_facts(states: list[str]) -> dict[str, bool]:
+    """The round's outcome from its approvals' states: all godkendt, or any afvist."""
+    return {"all_approved": bool(states) and all(s == "godkendt" for s in states),
+            "any_rejected": any(s == "afvist" for s in states)}
+
+
+def settle(uow: UnitOfWork, agreement: Agreement,
+           round_states: list[str] | None = None) -> None:
+    """Fire the first automatic transition whose guards hold, until none does.
+
+    `round_states`: the round's approval states, when the caller has just read them.
+    """
     transitions = AGREEMENT.automatic_transitions_from(agreement.state)
     if not transitions:
         return
-    facts = _agreement_facts(uow, agreement, {g for t in transitions for g in t.guards})
+    needed = {g for t in transitions for g in t.guards}
+    if round_states is not None and needed <= {"all_approved", "any_rejected"}:
+        facts = round_facts(round_states)
+    else:
+        facts = _agreement_facts(uow, agreement, needed)
     for transition in transitions:
         if all(facts.get(g) for g in transition.guards):
             fire_agreement(uow, agreement, transition.trigger, automatic=True)

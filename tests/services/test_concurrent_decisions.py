@@ -1,0 +1,102 @@
+"""Councils deciding at the same moment: a decision takes the agreement's lock only for its
+writes, yet the last approval of a round always settles it, once, and a decision on an
+approval changed since it was read writes nothing."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import pytest
+
+from aftaleflow.domain.errors import Conflict, DomainError
+from aftaleflow.services.agreements.approvals import Decision, record_decision
+from aftaleflow.services.agreements.cases import advance_agreement, get_agreement
+from aftaleflow.services.auditing import verify_chain
+from aftaleflow.services.uow import ServiceContext
+from aftaleflow.services.views import AgreementView
+from tests.factories import PATHS, new_agreement
+
+MEETING = date(2026, 3, 10)
+
+
+def _round(ctx: ServiceContext) -> AgreementView:
+    view = new_agreement(ctx)
+    for trigger in PATHS["i_godkendelse"]:
+        view = advance_agreement(ctx, view.id, trigger)
+    return view
+
+
+def _all_at_once(ctx: ServiceContext, agreement_id: int, decisions: list[Decision]
+                 ) -> list[str]:
+    barrier = threading.Barrier(len(decisions))
+
+    def decide(decision: Decision) -> str:
+        barrier.wait(timeout=20)
+        try:
+            record_decision(ctx, agreement_id, decision)
+        except DomainError as exc:
+            return type(exc).__name__
+        return "ok"
+
+    with ThreadPoolExecutor(len(decisions)) as pool:
+        return list(pool.map(decide, decisions))
+
+
+@pytest.mark.parametrize("repeat", range(3))
+def test_the_last_approvals_of_a_round_given_at_once_settle_it_once(
+        ctx: ServiceContext, repeat: int) -> None:
+    view = _round(ctx)
+    parties = [a.body_key for a in view.approvals]
+    for party in parties[:-3]:
+        record_decision(ctx, view.id, Decision(party, "godkendt", meeting_date=MEETING))
+    results = _all_at_once(ctx, view.id, [Decision(p, "godkendt", meeting_date=MEETING)
+                                          for p in parties[-3:]])
+    assert results == ["ok"] * 3
+    final = get_agreement(ctx, view.id)
+    assert final.state == "godkendt"
+    assert {a.state for a in final.approvals} == {"godkendt"}
+    assert final.version == view.version + len(parties) + 1  # each decision, then the round
+    assert verify_chain(ctx).ok
+
+
+def test_a_rejection_and_an_approval_at_once_send_the_round_to_renegotiation(
+        ctx: ServiceContext) -> None:
+    view = _round(ctx)
+    parties = [a.body_key for a in view.approvals]
+    for party in parties[:-2]:
+        record_decision(ctx, view.id, Decision(party, "godkendt", meeting_date=MEETING))
+    results = _all_at_once(ctx, view.id, [
+        Decision(parties[-2], "godkendt", meeting_date=MEETING),
+        Decision(parties[-1], "afvist", meeting_date=MEETING, comment="Økonomien holder ikke")])
+    # the approval either came first, or found the round already closed by the rejection
+    assert results[1] == "ok" and results[0] in ("ok", "GuardFailed", "Conflict"), results
+    assert get_agreement(ctx, view.id).state == "genforhandling"
+    assert verify_chain(ctx).ok
+
+
+def test_one_party_decided_twice_at_once_is_recorded_once(ctx: ServiceContext) -> None:
+    view = _round(ctx)
+    party = view.approvals[0].body_key
+    results = _all_at_once(ctx, view.id, [Decision(party, "godkendt", meeting_date=MEETING),
+                                          Decision(party, "godkendt", meeting_date=MEETING)])
+    assert sorted(results) in (["Conflict", "ok"], ["GuardFailed", "ok"],
+                               ["TransitionNotAllowed", "ok"]), results
+    final = get_agreement(ctx, view.id)
+    assert final.version == view.version + 1
+    assert [a.state for a in final.approvals if a.body_key == party] == ["godkendt"]
+    assert verify_chain(ctx).ok
+
+
+def test_a_decision_on_an_approval_changed_since_it_was_read_writes_nothing(
+        ctx: ServiceContext) -> None:
+    view = _round(ctx)
+    approval = view.approvals[0]
+    record_decision(ctx, view.id, Decision(approval.body_key, "dagsorden",
+                                           meeting_date=MEETING))
+    with pytest.raises(Conflict):
+        record_decision(ctx, view.id, Decision(approval.body_key, "godkendt",
+                                               meeting_date=MEETING),
+                        expected_version=approval.version)
+    assert get_agreement(ctx, view.id).version == view.version + 1
