@@ -6,6 +6,7 @@ Another party's comment is not, nor its drafts, letters, agenda items or documen
 reads those of its own party only (its council and the council's committees; the regionsråd
 and its forretningsudvalg). Everyone else sees everything.
 
+Whether an agreement concerns a part at all is `concerns`: others do not exist for it.
 The read models apply it where they are built, so the CLI, the API, the dashboard, the exports
 and `status --json` cannot disagree: `read_model.view_of` (one agreement, `GET /agreements`),
 `reading.matrix.approval_matrix` (status, the dashboard's matrix, the exports) and
