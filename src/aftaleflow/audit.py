@@ -15,10 +15,9 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, func, text
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
-from aftaleflow.db import Prepared
+from aftaleflow.db import Prepared, driver_error
 from aftaleflow.domain.model import AuditEvent
 
 GENESIS = "0" * 64
@@ -111,8 +110,7 @@ def _lock_and_append(conn: Connection, values: dict[str, Any]) -> str:
             cursor = _APPEND.run(conn, params)
         return str(cursor.fetchone()[0])
     except conn.dialect.loaded_dbapi.Error as exc:  # raised when the pipeline syncs
-        raise DBAPIError.instance("pipeline: chain lock + append", params, exc,
-                                  conn.dialect.loaded_dbapi.Error) from exc
+        raise driver_error(conn, "pipeline: chain lock + append", params, exc) from exc
 
 
 def append_all_and_commit(conn: Connection, events: list[dict[str, Any]], *,
@@ -134,8 +132,7 @@ def append_all_and_commit(conn: Connection, events: list[dict[str, Any]], *,
                 _APPEND.run(conn, _append_params(values))
             dbapi.commit()
     except conn.dialect.loaded_dbapi.Error as exc:  # raised when the pipeline syncs
-        raise DBAPIError.instance("pipeline: chain lock + append + commit", {}, exc,
-                                  conn.dialect.loaded_dbapi.Error) from exc
+        raise driver_error(conn, "pipeline: chain lock + append + commit", {}, exc) from exc
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, StatementError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
@@ -133,6 +133,21 @@ def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             raise DisconnectionError("the pooled connection did not answer a ping")
 
 
+def driver_error(conn: Connection, statement: str, params: Any, exc: Exception,
+                 cursor: Any = None) -> StatementError:
+    """A driver error raised past SQLAlchemy's execute (compiled statements, pipelines),
+    wrapped as SQLAlchemy wraps it, and handled as it handles a lost connection: the
+    connection is discarded, never reset and pooled again, and every other connection the
+    pool opened before it is renewed on its next checkout."""
+    dbapi = conn.connection.dbapi_connection
+    lost = conn.dialect.is_disconnect(exc, dbapi, cursor)  # type: ignore[arg-type]
+    if lost and not conn.invalidated:
+        conn.engine.pool._invalidate(conn.connection, exc)  # what SQLAlchemy itself does
+        conn.invalidate(exc)
+    return DBAPIError.instance(statement, params, exc, conn.dialect.loaded_dbapi.Error,
+                               connection_invalidated=lost)
+
+
 @contextmanager
 def one_round_trip(conn: Connection) -> Iterator[None]:
     """Statements run inside go to PostgreSQL together (psycopg's pipeline): one round trip.
@@ -148,7 +163,7 @@ def one_round_trip(conn: Connection) -> Iterator[None]:
         with dbapi.pipeline():  # type: ignore[union-attr]
             yield
     except conn.dialect.loaded_dbapi.Error as exc:  # raised when the pipeline syncs
-        raise DBAPIError.instance("pipeline", {}, exc, conn.dialect.loaded_dbapi.Error) from exc
+        raise driver_error(conn, "pipeline", {}, exc) from exc
 
 
 class ReadOnlyFile(sqlite3.Connection):
@@ -306,7 +321,7 @@ class Prepared:
         try:
             (cursor.executemany if many else cursor.execute)(sql, values)
         except dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(sql, values, exc, dialect.loaded_dbapi.Error) from exc
+            raise driver_error(conn, sql, values, exc, cursor) from exc
         return cursor
 
     def _compile(self, dialect: Dialect, key: tuple[str, frozenset[str]]) -> _Compiled:

@@ -7,13 +7,15 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from aftaleflow.api.app import create_app
 from aftaleflow.api.warmup import REQUESTS, _request
-from aftaleflow.db import make_engine
+from aftaleflow.db import POOL_SIZE, make_engine
 from aftaleflow.domain.model import AuditEvent, User
+from tests.conftest import BACKEND
 
 
 def test_the_warm_up_requests_are_all_refused_and_change_nothing(engine, clock) -> None:
@@ -39,3 +41,14 @@ def test_a_worker_starts_when_the_database_cannot_answer(tmp_path: Path) -> None
         answer = client.get("/status", headers={"Authorization": "Bearer af_" + "x" * 40})
     assert answer.status_code == 503
     assert "aftaleflow init" in answer.json()["detail"]
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL's pool")
+def test_a_postgresql_worker_opens_its_pools_kept_connections_before_its_first_caller(
+        db_url: str, clock) -> None:
+    engine = make_engine(db_url)
+    try:
+        with TestClient(create_app(engine, clock)):
+            assert engine.pool.checkedin() == POOL_SIZE  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()

@@ -50,3 +50,24 @@ def test_a_connection_used_a_moment_ago_is_not_pinged(
         assert _backend_pid(engine) == first and pings == []
     finally:
         engine.dispose()
+
+
+def test_a_compiled_statement_that_finds_its_connection_gone_discards_it(
+        db_url: str) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.exc import DBAPIError
+
+    from aftaleflow.db import Prepared
+
+    statement = Prepared(select(text("1")))
+    engine = db.make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            _terminate(db_url, int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one()))
+            with pytest.raises(DBAPIError) as raised:
+                statement.run(conn, {})
+            assert raised.value.connection_invalidated and conn.invalidated
+        with engine.connect() as conn:  # a new one, no error and nothing reset on a dead one
+            assert statement.run(conn, {}).fetchone() == (1,)
+    finally:
+        engine.dispose()

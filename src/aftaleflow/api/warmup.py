@@ -7,7 +7,8 @@ context and response validator on first match, SQLAlchemy configuring its mapper
 compiling the first queries — and it fell on the first requests, which all arrive at once.
 
 At start-up (the app's lifespan, before uvicorn accepts connections for this worker) the
-app sends itself a few requests in-process: an unknown address (it walks every router) and
+app opens its pool's kept database connections and sends itself a few requests in-process:
+an unknown address (it walks every router) and
 the busiest routes with a token that does not exist (the token check runs and refuses:
 nothing is read or written for anybody). Nothing here may stop a start: a database that
 is away now is the first real request's business.
@@ -17,11 +18,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
+from sqlalchemy import Engine
 from sqlalchemy.orm import configure_mappers
+from sqlalchemy.pool import QueuePool
 from starlette.types import ASGIApp, Message
 
 log = logging.getLogger("aftaleflow.warmup")
@@ -40,12 +43,25 @@ async def warm_up(app: ASGIApp) -> AsyncIterator[None]:
     """The lifespan: warm up, then serve."""
     try:
         configure_mappers()
-        await anyio.to_thread.run_sync(lambda: None)
+        engine = getattr(getattr(app, "state", None), "engine", None)
+        await anyio.to_thread.run_sync(open_pool, engine)
         for method, path, body in REQUESTS:
             await _request(app, method, path, body)
     except Exception:  # a warm-up never stops a start
         log.warning("opvarmning afbrudt", exc_info=True)
     yield
+
+
+def open_pool(engine: Engine | None) -> None:
+    """Open the pool's kept connections now (PostgreSQL): a server process per connection
+    is forked on the database server, and under a burst of first requests that work fell on
+    them, all at once."""
+    if engine is None or engine.dialect.name != "postgresql":
+        return
+    size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 0
+    with ExitStack() as opened:
+        for _ in range(size):
+            opened.enter_context(engine.connect())
 
 
 async def _request(app: ASGIApp, method: str, path: str, body: bytes) -> int:

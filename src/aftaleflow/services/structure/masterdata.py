@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Date, bindparam
 from sqlmodel import Session, col, or_, select
 
-from aftaleflow.db import Prepared, create_schema
+from aftaleflow.db import Prepared, create_schema, one_round_trip
 from aftaleflow.domain.model import (
     KIND_LABELS,
     ApprovalRule,
@@ -211,7 +211,7 @@ def _fetch_all(conn: Connection, on: date) -> dict[str, list[Any]]:
     if conn.dialect.name != "postgresql":
         return {name: list(query.run(conn, {"on": on}).fetchall())
                 for name, query in _SNAPSHOT.items()}
-    with conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+    with one_round_trip(conn):
         cursors = {name: query.run(conn, {"on": on}) for name, query in _SNAPSHOT.items()}
     return {name: list(cursor.fetchall()) for name, cursor in cursors.items()}
 
