@@ -10,7 +10,8 @@ Beside the figure stands its floor: a fresh process that imports what reading th
 needs at the least (SQLAlchemy Core: one URL for SQLite and PostgreSQL), reads the same rows
 (the agreement with its region and origin cluster; its round's parties with their bodies, the
 regionsråd first) and prints them a line each. What `agreement show` costs above it is the
-CLI (Typer, which brings pydantic), SQLModel's classes on SQLAlchemy's ORM and the services.
+CLI (Typer, whose parameter parsing brings pydantic) and the services that word the view; it
+reads on SQLAlchemy Core as the floor does (no SQLModel, no ORM).
 
 The processes run as a default Python does: bytecode is cached on the first (warm-up) run,
 even where PYTHONDONTWRITEBYTECODE is set in this shell (as on these machines; there

@@ -69,6 +69,6 @@ def test_a_transitions_load_brings_the_same_approval_rule_of_the_day_as_asking_f
         brought = uow.session.info[("approval_rule", loaded.kind, day)]
     with UnitOfWork(ctx, read_only=True) as uow:
         loaded = load_agreement(uow.session, agreement_id, None)
-        asked = availability._rule(uow.session, loaded.kind, day)
+        asked = availability._rule(uow.reader, loaded.kind, day)
     assert brought == asked
     assert (asked is None) == (day < date(2022, 7, 1))

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from aftaleflow.cli.common import context, fail, group, user_errors
+from aftaleflow.cli.common import context, fail, group, started, user_errors
 
 if TYPE_CHECKING:
     from aftaleflow.services.access.users import UserView
@@ -137,6 +137,7 @@ def serve_api(
     Adgangsloggen skriver aldrig forespørgselsstrenge (de kan bære en kalendernøgle).
     Eksempel: aftaleflow api --port 8000 --workers 4
     """
+    started()  # a server: Python's own garbage collection from here
     import uvicorn
 
     from aftaleflow.serving.logs import LOG_CONFIG

@@ -23,6 +23,8 @@ from aftaleflow.cli.common import (
     fail,
     group,
     print_json,
+    started,
+    starting,
     user_errors,
     with_example,
 )
@@ -237,7 +239,7 @@ def agreement_list(
 def agreement_show(agreement_id: int, as_json: JsonOpt = False) -> None:
     """Vis én samarbejdsaftale med parter og klynger. Eksempel: aftaleflow agreement show 1"""
     from aftaleflow.cli import output
-    from aftaleflow.services.agreements.cases import get_agreement
+    from aftaleflow.services.agreements.lookup import get_agreement  # Core: no ORM
 
     view = get_agreement(context(), agreement_id)
     if as_json:
@@ -412,5 +414,9 @@ def _only_in_group(group: TyperInfo, sub: str | None) -> TyperInfo:
 def main() -> None:
     from typer.main import get_group  # a group even when only one command is kept
 
-    args = sys.argv[1:3]
-    get_group(only(*args) if args else app)()
+    starting()  # until the command's service context (`common.started`)
+    try:
+        args = sys.argv[1:3]
+        get_group(only(*args) if args else app)()
+    finally:
+        started()

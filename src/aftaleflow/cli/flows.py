@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from aftaleflow.cli.common import context, fail, group, print_json, user_errors
+from aftaleflow.cli.common import context, fail, group, print_json, started, user_errors
 
 outbox_app = group("Udgående post (outbox).", "aftaleflow outbox list --status sending")
 
@@ -56,6 +56,7 @@ def serve() -> None:
     (fx http://127.0.0.1:4200/api fra `prefect server start`) ses kørslerne i Prefects UI.
     Eksempel: aftaleflow serve
     """
+    started()  # runs until stopped: Python's own garbage collection from here
     from flows.common import configure_prefect
 
     configure_prefect()
@@ -76,6 +77,7 @@ def deploy(
     Puljen oprettes, hvis den mangler; to eller flere `prefect worker start --pool POOL`
     kører dem derefter. Kan køres igen. Eksempel: aftaleflow deploy --pool aftaleflow
     """
+    started()
     from flows.common import configure_prefect
 
     configure_prefect()

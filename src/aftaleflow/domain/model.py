@@ -8,37 +8,17 @@ SQLAlchemy checks on every UPDATE (optimistic concurrency).
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import Column, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-class AgreementKind(StrEnum):
-    REGIONAL = "regional_samarbejdsaftale"
-    LOCAL = "lokal_aftale"
-    CLUSTER_FUNDS = "klyngemidler_beslutning"
-    HORIZONTAL = "horisontal_samarbejdsaftale"
-    CO_FINANCING = "medfinansieringsaftale"
-
-
-class AgreementOrigin(StrEnum):
-    TRIAL = "proevehandling"
-    SSU_COMMISSION = "ssu_bestilling"
-
-
-KIND_LABELS: dict[str, str] = {
-    AgreementKind.REGIONAL: "Regional samarbejdsaftale",
-    AgreementKind.LOCAL: "Lokal aftale",
-    AgreementKind.CLUSTER_FUNDS: "Klyngemidler-beslutning",
-    AgreementKind.HORIZONTAL: "Horisontal samarbejdsaftale (sundhedslovens § 118 d)",
-    AgreementKind.CO_FINANCING: "Aftale om regional medfinansiering (sundhedslovens § 118 c)",
-}
-ORIGIN_LABELS: dict[str, str] = {
-    AgreementOrigin.TRIAL: "Prøvehandling i klynge",
-    AgreementOrigin.SSU_COMMISSION: "Bestilling fra SSU",
-}
+from aftaleflow.domain.kinds import (  # noqa: F401  (re-exported: the tables' old home)
+    KIND_LABELS,
+    ORIGIN_LABELS,
+    AgreementKind,
+    AgreementOrigin,
+)
 
 
 def _version_column() -> Column[int]:

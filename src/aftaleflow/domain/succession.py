@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from aftaleflow.domain.errors import ValidationFailed
 
@@ -42,6 +43,14 @@ class Successions:
     def confirmed(self, entity: str, key: str) -> bool:
         return all(ln.confirmed for ln in self.lines
                    if ln.entity == entity and ln.predecessor == key)
+
+
+def is_valid(row: Any, on: date) -> bool:
+    """Whether a master-data row (region, area, body: `valid_from`, `valid_to`) is valid on
+    the day."""
+    valid_from: date = row.valid_from
+    valid_to: date | None = row.valid_to
+    return valid_from <= on and (valid_to is None or valid_to >= on)
 
 
 def ceased(valid_to: date | None, on: date) -> bool:

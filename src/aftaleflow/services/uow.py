@@ -6,63 +6,35 @@ Leaving the block without `commit()` rolls everything back, so nothing is half-w
 
 from __future__ import annotations
 
-import getpass
-import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cache
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Engine, bindparam, inspect, update
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy import bindparam, inspect, update
 from sqlalchemy.orm import Mapper, configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
 from aftaleflow import audit
-from aftaleflow.config import TIMEZONE, today_override
-from aftaleflow.db import READ_ONLY, Prepared, get_engine
-from aftaleflow.domain.access import ACTION_LABELS, LOCAL_OPERATOR, ROLE_LABELS, Principal
-from aftaleflow.domain.errors import Conflict, DomainError, PermissionDenied
+from aftaleflow.db import READ_ONLY, Prepared
+from aftaleflow.domain.errors import Conflict
+from aftaleflow.services.context import (  # noqa: F401  (re-exported: services import them here)
+    DATABASE_AWAY,
+    NOT_ANSWERING,
+    DatabaseUnavailable,
+    Reader,
+    ServiceContext,
+    _db_message,
+    _system_clock,
+    database_unreachable,
+    default_actor,
+    reader_of,
+)
 
 T = TypeVar("T")
 M = TypeVar("M", bound=SQLModel)
-
-
-def _system_clock() -> datetime:
-    """Now in Denmark; AFTALEFLOW_TODAY moves the date (demos, trying out deadlines)."""
-    now = datetime.now(TIMEZONE).replace(microsecond=0)
-    override = today_override()  # not get_settings(): the clock is read several times a request
-    return datetime.combine(override, now.timetz()) if override else now
-
-
-def default_actor() -> str:
-    return os.environ.get("AFTALEFLOW_ACTOR") or getpass.getuser()
-
-
-@dataclass
-class ServiceContext:
-    """Who acts, when, and against which database: passed to every service."""
-
-    engine: Engine = field(default_factory=get_engine)
-    actor: str = field(default_factory=default_actor)
-    clock: Callable[[], datetime] = _system_clock
-    principal: Principal = LOCAL_OPERATOR
-
-    def now(self) -> datetime:
-        return self.clock()
-
-    def authorize(self, action: str) -> None:
-        """Refuse an action the principal's role does not allow (same for CLI and API)."""
-        if not self.principal.may(action):
-            raise PermissionDenied(
-                f"Rollen '{ROLE_LABELS[self.principal.role]}' må ikke "
-                f"{ACTION_LABELS[action]}."
-            )
 
 
 class UnitOfWork:
@@ -81,6 +53,12 @@ class UnitOfWork:
         self._committed = False
         self.memo: dict[tuple[Any, ...], Any] = {}  # answers worked out once per transaction
         self.chain_locked = False  # PostgreSQL: the audit chain's lock is held already
+
+    @property
+    def reader(self) -> Reader:
+        """This transaction's connection for the Core read models (pending changes flushed),
+        with `session.info` as their memo."""
+        return reader_of(self.session)
 
     def __enter__(self) -> UnitOfWork:
         engine = self.ctx.engine
@@ -251,44 +229,3 @@ def _versioned_update(table: Any, lock_chain: bool) -> Prepared:
 @cache
 def _column_keys(mapper: Mapper[Any]) -> tuple[str, ...]:
     return tuple(attr.key for attr in mapper.column_attrs)
-
-
-class DatabaseUnavailable(DomainError):
-    exit_code = 7
-
-
-DATABASE_AWAY = (OperationalError, InterfaceError, PoolTimeout)
-"""The driver errors that mean the database cannot do the work now (away, locked, read-only,
-full), as opposed to a wrong query: every adapter answers them as DatabaseUnavailable."""
-
-
-# What a driver says when the server is away (stopped, restarting, unreachable, failing over).
-_UNREACHABLE = ("connection failed", "connection refused", "could not connect",
-                "server closed the connection", "terminating connection", "connection is closed",
-                "the database system is shutting down", "the database system is starting up",
-                "the database system is in recovery mode", "connection timeout expired",
-                "consuming input failed", "no route to host", "queuepool limit")
-NOT_ANSWERING = "Databasen svarer ikke; prøv igen om lidt. Intet er gemt."
-
-
-def database_unreachable(exc: BaseException) -> bool:
-    """True when the error says the database server cannot be reached (not a bad query)."""
-    if getattr(exc, "connection_invalidated", False):
-        return True
-    text = str(getattr(exc, "orig", None) or exc).lower()
-    return any(sign in text for sign in _UNREACHABLE)
-
-
-def _db_message(exc: Exception) -> str:
-    if database_unreachable(exc):
-        return NOT_ANSWERING
-    text = str(getattr(exc, "orig", None) or exc)
-    if "no such table" in text or ("relation" in text and "does not exist" in text):
-        return "Databasen er ikke oprettet endnu: kør 'aftaleflow init' først."
-    if "readonly" in text or "read-only" in text:
-        return "Databasen er skrivebeskyttet; intet er gemt."
-    if "disk" in text and "full" in text:
-        return "Disken er fuld; intet er gemt."
-    if "locked" in text:
-        return "Databasen er optaget af en anden proces; prøv igen om lidt. Intet er gemt."
-    return f"Databasefejl: {text}. Intet er gemt."

@@ -121,7 +121,7 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
         apply_decision(uow, agreement, approval, decision, expected_version=expected_version)
 
         def answer() -> AgreementView:
-            return view_of(uow.session, agreement, detail=True, principal=uow.ctx.principal,
+            return view_of(uow.reader, agreement, detail=True, principal=uow.ctx.principal,
                            today=uow.now.date())
 
         if ctx.engine.dialect.name != "postgresql":  # SQLite: a second transaction would

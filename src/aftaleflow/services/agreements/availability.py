@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import bindparam
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, or_, select
+from sqlalchemy import bindparam, or_, select
 
 from aftaleflow.db import Prepared
+from aftaleflow.domain import tables as t
 from aftaleflow.domain.errors import GuardFailed, ValidationFailed
 from aftaleflow.domain.forum import (
     Forum,
@@ -26,12 +25,14 @@ from aftaleflow.domain.forum import (
     with_forum,
 )
 from aftaleflow.domain.machines import AGREEMENT
-from aftaleflow.domain.model import Agreement, ApprovalRule, AuditEvent, Body, Cluster, Region
-from aftaleflow.domain.rounds import approving_bodies
-from aftaleflow.domain.succession import carry_over_hint, ceased, ceased_text
-from aftaleflow.services.structure.masterdata import snapshot, valid_on
-from aftaleflow.services.structure.succession import is_valid, successor_names
+from aftaleflow.domain.succession import carry_over_hint, ceased, ceased_text, is_valid
+from aftaleflow.services.agreements.rows import AgreementRecord as Agreement
+from aftaleflow.services.agreements.rows import cluster_of, region_of
+from aftaleflow.services.context import Reader
 from aftaleflow.services.views import ActionView
+
+if TYPE_CHECKING:
+    from aftaleflow.domain.model import AuditEvent
 
 
 class _Rule(NamedTuple):
@@ -41,11 +42,11 @@ class _Rule(NamedTuple):
 
 # Compiled once and run on the cursor (`db.Prepared`): every transition asks for the rule of
 # the day, and SQLAlchemy's per-execution bookkeeping cost more than the query itself.
-_RULES = ApprovalRule.__table__  # type: ignore[attr-defined]
+_RULES = t.approval_rule
 
 
 def _of_day(kind: Any, day: Any) -> Any:
-    return sa_select(_RULES.c.forum, _RULES.c.confirmed).where(
+    return select(_RULES.c.forum, _RULES.c.confirmed).where(
         _RULES.c.kind == kind, _RULES.c.valid_from <= day,
         or_(_RULES.c.valid_to.is_(None), _RULES.c.valid_to >= day),
     ).order_by(_RULES.c.valid_from.desc()).limit(1)
@@ -62,33 +63,40 @@ def rule_columns(kind: Any) -> tuple[Any, Any]:
             rule.with_only_columns(_RULES.c.confirmed).scalar_subquery())
 
 
-def remember_rule(session: Session, kind: str, day: date, forum: str | None,
+def remember_rule(memo: dict[Any, Any], kind: str, day: date, forum: str | None,
                   confirmed: bool | None) -> None:
-    """Keep the rule read by `rule_columns` for this transaction (None: no rule that day)."""
-    session.info[("approval_rule", kind, day)] = (
+    """Keep the rule read by `rule_columns` for this transaction (None: no rule that day);
+    `memo`: the unit of work's `session.info`, the readers' memo."""
+    memo[("approval_rule", kind, day)] = (
         _Rule(forum, bool(confirmed)) if forum is not None else None)
 
 
-def _rule(session: Session, kind: str, day: date) -> _Rule | None:
-    """The approval rule of a kind on a day (its forum and confirmed), once per session."""
+def _rule(db: Reader, kind: str, day: date) -> _Rule | None:
+    """The approval rule of a kind on a day (its forum and confirmed), once per transaction."""
     key = ("approval_rule", kind, day)
-    if key not in session.info:
-        row = _RULE_OF_DAY.run(session.connection(), {"kind": kind, "day": day}).fetchone()
-        session.info[key] = _Rule(row[0], bool(row[1])) if row else None
-    rule: _Rule | None = session.info[key]
+    if key not in db.memo:
+        row = _RULE_OF_DAY.run(db.conn, {"kind": kind, "day": day}).fetchone()
+        db.memo[key] = _Rule(row[0], bool(row[1])) if row else None
+    rule: _Rule | None = db.memo[key]
     return rule
 
 
-def forum_on(session: Session, agreement: Agreement, day: date) -> Forum | None:
+_B = t.body.c
+_COUNCIL = select(_B.name).where(
+    _B.kind == "sundhedsraad", _B.cluster_id == bindparam("area"),
+    _B.valid_from <= bindparam("day"), or_(_B.valid_to.is_(None), _B.valid_to >= bindparam("day"))
+).limit(1)
+
+
+def forum_on(db: Reader, agreement: Agreement, day: date) -> Forum | None:
     """The forum the rule valid on `day` names for this agreement (None: no rule that day)."""
-    rule = _rule(session, agreement.kind, day)
+    rule = _rule(db, agreement.kind, day)
     if rule is None:
         return None
     council = None
     if rule.forum == "sundhedsraad_of_area" and agreement.origin_cluster_id is not None:
-        council = session.exec(select(Body.name).where(
-            Body.kind == "sundhedsraad", Body.cluster_id == agreement.origin_cluster_id,
-            valid_on(Body, day))).first()
+        row = db.first(_COUNCIL, {"area": agreement.origin_cluster_id, "day": day})
+        council = row[0] if row else None
     return forum_of(rule.forum, rule.confirmed, council)
 
 
@@ -102,16 +110,22 @@ def needs_forum(state: str) -> bool:
         names_forum(AGREEMENT.trigger_label(t)) for t in _user_triggers(state))
 
 
-def _no_approvers_reason(session: Session, agreement: Agreement, day: date) -> str | None:
+def _no_approvers_reason(db: Reader, agreement: Agreement, day: date) -> str | None:
     """None if the round would have parties; else why not, with the way forward."""
-    region = session.get(Region, agreement.region_id)
+    region = region_of(db, agreement.region_id)
     assert region is not None
-    area = session.get(Cluster, agreement.origin_cluster_id) if agreement.origin_cluster_id \
+    area = cluster_of(db, agreement.origin_cluster_id) if agreement.origin_cluster_id \
         else None
     if is_valid(region, day) and (area is None or is_valid(area, day)) and _rule(
-            session, agreement.kind, day) is not None:
+            db, agreement.kind, day) is not None:
         return None  # the usual case, without building the day's structure (the machine's
         # guard still counts the parties when the round starts)
+    # A region or area ceased, or no rule that day: the day's structure, read with the ORM.
+    from aftaleflow.domain.rounds import approving_bodies
+    from aftaleflow.services.structure.masterdata import snapshot
+    from aftaleflow.services.structure.succession import successor_names
+
+    session = db.orm()
     try:
         parties = approving_bodies(snapshot(session, day), agreement.kind, region.key,
                                    area.key if area else None)
@@ -131,44 +145,44 @@ def _no_approvers_reason(session: Session, agreement: Agreement, day: date) -> s
 _GUARD_REASONS = {"has_approvers": _no_approvers_reason}
 
 
-def agreement_actions(session: Session, agreement: Agreement, day: date,
+def agreement_actions(db: Reader, agreement: Agreement, day: date,
                       forum: Forum | None) -> list[ActionView]:
     """Every user action of the current state: available, or unavailable with the reason."""
     actions: list[ActionView] = []
     for trigger in _user_triggers(agreement.state):
         reasons = [reason for guard in sorted(AGREEMENT.guards_of(trigger))
                    if guard in _GUARD_REASONS
-                   and (reason := _GUARD_REASONS[guard](session, agreement, day)) is not None]
+                   and (reason := _GUARD_REASONS[guard](db, agreement, day)) is not None]
         actions.append(ActionView(
             trigger=trigger, label=with_forum(AGREEMENT.trigger_label(trigger), forum),
             available=not reasons, reason="; ".join(reasons) or None))
     return actions
 
 
-def refuse_unavailable(session: Session, agreement: Agreement, trigger: str, day: date) -> None:
+def refuse_unavailable(db: Reader, agreement: Agreement, trigger: str, day: date) -> None:
     """Refuse a user action whose condition fails, with the reason in Danish."""
     if trigger not in _user_triggers(agreement.state) or not (
             AGREEMENT.guards_of(trigger) & set(_GUARD_REASONS)):
         return
-    actions = agreement_actions(session, agreement, day, None)
+    actions = agreement_actions(db, agreement, day, None)
     held_up = frozenset(a.trigger for a in actions if not a.available)
     for action in actions:
         if action.trigger == trigger and action.reason:
             refused = GuardFailed(AGREEMENT, agreement.state, trigger, [action.reason],
                                   held_up=held_up)
             refused.message = replace_forum(refused.message,
-                                            replacement(forum_on(session, agreement, day)))
+                                            replacement(forum_on(db, agreement, day)))
             raise refused
 
 
-def describe(session: Session, agreement: Agreement, day: date
+def describe(db: Reader, agreement: Agreement, day: date
              ) -> tuple[list[ActionView], Forum | None]:
     """Actions and forum for the agreement view (no forum lookup where no label names it)."""
-    forum = forum_on(session, agreement, day) if needs_forum(agreement.state) else None
-    return agreement_actions(session, agreement, day, forum), forum
+    forum = forum_on(db, agreement, day) if needs_forum(agreement.state) else None
+    return agreement_actions(db, agreement, day, forum), forum
 
 
-def history_forums(session: Session, agreement: Agreement) -> Callable[[AuditEvent], str | None]:
+def history_forums(db: Reader, agreement: Agreement) -> Callable[[AuditEvent], str | None]:
     """Per audit event of an agreement step: the forum its labels name on the event's day."""
     cache: dict[date, str | None] = {}
 
@@ -177,7 +191,7 @@ def history_forums(session: Session, agreement: Agreement) -> Callable[[AuditEve
             return None
         day = date.fromisoformat(event.at[:10])
         if day not in cache:
-            cache[day] = replacement(forum_on(session, agreement, day))
+            cache[day] = replacement(forum_on(db, agreement, day))
         return cache[day]
     return forum
 
@@ -190,7 +204,7 @@ def _names_forum_event(event: AuditEvent) -> bool:
     return any(names_forum(label) for label in labels)
 
 
-def forum_names(session: Session, agreements: list[Agreement], day: date
+def forum_names(db: Reader, agreements: list[Agreement], day: date
                 ) -> dict[int, Forum | None]:
     """The forum per agreement, for lists (looked up once per kind and area)."""
     seen: dict[tuple[str, int | None], Forum | None] = {}
@@ -200,7 +214,7 @@ def forum_names(session: Session, agreements: list[Agreement], day: date
             continue
         key = (a.kind, a.origin_cluster_id)
         if key not in seen:
-            seen[key] = forum_on(session, a, day)
+            seen[key] = forum_on(db, a, day)
         result[a.id] = seen[key]
     return result
 

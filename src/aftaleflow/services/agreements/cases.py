@@ -10,7 +10,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
 from aftaleflow.db import Prepared
-from aftaleflow.domain.access import Principal, Role
+from aftaleflow.domain.access import Principal
 from aftaleflow.domain.deadlines import refuse_past_deadline
 from aftaleflow.domain.errors import Conflict, NotFound, ValidationFailed
 from aftaleflow.domain.forum import replacement
@@ -20,22 +20,19 @@ from aftaleflow.domain.model import (
     Agreement,
     AgreementKind,
     AgreementParty,
-    Approval,
     AuditEvent,
-    Body,
     Cluster,
-    ClusterMembership,
     Region,
-    RegionMembership,
 )
 from aftaleflow.domain.validation import MAX_TITLE, clean_text, validate_kle
 from aftaleflow.services.agreements import availability
-from aftaleflow.services.agreements.part_view import events_seen_by, viewer_of
+from aftaleflow.services.agreements.lookup import get_agreement  # noqa: F401  (its old home)
+from aftaleflow.services.agreements.part_view import concerns, events_seen_by, viewer_of
 from aftaleflow.services.agreements.parties import chosen_parties
-from aftaleflow.services.agreements.read_model import FIXED_PARTY_KINDS, view_of
+from aftaleflow.services.agreements.read_model import view_of
 from aftaleflow.services.structure.origins import choose_origin
 from aftaleflow.services.structure.succession import require_area_valid, require_region_valid
-from aftaleflow.services.uow import ServiceContext, UnitOfWork, attach
+from aftaleflow.services.uow import ServiceContext, UnitOfWork, attach, reader_of
 from aftaleflow.services.views import (
     AgreementLike,
     AgreementView,
@@ -141,7 +138,7 @@ def create_agreement(ctx: ServiceContext, new: NewAgreement) -> AgreementView:
                    trigger="opret", from_state=None, to_state=agreement.state,
                    comment=f"{KIND_LABELS[kind]}: {title}{parties}")
         uow.commit()
-        return view_of(uow.session, agreement, detail=True, principal=uow.ctx.principal,
+        return view_of(uow.reader, agreement, detail=True, principal=uow.ctx.principal,
                      today=uow.now.date())
 
 
@@ -175,9 +172,9 @@ def load_agreement(session: Session, agreement_id: int, expected_version: int | 
     agreement = attach(session, Agreement, row[:_SPLIT])
     region = attach(session, Region, row[_SPLIT:_REGION_END])
     if with_rule and rule_on is not None:
-        availability.remember_rule(session, agreement.kind, rule_on, *row[_REGION_END:])
-    # The session's identity map holds rows weakly; keep the region for the view.
-    session.info.setdefault("regions", []).append(region)
+        availability.remember_rule(session.info, agreement.kind, rule_on, *row[_REGION_END:])
+    # The session's identity map holds rows weakly: the read model's memo keeps the region.
+    session.info[("region", region.id)] = region
     if expected_version is not None and agreement.version != expected_version:
         raise Conflict(
             f"Samarbejdsaftale {agreement_id} er ændret af en anden (version "
@@ -202,19 +199,11 @@ def advance_agreement(ctx: ServiceContext, agreement_id: int, trigger: str, *,
     with UnitOfWork(ctx) as uow:
         agreement = load_agreement(uow.session, agreement_id, expected_version, lock=True,
                                    rule_on=uow.now.date())
-        availability.refuse_unavailable(uow.session, agreement, trigger, uow.now.date())
+        availability.refuse_unavailable(uow.reader, agreement, trigger, uow.now.date())
         lifecycle.fire_agreement(uow, agreement, trigger, comment=note, deadline=deadline)
         return uow.commit_with(
-            lambda: view_of(uow.session, agreement, detail=True, principal=uow.ctx.principal,
-                     today=uow.now.date()))
-
-
-def get_agreement(ctx: ServiceContext, agreement_id: int) -> AgreementView:
-    ctx.authorize("agreement.read")
-    with UnitOfWork(ctx, read_only=True) as uow:
-        return view_of(uow.session, load_visible(uow.session, ctx.principal, agreement_id),
-                     detail=True, principal=uow.ctx.principal,
-                     today=uow.now.date())
+            lambda: view_of(uow.reader, agreement, detail=True, principal=uow.ctx.principal,
+                            today=uow.now.date()))
 
 
 def agreement_forum(ctx: ServiceContext, agreement_id: int) -> str | None:
@@ -226,42 +215,16 @@ def agreement_forum(ctx: ServiceContext, agreement_id: int) -> str | None:
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
         agreement = load_visible(uow.session, ctx.principal, agreement_id)
-        return replacement(availability.forum_on(uow.session, agreement, uow.now.date()))
+        return replacement(availability.forum_on(uow.reader, agreement, uow.now.date()))
 
 
 def load_visible(session: Session, principal: Principal, agreement_id: int,
                  expected_version: int | None = None, *, lock: bool = False) -> Agreement:
     """Load an agreement the principal may see; others do not exist for them."""
     agreement = load_agreement(session, agreement_id, expected_version, lock=lock)
-    if not concerns(session, principal, agreement):
+    if not concerns(reader_of(session), principal, agreement):
         raise NotFound(f"Samarbejdsaftale {agreement_id} findes ikke.")
     return agreement
-
-
-def concerns(session: Session, principal: Principal, agreement: Agreement) -> bool:
-    """Whether a `part` principal's body takes part in (or is affected by) the agreement."""
-    if principal.role != Role.PARTY:
-        return True
-    body = session.get(Body, principal.body_id) if principal.body_id else None
-    if body is None:
-        return False
-    asked = session.exec(select(Approval.id).where(
-        Approval.agreement_id == agreement.id, Approval.body_id == body.id)).first()
-    if asked is not None:
-        return True
-    if body.municipality_id is None:
-        return body.region_id == agreement.region_id
-    if agreement.kind not in FIXED_PARTY_KINDS:  # parties chosen per agreement
-        return session.exec(select(AgreementParty.id).where(
-            AgreementParty.agreement_id == agreement.id,
-            AgreementParty.municipality_id == body.municipality_id)).first() is not None
-    if agreement.kind == AgreementKind.REGIONAL:
-        return session.exec(select(RegionMembership.id).where(
-            RegionMembership.municipality_id == body.municipality_id,
-            RegionMembership.region_id == agreement.region_id)).first() is not None
-    return session.exec(select(ClusterMembership.id).where(
-        ClusterMembership.municipality_id == body.municipality_id,
-        ClusterMembership.cluster_id == agreement.origin_cluster_id)).first() is not None
 
 
 def list_agreements(ctx: ServiceContext, *, region: str | None = None,
@@ -294,10 +257,9 @@ def list_agreements(ctx: ServiceContext, *, region: str | None = None,
             query = query.where(Agreement.state == state)
         if kind:
             query = query.where(Agreement.kind == _choice(kind, AgreementKind, "type"))
-        views = [view_of(uow.session, a, detail=True, principal=uow.ctx.principal,
-                         today=today)
-                 for a in uow.session.exec(query)
-                 if concerns(uow.session, ctx.principal, a)]
+        db = uow.reader
+        views = [view_of(db, a, detail=True, principal=uow.ctx.principal, today=today)
+                 for a in uow.session.exec(query).all() if concerns(db, ctx.principal, a)]
     if overdue is not None:
         views = [v for v in views if is_overdue(v, today) == overdue]
     return views
@@ -313,10 +275,10 @@ def history(ctx: ServiceContext, agreement_id: int) -> list[AuditView]:
     ctx.authorize("agreement.read")
     with UnitOfWork(ctx, read_only=True) as uow:
         agreement = load_visible(uow.session, ctx.principal, agreement_id)
-        events = events_seen_by(uow.session, viewer_of(uow.session, ctx.principal), list(
+        events = events_seen_by(uow.session, viewer_of(uow.reader, ctx.principal), list(
             uow.session.exec(select(AuditEvent).where(
                 AuditEvent.agreement_id == agreement_id).order_by(col(AuditEvent.id)))))
-        forum = availability.history_forums(uow.session, agreement)
+        forum = availability.history_forums(uow.reader, agreement)
         return [AuditView(id=e.id or 0, at=e.at, actor=e.actor, entity=e.entity,
                           entity_id=e.entity_id, trigger=e.trigger, from_state=e.from_state,
                           to_state=e.to_state, comment=comment, hash=e.hash,

@@ -68,5 +68,5 @@ def record_implementation(ctx: ServiceContext, agreement_id: int, cluster: str, 
         else:
             lifecycle.settle(uow, agreement)
         uow.commit()
-        return view_of(uow.session, agreement, detail=True, principal=uow.ctx.principal,
+        return view_of(uow.reader, agreement, detail=True, principal=uow.ctx.principal,
                      today=uow.now.date())

@@ -6,6 +6,7 @@ Another party's comment is not, nor its drafts, letters, agenda items or documen
 reads those of its own party only (its council and the council's committees; the regionsråd
 and its forretningsudvalg). Everyone else sees everything.
 
+Whether an agreement concerns a part at all is `concerns`: others do not exist for it.
 The read models apply it where they are built, so the CLI, the API, the dashboard, the exports
 and `status --json` cannot disagree: `read_model.view_of` (one agreement, `GET /agreements`),
 `reading.matrix.approval_matrix` (status, the dashboard's matrix, the exports) and
@@ -16,13 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, select
 
+from aftaleflow.domain import tables as t
 from aftaleflow.domain.access import Principal, Role
-from aftaleflow.domain.model import Approval, AuditEvent, Body
+from aftaleflow.domain.kinds import FIXED_PARTY_KINDS, AgreementKind
+from aftaleflow.services.context import Reader
 from aftaleflow.services.views import AgreementView, ApprovalCell, ApprovalView, MatrixRow
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from aftaleflow.domain.model import AuditEvent
 
 REGION_PARTY_KINDS = ("regionsraad", "forretningsudvalg")
 """The region's own bodies: their meetings act for the region as a party."""
@@ -40,28 +48,75 @@ class Viewer:
 EVERYONE = Viewer(everything=True)
 
 
-def viewer_of(session: Session, principal: Principal) -> Viewer:
+_B = t.body.c
+_BODY = select(_B.id, _B.kind, _B.region_id, _B.municipality_id).where(_B.id == bindparam("id"))
+_SAME_COUNCIL = select(_B.id, _B.key).where(_B.municipality_id == bindparam("municipality"))
+_SAME_REGION = select(_B.id, _B.key).where(_B.region_id == bindparam("region"),
+                                           _B.kind.in_(REGION_PARTY_KINDS))
+
+
+def viewer_of(db: Reader, principal: Principal) -> Viewer:
     if principal.role != Role.PARTY:
         return EVERYONE
-    ids = own_bodies(session, principal)
-    keys = session.exec(select(Body.key).where(col(Body.id).in_(ids))).all() if ids else []
-    return Viewer(everything=False, own_ids=frozenset(ids), own_keys=frozenset(keys))
+    own = _own_bodies(db, principal)
+    return Viewer(everything=False, own_ids=frozenset(i for i, _ in own),
+                  own_keys=frozenset(k for _, k in own))
 
 
-def own_bodies(session: Session, principal: Principal) -> list[int]:
+def own_bodies(db: Reader, principal: Principal) -> list[int]:
     """The bodies of a part's own party: its body and the others acting for the same party
     (a council's committees; the regionsråd's forretningsudvalg). Forums are no party's."""
-    body = session.get(Body, principal.body_id) if principal.body_id else None
-    if body is None or body.id is None:
+    return [i for i, _ in _own_bodies(db, principal)]
+
+
+def _own_bodies(db: Reader, principal: Principal) -> list[tuple[int, str]]:
+    body = db.first(_BODY, {"id": principal.body_id}) if principal.body_id else None
+    if body is None:
         return []
     if body.municipality_id is not None:
-        same = select(Body.id).where(Body.municipality_id == body.municipality_id)
+        same = db.rows(_SAME_COUNCIL, {"municipality": body.municipality_id})
     elif body.kind in REGION_PARTY_KINDS:
-        same = select(Body.id).where(Body.region_id == body.region_id,
-                                     col(Body.kind).in_(REGION_PARTY_KINDS))
+        same = db.rows(_SAME_REGION, {"region": body.region_id})
     else:
-        return [body.id]
-    return [b for b in session.exec(same) if b is not None]
+        same = db.rows(select(_B.id, _B.key).where(_B.id == body.id))
+    return [(i, k) for i, k in same]
+
+
+_ASKED = select(t.approval.c.id).where(t.approval.c.agreement_id == bindparam("agreement"),
+                                       t.approval.c.body_id == bindparam("body")).limit(1)
+_CHOSEN = select(t.agreement_party.c.id).where(
+    t.agreement_party.c.agreement_id == bindparam("agreement"),
+    t.agreement_party.c.municipality_id == bindparam("municipality")).limit(1)
+_IN_REGION = select(t.region_membership.c.id).where(
+    t.region_membership.c.municipality_id == bindparam("municipality"),
+    t.region_membership.c.region_id == bindparam("region")).limit(1)
+_IN_AREA = select(t.cluster_membership.c.id).where(
+    t.cluster_membership.c.municipality_id == bindparam("municipality"),
+    t.cluster_membership.c.cluster_id == bindparam("area")).limit(1)
+
+
+def concerns(db: Reader, principal: Principal, agreement: Any) -> bool:
+    """Whether a `part` principal's body takes part in (or is affected by) the agreement (the
+    model's instance or a plain row)."""
+    if principal.role != Role.PARTY:
+        return True
+    body = db.first(_BODY, {"id": principal.body_id}) if principal.body_id else None
+    if body is None:
+        return False
+    if db.first(_ASKED, {"agreement": agreement.id, "body": body.id}) is not None:
+        return True
+    if body.municipality_id is None:
+        return bool(body.region_id == agreement.region_id)
+    if agreement.kind not in FIXED_PARTY_KINDS:  # parties chosen per agreement
+        found = db.first(_CHOSEN, {"agreement": agreement.id,
+                                   "municipality": body.municipality_id})
+    elif agreement.kind == AgreementKind.REGIONAL:
+        found = db.first(_IN_REGION, {"municipality": body.municipality_id,
+                                      "region": agreement.region_id})
+    else:
+        found = db.first(_IN_AREA, {"municipality": body.municipality_id,
+                                    "area": agreement.origin_cluster_id})
+    return found is not None
 
 
 A = TypeVar("A", ApprovalView, ApprovalCell)
@@ -91,6 +146,8 @@ def events_seen_by(session: Session, viewer: Viewer, events: Sequence[AuditEvent
     party's name; agenda items and documents of the viewer's own party or common to all."""
     if viewer.everything:
         return [(event, event.comment) for event in events]
+    from aftaleflow.domain.model import Approval, Body  # a part's timeline: read with the ORM
+
     seen: list[tuple[AuditEvent, str | None]] = []
     for event in events:
         comment = event.comment

@@ -1,38 +1,35 @@
 """Read models of an agreement built inside a service's transaction: the agreement with its
-round's approvals (as plain rows), implementations, actions and the forum of the day."""
+round's approvals (as plain rows), implementations, actions and the forum of the day.
+
+Read on SQLAlchemy Core (`domain.tables`) through a `Reader`: the agreement may be the ORM's
+instance (a unit of work passes `uow.reader`) or a plain row (`lookup.get_agreement`, which
+`aftaleflow agreement show` calls without building the ORM); both have the same attributes.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, select
 
+from aftaleflow.domain import tables as t
 from aftaleflow.domain.access import Principal
 from aftaleflow.domain.deadlines import fixed_deadline_of_round
 from aftaleflow.domain.forum import Forum, with_forum
+from aftaleflow.domain.kinds import FIXED_PARTY_KINDS, KIND_LABELS, ORIGIN_LABELS
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION, round_in_view
-from aftaleflow.domain.model import (
-    KIND_LABELS,
-    ORIGIN_LABELS,
-    Agreement,
-    AgreementKind,
-    AgreementParty,
-    Approval,
-    Body,
-    Cluster,
-    Implementation,
-    Municipality,
-    Region,
-)
 from aftaleflow.services.agreements import availability
 from aftaleflow.services.agreements.part_view import approval_seen_by, viewer_of
+from aftaleflow.services.agreements.rows import (
+    AgreementRecord,
+    cluster_of,
+    origin_labels,
+    region_of,
+)
+from aftaleflow.services.context import Reader
 from aftaleflow.services.reading.cells import with_cell
-from aftaleflow.services.structure.implementation_carryover import predecessors_of
-from aftaleflow.services.structure.origins import origin_labels
 from aftaleflow.services.views import (
     ActionView,
     AgreementView,
@@ -40,13 +37,16 @@ from aftaleflow.services.views import (
     ImplementationView,
 )
 
+if TYPE_CHECKING:
+    from aftaleflow.domain.model import Approval, Body, Cluster, Implementation, Region
 
-def view_of(session: Session, a: Agreement, *, detail: bool, principal: Principal,
+
+def view_of(db: Reader, a: AgreementRecord, *, detail: bool, principal: Principal,
             today: date | None = None) -> AgreementView:
     """The read model of an agreement as `principal` may read it (`part_view`); `detail` adds
     its round, implementations and parties."""
-    region = session.get(Region, a.region_id)
-    cluster = session.get(Cluster, a.origin_cluster_id) if a.origin_cluster_id else None
+    region = region_of(db, a.region_id)
+    cluster = cluster_of(db, a.origin_cluster_id) if a.origin_cluster_id else None
     assert region is not None
     approvals: list[ApprovalView] = []
     impls: list[ImplementationView] = []
@@ -54,71 +54,75 @@ def view_of(session: Session, a: Agreement, *, detail: bool, principal: Principa
     # the hot path of early transitions needs no further queries.
     if detail and a.round_no > 0:
         pending = a.state == "i_godkendelse"
-        viewer = viewer_of(session, principal)
+        viewer = viewer_of(db, principal)
         approvals = [approval_seen_by(viewer, _approval_row_view(
             row, _rule_if_pending(a, row[3], row[4], row[7]),
             pending and past_deadline(row[4], row[7], today)))
-            for row in session.execute(
+            for row in db.conn.execute(
                 _ROUND_APPROVALS, {"b_agreement": a.id, "b_round": a.round_no})]
         impls = [ImplementationView(id_, key, name, state, IMPLEMENTATION.label_of(state),
                                     started, completed, comment, version or 0)
                  for id_, key, name, state, started, completed, comment, version
-                 in session.execute(_IMPLEMENTATIONS, {"b_agreement": a.id})]
-        impls = with_predecessors(session, a, impls)
-    actions, forum = availability.describe(session, a, today or a.updated_at.date())
+                 in db.conn.execute(_IMPLEMENTATIONS, {"b_agreement": a.id})]
+        impls = with_predecessors(db, a, impls)
+    actions, forum = availability.describe(db, a, today or a.updated_at.date())
     view = agreement_view(a, region, cluster, approvals, impls, actions=actions, forum=forum,
                           # the two origins of 2022-2026 need no query on the hot path
                           origin_label=ORIGIN_LABELS.get(a.origin)
-                          or origin_labels(session).get(a.origin))
+                          or origin_labels(db).get(a.origin))
     if detail and a.kind not in FIXED_PARTY_KINDS:  # no query for the kinds of 2022-2026
-        view = replace(view, chosen_parties=chosen_party_names(session, a))
+        view = replace(view, chosen_parties=chosen_party_names(db, a))
     return view
 
 
-def with_predecessors(session: Session, a: Agreement, impls: list[ImplementationView]
+_CARRIED_OVER = select(t.implementation.c.id).where(
+    t.implementation.c.agreement_id == bindparam("b_agreement"),
+    t.implementation.c.ended_on.is_not(None)).limit(1)
+
+
+def with_predecessors(db: Reader, a: AgreementRecord, impls: list[ImplementationView]
                       ) -> list[ImplementationView]:
     """Each implementation with what the ended ones it continues had reached (one query, and
     only for agreements whose implementations have been carried over)."""
-    if not impls or a.id is None or not session.exec(
-            select(Implementation.id).where(Implementation.agreement_id == a.id,
-                                            col(Implementation.ended_on).is_not(None))).first():
+    if not impls or a.id is None or db.first(_CARRIED_OVER, {"b_agreement": a.id}) is None:
         return impls
-    earlier = predecessors_of(session, a.id)
+    # Carried over at a structure change: rare, read with the ORM like the carry-over itself.
+    from aftaleflow.services.structure.implementation_carryover import predecessors_of
+
+    earlier = predecessors_of(db.orm(), a.id)
     return [replace(i, predecessors=tuple(earlier.get(i.id, ()))) for i in impls]
 
 
-FIXED_PARTY_KINDS = (AgreementKind.REGIONAL, AgreementKind.LOCAL, AgreementKind.CLUSTER_FUNDS)
 
 
-def chosen_party_names(session: Session, a: Agreement) -> list[str]:
-    return list(session.exec(
-        select(Municipality.name).join(AgreementParty, col(AgreementParty.municipality_id) ==
-                                       Municipality.id)
-        .where(AgreementParty.agreement_id == a.id).order_by(col(Municipality.name))).all())
+_CHOSEN_PARTIES = (
+    select(t.municipality.c.name)
+    .join(t.agreement_party, t.agreement_party.c.municipality_id == t.municipality.c.id)
+    .where(t.agreement_party.c.agreement_id == bindparam("b_agreement"))
+    .order_by(t.municipality.c.name))
+
+
+def chosen_party_names(db: Reader, a: AgreementRecord) -> list[str]:
+    return [name for (name,) in db.rows(_CHOSEN_PARTIES, {"b_agreement": a.id})]
 
 
 # A round's approvals as plain rows (a 23-party round is 46 ORM objects otherwise).
+_AP, _BODY, _IMPL, _CL = t.approval.c, t.body.c, t.implementation.c, t.cluster.c
 _ROUND_APPROVALS = (
-    sa_select(col(Approval.id), col(Body.key), col(Body.name), col(Body.kind),
-           col(Approval.state), col(Approval.round_no), col(Approval.text_version),
-           col(Approval.deadline), col(Approval.meeting_date), col(Approval.decided_on),
-           col(Approval.protocol_ref), col(Approval.comment), col(Approval.version),
-           col(Approval.certainty), col(Approval.certainty_source))
-    .join(Body, col(Body.id) == Approval.body_id)
-    .where(col(Approval.agreement_id) == bindparam("b_agreement"),
-           col(Approval.round_no) == bindparam("b_round"))
-    .order_by(col(Approval.id)))
+    select(_AP.id, _BODY.key, _BODY.name, _BODY.kind, _AP.state, _AP.round_no,
+           _AP.text_version, _AP.deadline, _AP.meeting_date, _AP.decided_on, _AP.protocol_ref,
+           _AP.comment, _AP.version, _AP.certainty, _AP.certainty_source)
+    .join(t.body, _BODY.id == _AP.body_id)
+    .where(_AP.agreement_id == bindparam("b_agreement"), _AP.round_no == bindparam("b_round"))
+    .order_by(_AP.id))
 
 
 _IMPLEMENTATIONS = (
-    sa_select(col(Implementation.id), col(Cluster.key), col(Cluster.name),
-              col(Implementation.state), col(Implementation.started_on),
-              col(Implementation.completed_on), col(Implementation.comment),
-              col(Implementation.version))
-    .join(Cluster, col(Cluster.id) == Implementation.cluster_id)
-    .where(col(Implementation.agreement_id) == bindparam("b_agreement"),
-           col(Implementation.ended_on).is_(None))
-    .order_by(col(Implementation.id)))
+    select(_IMPL.id, _CL.key, _CL.name, _IMPL.state, _IMPL.started_on, _IMPL.completed_on,
+           _IMPL.comment, _IMPL.version)
+    .join(t.cluster, _CL.id == _IMPL.cluster_id)
+    .where(_IMPL.agreement_id == bindparam("b_agreement"), _IMPL.ended_on.is_(None))
+    .order_by(_IMPL.id))
 
 
 def _approval_row_view(row: Any, rule: str, past: bool) -> ApprovalView:
@@ -130,7 +134,7 @@ def _approval_row_view(row: Any, rule: str, past: bool) -> ApprovalView:
                         past_deadline=past)
 
 
-def fixed_deadline_in_view(a: Agreement) -> date | None:
+def fixed_deadline_in_view(a: AgreementRecord) -> date | None:
     """The fixed deadline of the round the agreement is about (running, last or next)."""
     return fixed_deadline_of_round(a.approval_deadline, a.approval_deadline_round,
                                    round_in_view(a.state, a.round_no))
@@ -152,7 +156,7 @@ def deadline_rule(agreement_kind: str, body_kind: str, fixed: bool) -> str:
 _FINAL = frozenset(s.name for s in APPROVAL.states if s.final)
 
 
-def _rule_if_pending(a: Agreement, body_kind: str, state: str, deadline: date | None) -> str:
+def _rule_if_pending(a: AgreementRecord, body_kind: str, state: str, deadline: date | None) -> str:
     """The rule is shown for a deadline still running only, so a read of a settled case never
     loads the deadline policy (a YAML file: `agreement show` stays light)."""
     if a.state != "i_godkendelse" or state in _FINAL or deadline is None:
@@ -184,7 +188,7 @@ def implementation_view(i: Implementation, cluster: Cluster) -> ImplementationVi
         completed_on=i.completed_on, comment=i.comment, version=i.version or 0)
 
 
-def agreement_view(a: Agreement, region: Region, cluster: Cluster | None,
+def agreement_view(a: AgreementRecord, region: Region | Any, cluster: Cluster | Any | None,
                    approvals: list[ApprovalView],
                    implementations: list[ImplementationView], *,
                    actions: list[ActionView] | None = None,

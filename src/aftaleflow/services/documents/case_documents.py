@@ -39,7 +39,7 @@ from aftaleflow.services.documents.view_models import (
 )
 from aftaleflow.services.mail.links import agreement_url, decision_url
 from aftaleflow.services.reading.indexing import index_document
-from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.uow import ServiceContext, UnitOfWork, reader_of
 from aftaleflow.services.views import Moment, ServerPath
 
 if TYPE_CHECKING:
@@ -325,7 +325,7 @@ def render_status_report(ctx: ServiceContext, today: date | None = None) -> Docu
         s = uow.session
         rows = s.exec(select(Agreement).where(col(Agreement.state).not_in(
             ["tilbagetrukket", "udloebet", "erstattet"])).order_by(col(Agreement.id))).all()
-        forums = forum_names(s, list(rows), day)
+        forums = forum_names(reader_of(s), list(rows), day)
         report = vm.StatusReportView(
             title=f"Status for samarbejdsaftaler pr. {day:%d.%m.%Y}", author="aftaleflow",
             date=day, agreements=[vm.AgreementStatusView(

@@ -35,7 +35,7 @@ from aftaleflow.domain.wording import deadline_phrase
 from aftaleflow.services.agreements.availability import forum_on, history_forums
 from aftaleflow.services.mail.links import ANSWER_LINK_LINE, decision_url
 from aftaleflow.services.mail.outbox import enqueue
-from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.uow import ServiceContext, UnitOfWork, reader_of
 
 M = TypeVar("M", bound=SQLModel)
 OPEN_STATES = ("afventer", "sat_paa_dagsorden", "udsat")
@@ -118,7 +118,7 @@ def _read_timeline(session: Session, agreement_id: int, limit: int) -> list[str]
         .order_by(col(AuditEvent.id).desc()).limit(limit)).all()
     lines = []
     agreement = session.get(Agreement, agreement_id)
-    forum = history_forums(session, agreement) if agreement else (lambda e: None)
+    forum = history_forums(reader_of(session), agreement) if agreement else (lambda e: None)
     for e in reversed(events):
         label = replace_forum(AGREEMENT.trigger_label(e.trigger), forum(e)) \
             if e.trigger in AGREEMENT.triggers else \
@@ -277,7 +277,7 @@ def enqueue_round_letter(uow: UnitOfWork, approval: Approval, agreement: Agreeme
     deadline = danish_long_date(approval.deadline) if approval.deadline else "-"
     text = "\n".join([
         f"Til {body.name}", "",
-        recommendation_sentence(forum_on(s, agreement, uow.now.date()), agreement.title,
+        recommendation_sentence(forum_on(reader_of(s), agreement, uow.now.date()), agreement.title,
                                 agreement.text_version)
         + " i alle kommunalbestyrelser og regionsrådet.", "",
         f"Vi beder om jeres skriftlige bekræftelse senest {deadline}.",

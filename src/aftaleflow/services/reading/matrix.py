@@ -26,10 +26,10 @@ from aftaleflow.domain.access import Role
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL
 from aftaleflow.domain.model import KIND_LABELS, Agreement
 from aftaleflow.domain.validation import clean_text
-from aftaleflow.services.agreements.cases import _find_region, concerns
-from aftaleflow.services.agreements.part_view import seen_by, viewer_of
+from aftaleflow.services.agreements.cases import _find_region
+from aftaleflow.services.agreements.part_view import concerns, seen_by, viewer_of
 from aftaleflow.services.agreements.read_model import deadline_rule
-from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.uow import ServiceContext, UnitOfWork, reader_of
 from aftaleflow.services.views import ApprovalCell, MatrixRow
 
 _AGREEMENTS = (
@@ -87,7 +87,7 @@ def matrix_rows(uow: UnitOfWork, region: str | None = None, *,
         found = _cells(_fetch(session, _CELLS, where, params), bodies,
                        {a[0]: a for a in agreements}, today, dates,
                        _noted(_fetch(session, _NOTED, where, params), dates))
-        viewer = viewer_of(session, ctx.principal)
+        viewer = viewer_of(reader_of(session), ctx.principal)
         return [seen_by(viewer, _row(a, found.get(a[0], []))) for a in agreements]
 
 
@@ -145,7 +145,8 @@ def _fetch(session: Session, template: str, where: list[str], params: dict[str, 
 def _concerning(session: Session, ctx: ServiceContext, rows: list[Any]) -> list[Any]:
     """A `part` sees the agreements that concern its body (few; the ORM check is fine)."""
     found = [(r, session.get(Agreement, r[0])) for r in rows]
-    return [r for r, a in found if a is not None and concerns(session, ctx.principal, a)]
+    db = reader_of(session)
+    return [r for r, a in found if a is not None and concerns(db, ctx.principal, a)]
 
 
 class _Bodies(NamedTuple):

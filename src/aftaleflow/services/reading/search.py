@@ -25,10 +25,9 @@ from aftaleflow.domain.meetings import AgendaItem, StoredDocument
 from aftaleflow.domain.model import Agreement
 from aftaleflow.domain.search import TextIndex, fold, stems, words
 from aftaleflow.domain.validation import clean_text
-from aftaleflow.services.agreements.cases import concerns
-from aftaleflow.services.agreements.part_view import own_bodies
+from aftaleflow.services.agreements.part_view import concerns, own_bodies
 from aftaleflow.services.reading.indexing import index_agreement, index_document, index_item
-from aftaleflow.services.uow import ServiceContext, UnitOfWork
+from aftaleflow.services.uow import ServiceContext, UnitOfWork, reader_of
 
 FTS_TABLE = "text_index_fts"
 WORD_IN_TEXT = re.compile(r"[^\W_]+")
@@ -127,7 +126,7 @@ def _part_filter(session: Session, principal: Principal) -> tuple[str, dict[str,
         return "", {}
     return (" AND (t.owner_body_id IN :own OR "
             "(t.owner_body_id IS NULL AND t.agreement_id IS NOT NULL))",
-            {"own": own_bodies(session, principal) or [-1]})
+            {"own": own_bodies(reader_of(session), principal) or [-1]})
 
 
 def _concerns_part(session: Session, principal: Principal, row: TextIndex) -> bool:
@@ -135,7 +134,7 @@ def _concerns_part(session: Session, principal: Principal, row: TextIndex) -> bo
     if principal.role != Role.PARTY or row.owner_body_id is not None:
         return True
     agreement = session.get(Agreement, row.agreement_id)
-    return agreement is not None and concerns(session, principal, agreement)
+    return agreement is not None and concerns(reader_of(session), principal, agreement)
 
 
 def _snippet(body: str, query: str, width: int = 160) -> str:

@@ -13,8 +13,8 @@ from sqlmodel import col, select
 from aftaleflow.domain.model import Agreement, Cluster, Implementation, Region
 from aftaleflow.services.agreements.availability import forum_names
 from aftaleflow.services.agreements.read_model import agreement_view, implementation_view
+from aftaleflow.services.agreements.rows import origin_labels
 from aftaleflow.services.reading.matrix import matrix_rows
-from aftaleflow.services.structure.origins import origin_labels
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 from aftaleflow.services.views import AgreementView, ApprovalView, ImplementationView
 
@@ -39,8 +39,9 @@ def status_matrix(ctx: ServiceContext, region: str | None = None) -> list[Agreem
                 implementation_view(impl, cluster))
         clusters = {c.id: c for c in session.exec(select(Cluster).where(col(Cluster.id).in_(
             {a.origin_cluster_id for a, _ in agreements.values() if a.origin_cluster_id})))}
-        forums = forum_names(session, [agreements[i][0] for i in ids], uow.now.date())
-        labels = origin_labels(session)
+        db = uow.reader
+        forums = forum_names(db, [agreements[i][0] for i in ids], uow.now.date())
+        labels = origin_labels(db)
     views = []
     for row in rows:
         a, region_row = agreements[row.id]

@@ -14,7 +14,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from aftaleflow.domain.errors import ValidationFailed
-from aftaleflow.domain.model import ORIGIN_LABELS, OriginRule
+from aftaleflow.domain.model import OriginRule
 from aftaleflow.services.structure.masterdata import valid_on
 from aftaleflow.services.uow import ServiceContext, UnitOfWork
 
@@ -77,15 +77,3 @@ def choose_origin(session: Session, key: str | None, day: date) -> OriginView:
                 and last.valid_to < day else f"gælder først fra {first.valid_from.isoformat()}")
         why = f"Oprindelsen '{last.label}' ({key}) {span}"
     raise ValidationFailed(f"{why}. Gyldige oprindelser {day.isoformat()}: {_listed(valid)}.")
-
-
-def origin_labels(session: Session) -> dict[str, str]:
-    """Each origin key's label (its latest row), read once per transaction."""
-    key = ("origin_labels",)
-    if key not in session.info:
-        labels = dict(ORIGIN_LABELS)
-        labels.update({k: v for k, v in session.exec(
-            select(OriginRule.key, OriginRule.label).order_by(col(OriginRule.valid_from)))})
-        session.info[key] = labels
-    result: dict[str, str] = session.info[key]
-    return result

@@ -13,8 +13,9 @@ from sqlmodel import Session, col, or_, select
 
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.model import Body, Cluster, Region, Succession
-from aftaleflow.domain.succession import (
+from aftaleflow.domain.succession import (  # is_valid: re-exported, its old home
     ceased_text,
+    is_valid,
     refuse_after_cessation,
     refuse_decision_after_cessation,
 )
@@ -35,10 +36,6 @@ def successor_names(session: Session, entity: str, key: str, on: date) -> list[s
         key: name for key, name in session.exec(
             select(col(model.key), col(model.name)).where(col(model.key).in_(keys)))}
     return [names[k] for k in keys if k in names]
-
-
-def is_valid(row: Region | Cluster | Body, on: date) -> bool:
-    return row.valid_from <= on and (row.valid_to is None or row.valid_to >= on)
 
 
 def require_region_valid(session: Session, region: Region, on: date) -> None:
