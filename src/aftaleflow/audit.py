@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -114,18 +114,21 @@ def _lock_and_append(conn: Connection, values: dict[str, Any]) -> str:
 
 
 def append_all_and_commit(conn: Connection, events: list[dict[str, Any]], *,
-                          locked: bool) -> None:
+                          locked: bool, before: Callable[[], None] | None = None) -> None:
     """PostgreSQL: the chain's lock, every event's append and the COMMIT in one round trip.
 
     The chain's lock is every writer's, in every process; sent together, it is held for the
     server's own work only, never for a round trip to this process and back (under load the
     wait for this process's turn on the CPU was most of the time the lock was held). The
     server runs them in order, each append reading the head after the one before.
+    `before`: statements of the caller's to send first, in the same round trip.
     """
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
     try:
         with dbapi.pipeline():
+            if before is not None:
+                before()
             if not locked:
                 _LOCK.run(conn, {})
             for values in events:

@@ -16,6 +16,7 @@ from aftaleflow.services.agreements.cases import advance_agreement, get_agreemen
 from aftaleflow.services.auditing import verify_chain
 from aftaleflow.services.uow import ServiceContext
 from aftaleflow.services.views import AgreementView
+from tests.conftest import BACKEND
 from tests.factories import PATHS, new_agreement
 
 MEETING = date(2026, 3, 10)
@@ -100,3 +101,37 @@ def test_a_decision_on_an_approval_changed_since_it_was_read_writes_nothing(
                                                meeting_date=MEETING),
                         expected_version=approval.version)
     assert get_agreement(ctx, view.id).version == view.version + 1
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="psycopg's pipeline: PostgreSQL only")
+def test_decisions_commit_with_their_writes_and_the_round_settles_on_the_two_step_way(
+        ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aftaleflow.services.agreements import approvals, decision_writes
+
+    ways: list[str] = []
+    one_go, two_steps = decision_writes.write_and_commit, decision_writes.write_decision
+
+    def in_one_go(*args: object) -> None:
+        try:
+            one_go(*args)  # type: ignore[arg-type]
+        except decision_writes.RoundMaySettle:
+            ways.append("afbrudt")
+            raise
+        ways.append("én tur")
+
+    def in_two_steps(*args: object) -> list[str]:
+        ways.append("to trin")
+        return two_steps(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(approvals, "write_and_commit", in_one_go)
+    monkeypatch.setattr(approvals, "write_decision", in_two_steps)
+    view = _round(ctx)
+    for approval in view.approvals:
+        record_decision(ctx, view.id, Decision(approval.body_key, "godkendt",
+                                               meeting_date=MEETING))
+    last = len(view.approvals) - 1
+    assert ways == ["én tur"] * last + ["afbrudt", "to trin"]
+    final = get_agreement(ctx, view.id)
+    assert final.state == "godkendt"
+    assert final.version == view.version + len(view.approvals) + 1
+    assert verify_chain(ctx).ok

@@ -112,6 +112,29 @@ class UnitOfWork:
             return None
         return self._append(values)
 
+    @property
+    def committed(self) -> bool:
+        return self._committed
+
+    @property
+    def appends_at_commit(self) -> bool:
+        return self._audit_at_commit
+
+    @property
+    def has_pending_events(self) -> bool:
+        return bool(self._pending_events)
+
+    def commit_in_one_round_trip(self, writes: Callable[[], None]) -> None:
+        """PostgreSQL: `writes` (statements on this transaction's connection), the pending
+        audit events and the COMMIT sent together (an error in any: nothing is written)."""
+        events, self._pending_events = self._pending_events, []
+        self.session.flush()
+        audit.append_all_and_commit(self.session.connection(), events,
+                                    locked=self.chain_locked, before=writes)
+        self.chain_locked = True
+        self.session.commit()
+        self._committed = True
+
     def _append_and_commit(self, events: list[dict[str, Any]]) -> None:
         """PostgreSQL: the pending events and the COMMIT go in one round trip (the session's
         own commit then finds the transaction committed and only closes its bookkeeping)."""

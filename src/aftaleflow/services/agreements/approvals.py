@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
-from aftaleflow.db import Prepared, one_round_trip
+from aftaleflow.db import Prepared
 from aftaleflow.domain.access import Role
 from aftaleflow.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from aftaleflow.domain.machines import APPROVAL, DECISIONS
@@ -20,6 +17,12 @@ from aftaleflow.domain.model import Agreement, Approval, Body, Municipality
 from aftaleflow.domain.validation import clean_text
 from aftaleflow.services.agreements import lifecycle
 from aftaleflow.services.agreements.cases import load_visible
+from aftaleflow.services.agreements.decision_writes import (
+    RoundMaySettle,
+    can_write_and_commit,
+    write_and_commit,
+    write_decision,
+)
 from aftaleflow.services.agreements.read_model import view_of
 from aftaleflow.services.structure.succession import refuse_carried_party, require_body_active
 from aftaleflow.services.uow import ServiceContext, UnitOfWork, attach
@@ -33,19 +36,6 @@ _BY_BODY_KEY = Prepared(
     .where(_APPROVALS.c.agreement_id == bindparam("b_agreement"),
            _APPROVALS.c.round_no == bindparam("b_round"),
            func.lower(_BODIES.c.key) == bindparam("b_key")).limit(1))
-
-
-_AGREEMENTS = Agreement.__table__  # type: ignore[attr-defined]
-_TOUCH_AGREEMENT = Prepared(
-    update(_AGREEMENTS).where(_AGREEMENTS.c.id == bindparam("b_id"),
-                              _AGREEMENTS.c.state == bindparam("b_state"),
-                              _AGREEMENTS.c.round_no == bindparam("b_round"))
-    .values(version=_AGREEMENTS.c.version + 1).returning(_AGREEMENTS.c.version))
-_WRITE_APPROVAL = Prepared(update(_APPROVALS).where(
-    _APPROVALS.c.id == bindparam("b_id"), _APPROVALS.c.version == bindparam("b_seen")))
-_ROUND_STATES = Prepared(sa_select(_APPROVALS.c.state).where(
-    _APPROVALS.c.agreement_id == bindparam("b_agreement"),
-    _APPROVALS.c.round_no == bindparam("b_round")))
 
 
 @dataclass(frozen=True)
@@ -109,8 +99,16 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
     """A council's step: put on agenda, approve, reject, postpone or resume (with new date)."""
     ctx.authorize("approval.record")
     # Read without a lock: the agreement's row lock is taken by the decision's writes
-    # (`_write_decision`), and the audit events are appended last, so the chain's lock
+    # (`decision_writes`), and the audit events are appended last, so the chain's lock
     # (every writer's, in every process) is held for the append and the commit only.
+    try:
+        return _record(ctx, agreement_id, decision, expected_version, in_one_go=True)
+    except RoundMaySettle:  # the decision may settle the round: made again, in two steps
+        return _record(ctx, agreement_id, decision, expected_version, in_one_go=False)
+
+
+def _record(ctx: ServiceContext, agreement_id: int, decision: Decision,
+            expected_version: int | None, *, in_one_go: bool) -> AgreementView:
     with UnitOfWork(ctx, audit_at_commit=True) as uow:
         agreement = load_visible(uow.session, ctx.principal, agreement_id)
         approval = find_party_approval(uow.session, agreement, decision.party)
@@ -118,7 +116,8 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
         if principal.role == Role.PARTY and approval.body_id != principal.body_id:
             raise PermissionDenied(
                 "Du kan kun registrere beslutninger for dit eget organ.")
-        apply_decision(uow, agreement, approval, decision, expected_version=expected_version)
+        apply_decision(uow, agreement, approval, decision, expected_version=expected_version,
+                       commit=in_one_go)
 
         def answer() -> AgreementView:
             return view_of(uow.reader, agreement, detail=True, principal=uow.ctx.principal,
@@ -128,13 +127,19 @@ def record_decision(ctx: ServiceContext, agreement_id: int, decision: Decision, 
             return uow.commit_with(answer)          # take the write lock again to read
         # PostgreSQL: the answer is read after the commit, in a read of its own: every other
         # decision on the agreement queues for its row lock, held until the commit.
-        uow.commit()
+        if not uow.committed:
+            uow.commit()
         return answer()
 
 
 def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,
-                   decision: Decision, *, expected_version: int | None = None) -> None:
-    """The decision inside the caller's transaction (also used by an agenda item's beslutning)."""
+                   decision: Decision, *, expected_version: int | None = None,
+                   commit: bool = False) -> None:
+    """The decision inside the caller's transaction (also used by an agenda item's beslutning).
+
+    `commit`: the decision is the transaction's only change; where it can, it commits it
+    with its writes (`decision_writes.write_and_commit`), else raises RoundMaySettle.
+    """
     trigger = DECISIONS.get(decision.decision)
     if trigger is None:
         raise ValidationFailed(
@@ -173,42 +178,16 @@ def apply_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,
         "comment": comment or approval.comment,
         "updated_at": uow.now,
     }
-    round_states = _write_decision(uow, agreement, approval, changes)
-    uow.record(entity="approval", entity_id=approval.id, agreement_id=agreement.id,
-               trigger=trigger, from_state=source, to_state=approval.state,
-               comment=f"{body.name}" + (f": {comment}" if comment else ""))
+    def record() -> None:
+        uow.record(entity="approval", entity_id=approval.id, agreement_id=agreement.id,
+                   trigger=trigger, from_state=source, to_state=dest,
+                   comment=f"{body.name}" + (f": {comment}" if comment else ""))
+
+    if commit and can_write_and_commit(uow, agreement):
+        record()
+        write_and_commit(uow, agreement, approval, changes)  # or RoundMaySettle
+        return
+    round_states = write_decision(uow, agreement, approval, changes)
+    record()
     # The round's outcome: all godkendt -> godkendt; any afvist -> genforhandling.
     lifecycle.settle(uow, agreement, round_states)
-
-
-def _write_decision(uow: UnitOfWork, agreement: Agreement, approval: Approval,
-                    changes: dict[str, Any]) -> list[str]:
-    """Write the decision and read the round's states, in one round trip on PostgreSQL.
-
-    First the agreement's row: its time and version (a council's decision is a change of
-    the case), which takes the row lock every writer of the agreement takes, as late as the
-    decision allows, so decisions on one agreement queue only for their writes. Then the
-    approval, only if it is still the version read; then the round's states, read after the
-    lock with a snapshot of their own: every decision of the round committed before is seen,
-    so the last approval of a round always settles it. Nothing written if the agreement left
-    the round or the approval changed since it was read: the usual conflict.
-    """
-    conn = uow.session.connection()
-    seen = approval.version
-    assert seen is not None
-    with one_round_trip(conn):
-        touched = _TOUCH_AGREEMENT.run(conn, {
-            "updated_at": uow.now, "b_id": agreement.id, "b_state": agreement.state,
-            "b_round": agreement.round_no})
-        written = _WRITE_APPROVAL.run(conn, {
-            **changes, "version": seen + 1, "b_id": approval.id, "b_seen": seen})
-        states = _ROUND_STATES.run(conn, {"b_agreement": agreement.id,
-                                          "b_round": agreement.round_no})
-    version = touched.fetchone()
-    if version is None or written.rowcount != 1:
-        raise StaleDataError("the agreement or the approval changed since it was read")
-    for key, value in (*changes.items(), ("version", seen + 1)):
-        set_committed_value(approval, key, value)
-    set_committed_value(agreement, "updated_at", uow.now)
-    set_committed_value(agreement, "version", version[0])
-    return [row[0] for row in states.fetchall()]

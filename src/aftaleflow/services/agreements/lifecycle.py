@@ -150,10 +150,16 @@ def fire_agreement(uow: UnitOfWork, agreement: Agreement, trigger: str, *,
     settle(uow, agreement)
 
 
+APPROVED, REJECTED = "godkendt", "afvist"
+ROUND_GUARDS = frozenset({"all_approved", "any_rejected"})
+
+
 def round_facts(states: list[str]) -> dict[str, bool]:
-    """The round's outcome from its approvals' states: all godkendt, or any afvist."""
-    return {"all_approved": bool(states) and all(s == "godkendt" for s in states),
-            "any_rejected": any(s == "afvist" for s in states)}
+    """The round's outcome from its approvals' states: all godkendt, or any afvist (the
+    same rule, in SQL, decides whether a decision can commit in one round trip:
+    `decision_writes._STILL_OPEN`)."""
+    return {"all_approved": bool(states) and all(s == APPROVED for s in states),
+            "any_rejected": any(s == REJECTED for s in states)}
 
 
 def settle(uow: UnitOfWork, agreement: Agreement,
@@ -166,7 +172,7 @@ def settle(uow: UnitOfWork, agreement: Agreement,
     if not transitions:
         return
     needed = {g for t in transitions for g in t.guards}
-    if round_states is not None and needed <= {"all_approved", "any_rejected"}:
+    if round_states is not None and needed <= ROUND_GUARDS:
         facts = round_facts(round_states)
     else:
         facts = _agreement_facts(uow, agreement, needed)
