@@ -37,6 +37,10 @@ T = TypeVar("T")
 M = TypeVar("M", bound=SQLModel)
 
 
+CHANGED_MEANWHILE = ("Sagen er ændret af en anden i mellemtiden; intet er gemt. Hent den igen "
+                     "og prøv påny.")
+
+
 class UnitOfWork:
     def __init__(self, ctx: ServiceContext, *, read_only: bool = False,
                  audit_at_commit: bool = False) -> None:
@@ -76,10 +80,7 @@ class UnitOfWork:
             self.session.rollback()
         self.session.close()  # read-only: rolls back too, but keeps loaded rows readable
         if isinstance(exc, StaleDataError):
-            raise Conflict(
-                "Sagen er ændret af en anden i mellemtiden; intet er gemt. Hent den igen og "
-                "prøv påny."
-            ) from exc
+            raise Conflict(CHANGED_MEANWHILE) from exc
         if isinstance(exc, DATABASE_AWAY):
             raise DatabaseUnavailable(_db_message(exc)) from exc
 
@@ -128,7 +129,7 @@ class UnitOfWork:
         """PostgreSQL: `writes` (statements on this transaction's connection), the pending
         audit events and the COMMIT sent together (an error in any: nothing is written)."""
         events, self._pending_events = self._pending_events, []
-        self.session.flush()
+        self._stale_is_conflict(self.session.flush)
         audit.append_all_and_commit(self.session.connection(), events,
                                     locked=self.chain_locked, before=writes)
         self.chain_locked = True
@@ -138,14 +139,7 @@ class UnitOfWork:
     def _append_and_commit(self, events: list[dict[str, Any]]) -> None:
         """PostgreSQL: the pending events and the COMMIT go in one round trip (the session's
         own commit then finds the transaction committed and only closes its bookkeeping)."""
-        try:
-            self.session.flush()
-        except StaleDataError as exc:
-            self.session.rollback()
-            raise Conflict(
-                "Sagen er ændret af en anden i mellemtiden; intet er gemt. Hent den igen og "
-                "prøv påny."
-            ) from exc
+        self._stale_is_conflict(self.session.flush)
         audit.append_all_and_commit(self.session.connection(), events,
                                     locked=self.chain_locked)
         self.chain_locked = True
@@ -199,17 +193,19 @@ class UnitOfWork:
         events, self._pending_events = self._pending_events, []
         if events and self.ctx.engine.dialect.name == "postgresql":
             self._append_and_commit(events)
-        for values in events if self.ctx.engine.dialect.name != "postgresql" else ():
-            self._append(values)
+        else:
+            for values in events:
+                self._append(values)
+        self._stale_is_conflict(self.session.commit)
+        self._committed = True
+
+    def _stale_is_conflict(self, write: Callable[[], None]) -> None:
+        """Run a flush or commit; a row changed by someone else is the usual conflict."""
         try:
-            self.session.commit()
+            write()
         except StaleDataError as exc:
             self.session.rollback()
-            raise Conflict(
-                "Sagen er ændret af en anden i mellemtiden; intet er gemt. Hent den igen og "
-                "prøv påny."
-            ) from exc
-        self._committed = True
+            raise Conflict(CHANGED_MEANWHILE) from exc
 
 
 def attach(session: Session, model: type[M], values: Sequence[Any]) -> M:
