@@ -17,7 +17,7 @@ from sqlalchemy import Engine, bindparam, or_
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select, update
 
-from aftaleflow.db import READ_ONLY, Prepared
+from aftaleflow.db import READ_ONLY, Prepared, one_read
 from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.model import User, WebSession
 from aftaleflow.services.access.users import FEED_PREFIX, TOKEN_PREFIX, hash_token, token_status
@@ -73,7 +73,7 @@ def _by_hash(engine: Engine, lookup: Prepared, secret: str, prefix: str,
     if not secret.startswith(prefix) or len(secret) > 200:
         return None
     digest = hash_token(secret)
-    with engine.execution_options(**READ_ONLY).connect() as conn:
+    with one_read(engine).connect() as conn:
         row = lookup.first(conn, {"digest": digest})
     if row is None:
         return None

@@ -23,7 +23,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from aftaleflow.config import TIMEZONE, get_settings, local_time
-from aftaleflow.db import READ_ONLY, Prepared
+from aftaleflow.db import Prepared, one_read
 from aftaleflow.domain.errors import NotFound, ValidationFailed
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL, IMPLEMENTATION
 from aftaleflow.domain.meetings import AgendaItem, Meeting, StoredDocument
@@ -173,7 +173,7 @@ _HEAD = Prepared(sa_select(col(AuditEvent.id), col(AuditEvent.at), col(AuditEven
 
 def public_stamp(ctx: ServiceContext) -> PublicStamp:
     """One indexed read on a plain connection: every public request starts with it."""
-    with ctx.engine.execution_options(**READ_ONLY).connect() as conn:
+    with one_read(ctx.engine).connect() as conn:
         row = _HEAD.first(conn, {})
     if row is None:
         return PublicStamp(0, None, ctx.now().date())
