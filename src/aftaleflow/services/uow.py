@@ -125,24 +125,18 @@ class UnitOfWork:
     def has_pending_events(self) -> bool:
         return bool(self._pending_events)
 
-    def commit_in_one_round_trip(self, writes: Callable[[], None]) -> None:
+    def commit_in_one_round_trip(self, writes: Callable[[], None] | None = None) -> None:
         """PostgreSQL: `writes` (statements on this transaction's connection), the pending
-        audit events and the COMMIT sent together (an error in any: nothing is written)."""
+        audit events and the COMMIT sent together (an error in any: nothing is written); the
+        session's own commit then finds the transaction committed and only closes its
+        bookkeeping."""
         events, self._pending_events = self._pending_events, []
         self._stale_is_conflict(self.session.flush)
         audit.append_all_and_commit(self.session.connection(), events,
                                     locked=self.chain_locked, before=writes)
         self.chain_locked = True
-        self.session.commit()
+        self._stale_is_conflict(self.session.commit)
         self._committed = True
-
-    def _append_and_commit(self, events: list[dict[str, Any]]) -> None:
-        """PostgreSQL: the pending events and the COMMIT go in one round trip (the session's
-        own commit then finds the transaction committed and only closes its bookkeeping)."""
-        self._stale_is_conflict(self.session.flush)
-        audit.append_all_and_commit(self.session.connection(), events,
-                                    locked=self.chain_locked)
-        self.chain_locked = True
 
     def _append(self, values: dict[str, Any]) -> str:
         self.session.flush()
@@ -190,12 +184,12 @@ class UnitOfWork:
         return result
 
     def commit(self) -> None:
+        if self._pending_events and self.ctx.engine.dialect.name == "postgresql":
+            self.commit_in_one_round_trip()
+            return
         events, self._pending_events = self._pending_events, []
-        if events and self.ctx.engine.dialect.name == "postgresql":
-            self._append_and_commit(events)
-        else:
-            for values in events:
-                self._append(values)
+        for values in events:
+            self._append(values)
         self._stale_is_conflict(self.session.commit)
         self._committed = True
 
