@@ -11,12 +11,13 @@ from pydantic import TypeAdapter
 
 from aftaleflow.services.access.sessions import authenticate
 from aftaleflow.services.uow import ServiceContext
+from aftaleflow.serving.lanes import in_quick_lane
 
 T = TypeVar("T")
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')
 
 
-def service_context(
+async def service_context(
     request: Request,
     authorization: Annotated[str | None, Header(
         description="Bearer-token fra `aftaleflow user create`.")] = None,
@@ -25,7 +26,8 @@ def service_context(
     if not authorization or not authorization.lower().startswith("bearer "):
         raise HTTPException(401, "Angiv et API-token: Authorization: Bearer <token>.")
     engine = request.app.state.engine
-    principal = authenticate(engine, authorization[7:].strip(), request.app.state.clock())
+    token, clock = authorization[7:].strip(), request.app.state.clock
+    principal = await in_quick_lane(lambda: authenticate(engine, token, clock()))
     if principal is None:
         raise HTTPException(401, "Ugyldigt eller inaktivt API-token: det kan være udløbet "
                                  "eller tilbagekaldt.")

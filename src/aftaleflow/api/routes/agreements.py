@@ -23,6 +23,7 @@ from aftaleflow.services.agreements import cases as service
 from aftaleflow.services.agreements.approvals import Decision, record_decision
 from aftaleflow.services.agreements.implementations import record_implementation
 from aftaleflow.services.views import AgreementView, AuditView
+from aftaleflow.serving.lanes import in_quick_lane
 
 router = APIRouter(prefix="/agreements", tags=["Samarbejdsaftaler"],
                    responses=responses(401, 403, 404, 422, 503))
@@ -106,11 +107,16 @@ def transition(ctx: Ctx, agreement_id: Id, body: TransitionIn, version: Version,
 
 @router.post("/{agreement_id}/approvals/{party}", response_model=AgreementView,
              summary="Registrér en parts beslutning", responses=responses(409))
-def decide(ctx: Ctx, agreement_id: Id, party: Party, body: DecisionIn) -> Response:
+async def decide(ctx: Ctx, agreement_id: Id, party: Party, body: DecisionIn) -> Response:
     """`party` er kommunekode, kommunenavn, `regionsraadet` eller organets nøgle (fx kb-657).
     En part kan kun registrere sit eget organs beslutning."""
-    view = record_decision(ctx, agreement_id, Decision(party=party, **body.model_dump()))
-    return json_answer(AGREEMENT_VIEW, view, ETag=etag(view.version))
+    decision = Decision(party=party, **body.model_dump())
+
+    def answer() -> Response:
+        view = record_decision(ctx, agreement_id, decision)
+        return json_answer(AGREEMENT_VIEW, view, ETag=etag(view.version))
+
+    return await in_quick_lane(answer)
 
 
 @router.post("/{agreement_id}/implementations/{cluster}", response_model=AgreementView,

@@ -1,0 +1,127 @@
+"""`GET /status` under concurrent use: the same caller's reads that wait at once share one
+reading, and still every read shows the decision its client made just before it."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from aftaleflow.api.routes import admin
+from tests.api.conftest import World, auth
+
+T = TypeVar("T")
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on a thread of its own: the test's thread may already run an event loop
+    (Playwright's sync API, from another test on the same pytest worker, keeps one there)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def _cell(matrix: dict[str, Any], agreement_id: int, body_key: str) -> dict[str, Any]:
+    [agreement] = [a for a in matrix["agreements"] if a["id"] == agreement_id]
+    [cell] = [p for p in agreement["approvals"] if p["body_key"] == body_key]
+    return cell
+
+
+def test_every_read_shows_its_clients_decision_while_waiting_reads_share_one_reading(
+        app: FastAPI, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    readings = []
+    lock = threading.Lock()
+    original = admin.status_matrix
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            readings.append(1)
+        time.sleep(0.02)  # long enough for other clients' reads to queue behind it
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(admin, "status_matrix", counted)
+    headers = auth(world.tokens["sagsbehandler"])
+
+    async def main() -> list[str]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            agreement = (await client.get(f"/agreements/{world.midt}", headers=headers)).json()
+            parties = [p["body_key"] for p in agreement["approvals"]][:12]
+
+            async def one(party: str) -> str:
+                decided = await client.post(
+                    f"/agreements/{world.midt}/approvals/{party}", headers=headers,
+                    json={"decision": "dagsorden", "meeting_date": "2026-11-17"})
+                assert decided.status_code == 200, decided.text
+                read = await client.get("/status?region=midtjylland", headers=headers)
+                assert read.status_code == 200, read.text
+                return str(_cell(read.json(), world.midt, party)["state"])
+
+            return list(await asyncio.gather(*(one(p) for p in parties)))
+
+    states = _run(main())
+    assert states == ["sat_paa_dagsorden"] * 12
+    assert 1 <= len(readings) < 12  # some reads were answered by a reading they shared
+
+
+def test_callers_who_may_see_different_things_never_share_a_reading(
+        app: FastAPI, world: World) -> None:
+    async def main() -> dict[str, Any]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            roles = ["leder", "part", "leder", "part"]
+            answers = await asyncio.gather(*(client.get("/status", headers=auth(
+                world.tokens[role])) for role in roles))
+            return {role: a.json() for role, a in zip(roles, answers, strict=True)}
+
+    seen = _run(main())
+    assert seen["leder"] != seen["part"]  # the part sees less (its own body's agreements)
+
+
+def test_token_checks_decisions_and_matrix_readings_run_one_at_a_time_in_a_worker(
+        app: FastAPI, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quick lane: however many requests arrive at once, one of these runs at a time."""
+    from aftaleflow.api import deps
+    from aftaleflow.api.routes import agreements
+
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def probe(func: Any) -> Any:
+        def probed(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            try:
+                time.sleep(0.005)
+                return func(*args, **kwargs)
+            finally:
+                with lock:
+                    running[0] -= 1
+        return probed
+
+    monkeypatch.setattr(deps, "authenticate", probe(deps.authenticate))
+    monkeypatch.setattr(agreements, "record_decision", probe(agreements.record_decision))
+    monkeypatch.setattr(admin, "status_matrix", probe(admin.status_matrix))
+    headers = auth(world.tokens["sagsbehandler"])
+
+    async def main() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            agreement = (await client.get(f"/agreements/{world.midt}", headers=headers)).json()
+            parties = [p["body_key"] for p in agreement["approvals"]][:8]
+            calls = [client.post(f"/agreements/{world.midt}/approvals/{party}",
+                                 headers=headers, json={"decision": "dagsorden",
+                                                        "meeting_date": "2026-11-17"})
+                     for party in parties]
+            calls += [client.get(f"/status?region={r}", headers=headers)
+                      for r in ("midtjylland", "syddanmark", "nordjylland", "sjaelland")]
+            return [r.status_code for r in await asyncio.gather(*calls)]
+
+    assert _run(main()) == [200] * 12
+    assert most == [1]
