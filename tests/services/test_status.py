@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
+
 import pytest
 from sqlmodel import Session, col, select
 
@@ -9,8 +11,10 @@ from aftaleflow.domain.access import Principal, Role
 from aftaleflow.domain.errors import ValidationFailed
 from aftaleflow.domain.model import Body
 from aftaleflow.services.agreements.cases import list_agreements
+from aftaleflow.services.reading.matrix import approval_matrix
 from aftaleflow.services.reading.status import status_matrix
 from aftaleflow.services.uow import ServiceContext
+from aftaleflow.services.views import MatrixRow
 from tests.factories import TRIAL_GOEDSTRUP, agreement_in_state, new_agreement
 
 
@@ -109,3 +113,33 @@ def test_matrix_cells_carry_meetings_and_decisions_as_the_views_do(
             tuple(getattr(v, f) for f in c._fields)
             for v, c in zip(views[row.id].approvals, row.approvals, strict=True)]
     assert approval_matrix(ctx, region="syddanmark", only=[]) == []
+
+
+def test_a_matrix_row_is_the_same_as_one_made_by_its_dataclass(ctx: ServiceContext) -> None:
+    """The matrix writes a row's fields at once (its speed); the row is an ordinary one."""
+    from dataclasses import asdict, fields, replace
+
+    agreement_in_state(ctx, "i_godkendelse")
+    [row] = [r for r in approval_matrix(ctx) if r.approvals]
+    made = MatrixRow(**{f.name: getattr(row, f.name) for f in fields(MatrixRow)})
+    assert row == made and asdict(row) == asdict(made)
+    assert row.progress == made.progress == f"0 af {len(row.approvals)} godkendt"
+    assert replace(row, title="Ny") == replace(made, title="Ny")
+    with pytest.raises(FrozenInstanceError):
+        row.title = "Ændret"  # type: ignore[misc]
+
+
+def test_the_matrix_finds_noted_approvals_through_their_partial_index(
+        ctx: ServiceContext) -> None:
+    """Not a scan of every approval: most cells of a running round have no meeting, decision
+    or note (SQLite's plan; PostgreSQL chooses by its statistics)."""
+    from sqlalchemy import text
+
+    from aftaleflow.services.reading.matrix import _NOTED
+
+    if ctx.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's query plan")
+    with ctx.engine.connect() as conn:
+        plan = conn.execute(text("EXPLAIN QUERY PLAN " + _NOTED.format(
+            where="", also="WHERE"))).all()
+    assert any("USING INDEX ix_approval_noted" in row[-1] for row in plan), plan

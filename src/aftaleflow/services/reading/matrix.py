@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
@@ -24,7 +25,7 @@ from sqlmodel import Session
 from aftaleflow.db import Prepared
 from aftaleflow.domain.access import Role
 from aftaleflow.domain.machines import AGREEMENT, APPROVAL
-from aftaleflow.domain.model import KIND_LABELS, Agreement
+from aftaleflow.domain.model import KIND_LABELS, Agreement, noted_condition
 from aftaleflow.domain.validation import clean_text
 from aftaleflow.services.agreements.cases import _find_region
 from aftaleflow.services.agreements.part_view import concerns, seen_by, viewer_of
@@ -47,12 +48,12 @@ _CELLS = (
     f"{_ROUND} {{where}}")
 # What a cell has once its party has met or decided, or was asked on uncertain data: only for
 # the cells that have any of it (each column the driver converts costs about a sixth of the
-# raw query's time per row, and most cells of a running round have none of these).
+# raw query's time per row, and most cells of a running round have none of these), found
+# through the partial index ix_approval_noted rather than a scan of every approval (measured
+# on SQLite, 1,000 × 23 with none noted: 3.9 ms → 0.01 ms).
 _NOTED = (
     "SELECT p.id, p.meeting_date, p.decided_on, p.protocol_ref, p.comment, p.certainty, "
-    f"p.certainty_source {_ROUND} {{where}} {{also}} (COALESCE(p.meeting_date, p.decided_on) "
-    "IS NOT NULL OR COALESCE(p.protocol_ref, p.comment, p.certainty, p.certainty_source) "
-    "IS NOT NULL)")
+    f"p.certainty_source {_ROUND} {{where}} {{also}} ({noted_condition('p.')})")
 _BODIES = text("SELECT id, key, name, kind FROM body")
 _APPROVAL_LABELS = {s.name: s.label for s in APPROVAL.states}
 _AGREEMENT_LABELS = {s.name: s.label for s in AGREEMENT.states}
@@ -283,12 +284,22 @@ def _as_they_are(cells: list[ApprovalCell]) -> list[ApprovalCell]:
 
 
 def _row(a: Any, cells: list[ApprovalCell]) -> MatrixRow:
+    """The agreement's MatrixRow, its fields written at once: a frozen dataclass's __init__
+    sets each of its 16 fields through object.__setattr__ (measured: 6.3 ms of the 1,000-row
+    matrix, against 0.9 ms). Equal to MatrixRow(...) with the same values
+    (tests/services/test_status.py)."""
     (id_, title, kind, cluster, kle, handler, region_key, region, state, round_no,
      text_version, _fixed) = a
-    return MatrixRow(id_, title, kind, KIND_LABELS.get(kind, kind), cluster, kle, handler,
-                     region_key, region, state, _AGREEMENT_LABELS[state], round_no,
-                     text_version, cells, len(cells),
-                     [cell[_STATE] for cell in cells].count("godkendt"))
+    row = _new_row(MatrixRow)
+    row.__dict__.update(zip(_ROW_FIELDS, (
+        id_, title, kind, KIND_LABELS.get(kind, kind), cluster, kle, handler, region_key,
+        region, state, _AGREEMENT_LABELS[state], round_no, text_version, cells, len(cells),
+        [cell[_STATE] for cell in cells].count("godkendt")), strict=True))
+    return row
+
+
+_new_row = object.__new__
+_ROW_FIELDS = tuple(f.name for f in fields(MatrixRow))
 
 
 _STATE = ApprovalCell._fields.index("state")
