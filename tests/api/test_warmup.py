@@ -52,3 +52,32 @@ def test_a_postgresql_worker_opens_its_pools_kept_connections_before_its_first_c
             assert engine.pool.checkedin() == POOL_SIZE  # type: ignore[attr-defined]
     finally:
         engine.dispose()
+
+
+def test_a_served_worker_moves_its_start_up_objects_out_of_the_collectors_way(
+        tmp_path: Path) -> None:
+    """`aftaleflow api`'s app freezes what its start made (gc.freeze, after the warm-up); an
+    app made for a test or a script does not touch the collector."""
+    import subprocess
+    import sys
+
+    script = """
+import asyncio, gc
+from aftaleflow.api.app import create_app, create_served_app
+
+async def frozen_after_start(app):
+    async with app.router.lifespan_context(app):
+        return gc.get_freeze_count()
+
+plain = asyncio.run(frozen_after_start(create_app()))
+served = asyncio.run(frozen_after_start(create_served_app()))
+print(plain, served, gc.get_threshold()[0])
+"""
+    env = {"AFTALEFLOW_STATE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr[-2000:]
+    plain, served, threshold = (int(n) for n in done.stdout.split())
+    assert plain == 0
+    assert served > 10_000  # modules, the app's routes, compiled queries: all of start-up
+    assert threshold == 700  # Python's own thresholds for the requests

@@ -114,6 +114,7 @@ def create_served_app() -> FastAPI:
     """`aftaleflow api`'s app, each worker's: warmed up before it takes a request, and with
     several workers sharing the public answers they make (`web.shared_answers`)."""
     app = create_app()
+    app.state.freeze_start_up = True  # a served process: its start-up objects stay (warmup)
     web.serve(app)
     return app
 
