@@ -135,3 +135,40 @@ def test_decisions_commit_with_their_writes_and_the_round_settles_on_the_two_ste
     assert final.state == "godkendt"
     assert final.version == view.version + len(view.approvals) + 1
     assert verify_chain(ctx).ok
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="psycopg's pipeline: PostgreSQL only")
+def test_the_same_partys_decision_committed_between_the_read_and_the_write_wins_alone(
+        ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The other decision leaves the approval at the very version this one would write; this
+    one's UPDATE changes nothing, and it must not commit as if it had (found by the test
+    above, now and then: both answered 'ok')."""
+    from aftaleflow.domain.model import AuditEvent
+    from aftaleflow.services.agreements import approvals
+
+    view = _round(ctx)
+    party = view.approvals[0].body_key
+    one_go = approvals.write_and_commit
+    raced: list[str] = []
+
+    def after_the_other(*args: object) -> None:
+        if not raced:  # this decision has read the approval; another commits first
+            raced.append("ja")
+            with ThreadPoolExecutor(1) as other:
+                other.submit(record_decision, ctx, view.id,
+                             Decision(party, "godkendt", meeting_date=MEETING)).result()
+        one_go(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(approvals, "write_and_commit", after_the_other)
+    with pytest.raises(DomainError):
+        record_decision(ctx, view.id, Decision(party, "godkendt", meeting_date=MEETING))
+    final = get_agreement(ctx, view.id)
+    assert final.version == view.version + 1  # the other decision's, alone
+    assert [a.state for a in final.approvals if a.body_key == party] == ["godkendt"]
+    with ctx.engine.connect() as conn:
+        from sqlalchemy import func, select
+
+        events = conn.execute(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.entity == "approval", AuditEvent.to_state == "godkendt")).scalar_one()
+    assert events == 1
+    assert verify_chain(ctx).ok

@@ -45,9 +45,13 @@ _ROUND_STATES = Prepared(sa_select(_APPROVALS.c.state).where(
     _APPROVALS.c.round_no == bindparam("b_round")))
 # 1 / (the approval written × the agreement still in the round × a party still pending ×
 # none rejected): a division by zero, which aborts the transaction, unless all four hold.
+# "Written" is by this transaction (xmin, the row version's writer): the same party's
+# decision committed meanwhile by another leaves the row at the very version this one
+# would have written, and its UPDATE then changed nothing.
 _STILL_OPEN = Prepared(text(
     "SELECT 1 / ("
-    " (SELECT count(*) FROM approval WHERE id = :approval AND version = :written)"
+    " (SELECT count(*) FROM approval WHERE id = :approval AND version = :written"
+    "  AND xmin = pg_current_xact_id()::xid)"
     " * (SELECT count(*) FROM agreement WHERE id = :agreement AND state = :open_state"
     "    AND round_no = :round)"
     " * (SELECT CASE WHEN count(*) > 0 THEN 1 ELSE 0 END FROM approval"
