@@ -181,6 +181,10 @@ def test_readme_figures_are_the_newest_recorded_run_and_every_target_was_met() -
                    "4 workers"):
         assert figure in names, figure
     assert max(data["load_average_at_start"]) < 2.5  # measured on a quiet machine
+    rows = run_all.markdown_rows(data)  # the table is the file's, row for row (not typed)
+    assert all(line in readme for line in rows), [line for line in rows if line not in readme]
+    server = [r["note"] for r in data["results"] if "server " in r["note"]]
+    assert server and all(note in readme for note in server)  # the per-route figures
 
 
 def test_documents_run_adds_the_mail_benchmark_and_the_readme_lists_its_targets(
@@ -228,6 +232,10 @@ def test_readme_shows_the_newest_progress_run_row_for_row_from_its_file() -> Non
         pytest.skip("no run with a target not met is recorded")
     newest = runs[-1]
     data = json.loads(newest.read_text(encoding="utf-8"))
+    all_met = json.loads(max((root / "bench" / "results").glob("*.json")).read_text(
+        encoding="utf-8"))
+    if all_met["measured_at"] > data["measured_at"]:
+        pytest.skip("a later run met every target: the README shows that one")
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert f"bench/results/progress/{newest.name}" in readme
     rows = run_all.markdown_rows(data)
