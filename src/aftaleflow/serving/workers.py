@@ -11,8 +11,9 @@ addresses, and 50 connections landed 18, 14, 10 and 8 — the clients of the wor
 waited about twice as long as those of the one with 8.
 
 So the parent alone listens. It accepts each connection and passes it (the open socket,
-over a Unix socket pair: SCM_RIGHTS) to the worker that holds the fewest open connections
-now; a worker tells the parent when one of its connections closes. The parent also starts a
+over a Unix socket pair: SCM_RIGHTS) to the ready worker that holds the fewest open
+connections now; a worker tells the parent when it has warmed up and when one of its
+connections closes. The parent also starts a
 new worker in place of one that dies, and stops them all on SIGTERM or SIGINT.
 """
 
@@ -37,6 +38,7 @@ BACKLOG = 2048  # uvicorn's default
 STOP_GRACE_SECONDS = 30
 NEW = b"+"  # parent → worker: here is a connection (its socket rides along)
 CLOSED = b"-"  # worker → parent: one of my connections closed
+READY = b"!"  # worker → parent: warmed up, taking connections
 
 
 class PortTaken(Exception):
@@ -79,6 +81,8 @@ class HandedServer(uvicorn.Server):
         self.channel.setblocking(False)
         protocol = self._protocol_factory()
         loop.add_reader(self.channel.fileno(), self._take, loop, protocol)
+        with contextlib.suppress(OSError):
+            self.channel.send(READY)
 
     def _protocol_factory(self) -> Callable[[], asyncio.Protocol]:
         """uvicorn's HTTP protocol, which also tells the parent when its connection closed."""
@@ -138,6 +142,7 @@ class _Slot:
     def __init__(self, process: BaseProcess, channel: socket.socket) -> None:
         self.process, self.channel, self.open = process, channel, 0
         self.listening = True  # the parent reads the worker's notes
+        self.ready = False  # warmed up (a new worker's first callers would wait for that)
 
 
 def serve_workers(app: str, *, host: str, port: int, workers: int,
@@ -204,7 +209,8 @@ def serve_workers(app: str, *, host: str, port: int, workers: int,
 
 
 def _hand_over(listener: socket.socket, slots: list[_Slot]) -> None:
-    """Accept what is waiting and pass each connection to the least busy live worker."""
+    """Accept what is waiting and pass each connection to the least busy live worker (one
+    still warming up only when none is ready)."""
     while True:
         try:
             conn, _ = listener.accept()
@@ -214,7 +220,8 @@ def _hand_over(listener: socket.socket, slots: list[_Slot]) -> None:
             log.warning("Kunne ikke modtage en forbindelse: %s", exc.strerror)
             return
         with conn:  # the worker holds its own copy once sent; ours closes here
-            for slot in sorted((s for s in slots if s.listening), key=lambda s: s.open):
+            for slot in sorted((s for s in slots if s.listening),
+                               key=lambda s: (not s.ready, s.open)):
                 try:
                     socket.send_fds(slot.channel, [NEW], [conn.fileno()])
                 except OSError:
@@ -234,4 +241,7 @@ def _count_closed(slot: _Slot) -> bool:
             return False
         if not data:
             return False
-        slot.open = max(0, slot.open - 1)
+        if data == READY:
+            slot.ready = True
+        else:
+            slot.open = max(0, slot.open - 1)
