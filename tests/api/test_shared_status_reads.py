@@ -125,3 +125,44 @@ def test_token_checks_decisions_and_matrix_readings_run_one_at_a_time_in_a_worke
 
     assert _run(main()) == [200] * 12
     assert most == [1]
+
+
+def test_a_slow_export_keeps_to_the_shared_pool_and_holds_up_no_decision(
+        app: FastAPI, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long routes are not in the quick lane: decisions made while an export runs are done
+    before it."""
+    from aftaleflow.api.routes import data
+
+    original = data.export
+
+    def slow_export(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.6)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(data, "export", slow_export)
+    headers = auth(world.tokens["sagsbehandler"])
+    finished: list[str] = []
+
+    async def main() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            agreement = (await client.get(f"/agreements/{world.midt}", headers=headers)).json()
+            parties = [p["body_key"] for p in agreement["approvals"]][:3]
+
+            async def exporting() -> None:
+                answer = await client.get("/exports/matrix?format=csv", headers=headers)
+                assert answer.status_code == 200
+                finished.append("eksport")
+
+            async def deciding(party: str) -> None:
+                await asyncio.sleep(0.1)  # the export is under way
+                answer = await client.post(
+                    f"/agreements/{world.midt}/approvals/{party}", headers=headers,
+                    json={"decision": "dagsorden", "meeting_date": "2026-11-17"})
+                assert answer.status_code == 200, answer.text
+                finished.append(party)
+
+            await asyncio.gather(exporting(), *(deciding(p) for p in parties))
+
+    _run(main())
+    assert finished[-1] == "eksport" and len(finished) == 4
