@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -16,14 +16,27 @@ from fastapi import FastAPI
 
 from aftaleflow.api.routes import admin
 from tests.api.conftest import World, auth
+from tests.loops import run_on_own_thread
 
-T = TypeVar("T")
 
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run on a thread of its own: the test's thread may already run an event loop
-    (Playwright's sync API, from another test on the same pytest worker, keeps one there)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+@asynccontextmanager
+async def _client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://t") as client:
+        yield client
+
+
+async def _parties(client: httpx.AsyncClient, world: World, headers: dict[str, str],
+                   count: int) -> list[str]:
+    agreement = (await client.get(f"/agreements/{world.midt}", headers=headers)).json()
+    return [p["body_key"] for p in agreement["approvals"]][:count]
+
+
+def _on_agenda(client: httpx.AsyncClient, world: World, party: str,
+               headers: dict[str, str]) -> Awaitable[httpx.Response]:
+    return client.post(f"/agreements/{world.midt}/approvals/{party}", headers=headers,
+                       json={"decision": "dagsorden", "meeting_date": "2026-11-17"})
+
 
 
 def _cell(matrix: dict[str, Any], agreement_id: int, body_key: str) -> dict[str, Any]:
@@ -48,15 +61,11 @@ def test_every_read_shows_its_clients_decision_while_waiting_reads_share_one_rea
     headers = auth(world.tokens["sagsbehandler"])
 
     async def main() -> list[str]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            agreement = (await client.get(f"/agreements/{world.midt}", headers=headers)).json()
-            parties = [p["body_key"] for p in agreement["approvals"]][:12]
+        async with _client(app) as client:
+            parties = await _parties(client, world, headers, 12)
 
             async def one(party: str) -> str:
-                decided = await client.post(
-                    f"/agreements/{world.midt}/approvals/{party}", headers=headers,
-                    json={"decision": "dagsorden", "meeting_date": "2026-11-17"})
+                decided = await _on_agenda(client, world, party, headers)
                 assert decided.status_code == 200, decided.text
                 read = await client.get("/status?region=midtjylland", headers=headers)
                 assert read.status_code == 200, read.text
@@ -64,7 +73,7 @@ def test_every_read_shows_its_clients_decision_while_waiting_reads_share_one_rea
 
             return list(await asyncio.gather(*(one(p) for p in parties)))
 
-    states = _run(main())
+    states = run_on_own_thread(main())
     assert states == ["sat_paa_dagsorden"] * 12
     assert 1 <= len(readings) < 12  # some reads were answered by a reading they shared
 
@@ -72,14 +81,13 @@ def test_every_read_shows_its_clients_decision_while_waiting_reads_share_one_rea
 def test_callers_who_may_see_different_things_never_share_a_reading(
         app: FastAPI, world: World) -> None:
     async def main() -> dict[str, Any]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        async with _client(app) as client:
             roles = ["leder", "part", "leder", "part"]
             answers = await asyncio.gather(*(client.get("/status", headers=auth(
                 world.tokens[role])) for role in roles))
             return {role: a.json() for role, a in zip(roles, answers, strict=True)}
 
-    seen = _run(main())
+    seen = run_on_own_thread(main())
     assert seen["leder"] != seen["part"]  # the part sees less (its own body's agreements)
 
 
@@ -111,19 +119,14 @@ def test_token_checks_decisions_and_matrix_readings_run_one_at_a_time_in_a_worke
     headers = auth(world.tokens["sagsbehandler"])
 
     async def main() -> list[int]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            agreement = (await client.get(f"/agreements/{world.midt}", headers=headers)).json()
-            parties = [p["body_key"] for p in agreement["approvals"]][:8]
-            calls = [client.post(f"/agreements/{world.midt}/approvals/{party}",
-                                 headers=headers, json={"decision": "dagsorden",
-                                                        "meeting_date": "2026-11-17"})
-                     for party in parties]
+        async with _client(app) as client:
+            parties = await _parties(client, world, headers, 8)
+            calls = [_on_agenda(client, world, party, headers) for party in parties]
             calls += [client.get(f"/status?region={r}", headers=headers)
                       for r in ("midtjylland", "syddanmark", "nordjylland", "sjaelland")]
             return [r.status_code for r in await asyncio.gather(*calls)]
 
-    assert _run(main()) == [200] * 12
+    assert run_on_own_thread(main()) == [200] * 12
     assert most == [1]
 
 
@@ -144,10 +147,8 @@ def test_a_slow_export_keeps_to_the_shared_pool_and_holds_up_no_decision(
     finished: list[str] = []
 
     async def main() -> None:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            agreement = (await client.get(f"/agreements/{world.midt}", headers=headers)).json()
-            parties = [p["body_key"] for p in agreement["approvals"]][:3]
+        async with _client(app) as client:
+            parties = await _parties(client, world, headers, 3)
 
             async def exporting() -> None:
                 answer = await client.get("/exports/matrix?format=csv", headers=headers)
@@ -156,13 +157,11 @@ def test_a_slow_export_keeps_to_the_shared_pool_and_holds_up_no_decision(
 
             async def deciding(party: str) -> None:
                 await asyncio.sleep(0.1)  # the export is under way
-                answer = await client.post(
-                    f"/agreements/{world.midt}/approvals/{party}", headers=headers,
-                    json={"decision": "dagsorden", "meeting_date": "2026-11-17"})
+                answer = await _on_agenda(client, world, party, headers)
                 assert answer.status_code == 200, answer.text
                 finished.append(party)
 
             await asyncio.gather(exporting(), *(deciding(p) for p in parties))
 
-    _run(main())
+    run_on_own_thread(main())
     assert finished[-1] == "eksport" and len(finished) == 4

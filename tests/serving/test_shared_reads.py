@@ -7,22 +7,12 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
 
 import pytest
 
 from aftaleflow.serving.lanes import in_quick_lane
 from aftaleflow.serving.shared_reads import SharedReads
-
-T = TypeVar("T")
-
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run on a thread of its own: the test's thread may already run an event loop
-    (Playwright's sync API, from another test on the same pytest worker, keeps one there)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+from tests.loops import run_on_own_thread
 
 
 def test_reads_that_wait_together_share_one_run_begun_after_they_all_arrived() -> None:
@@ -45,7 +35,7 @@ def test_reads_that_wait_together_share_one_run_begun_after_they_all_arrived() -
         rest = [asyncio.create_task(reader()) for _ in range(5)]
         return [await first] + [await t for t in rest]
 
-    assert _run(main()) == [1, 2, 2, 2, 2, 2]
+    assert run_on_own_thread(main()) == [1, 2, 2, 2, 2, 2]
     assert len(runs) == 2
     assert runs[1] >= max(arrived)  # the shared run began after every sharer arrived
 
@@ -69,7 +59,7 @@ def test_a_read_after_a_run_began_never_gets_that_runs_answer() -> None:
         after = await shared.read("k", read)
         return await before, after
 
-    assert _run(main()) == (0, 1)
+    assert run_on_own_thread(main()) == (0, 1)
 
 
 def test_different_keys_never_share() -> None:
@@ -79,7 +69,7 @@ def test_different_keys_never_share() -> None:
         return list(await asyncio.gather(*(shared.read(key, lambda k=key: k)
                                            for key in ("a", "b", "a", "c"))))
 
-    assert _run(main()) == ["a", "b", "a", "c"]
+    assert run_on_own_thread(main()) == ["a", "b", "a", "c"]
 
 
 def test_an_error_reaches_every_sharer_and_the_next_read_runs_again() -> None:
@@ -100,7 +90,7 @@ def test_an_error_reaches_every_sharer_and_the_next_read_runs_again() -> None:
         results.append(await shared.read("k", lambda: 7))
         return results
 
-    results = _run(main())
+    results = run_on_own_thread(main())
     assert [type(r) for r in results[:3]] == [LookupError] * 3
     assert results[3] == 7
     assert len(calls) == 1
@@ -122,7 +112,7 @@ def test_sharers_read_anew_when_the_reader_that_began_the_run_went_away() -> Non
         await blocker
         return await joiner
 
-    assert _run(main()) == 2
+    assert run_on_own_thread(main()) == 2
 
 
 def test_the_quick_lane_runs_one_thing_at_a_time_in_arrival_order() -> None:
@@ -143,5 +133,5 @@ def test_the_quick_lane_runs_one_thing_at_a_time_in_arrival_order() -> None:
             await asyncio.sleep(0)  # arrival order
         return [await t for t in tasks]
 
-    assert _run(main()) == list(range(8))
+    assert run_on_own_thread(main()) == list(range(8))
     assert most == [1] and order == list(range(8))

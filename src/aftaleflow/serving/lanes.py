@@ -4,7 +4,7 @@ A uvicorn worker runs synchronous routes on a pool of up to 40 threads. For shor
 that is worse than one at a time: a dozen interleaved on one interpreter lock each take a
 dozen times their own CPU, and a long one (the status matrix) longer still. Measured under
 the load benchmark (4 workers, 50 clients on 2 cores): the decision's p95 640–920 ms with
-the shared pool, 400–450 ms in one lane; the mean barely moves (the cores do the same work),
+the shared pool, 400–470 ms in one lane; the mean barely moves (the cores do the same work),
 the tail does. Long routes (PDF documents, exports, archives) stay on the shared pool, so
 they never hold up the quick lane. One lane per event loop (each worker has one).
 """

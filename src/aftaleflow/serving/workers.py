@@ -1,5 +1,5 @@
 """Several API worker processes on one port; the parent hands each new connection to the
-worker that holds the fewest.
+ready worker that holds the fewest.
 
 uvicorn's `--workers` shares one listening socket among its workers. Under a burst of new
 connections the first worker to wake accepts many of them at once (asyncio accepts in a
@@ -13,8 +13,8 @@ waited about twice as long as those of the one with 8.
 So the parent alone listens. It accepts each connection and passes it (the open socket,
 over a Unix socket pair: SCM_RIGHTS) to the ready worker that holds the fewest open
 connections now; a worker tells the parent when it has warmed up and when one of its
-connections closes. The parent also starts a
-new worker in place of one that dies, and stops them all on SIGTERM or SIGINT.
+connections closes. The parent also starts a new worker in place of one that dies, and stops
+them all on SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
